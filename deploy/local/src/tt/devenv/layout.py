@@ -1,0 +1,88 @@
+"""Where a local platform lives: its profile, ports and folders.
+
+Two profiles: ``up`` (the developer's platform, kept between runs) and ``test`` (a
+throw-away platform on other ports). Every port is ``base + offset``, so a second test
+platform can run beside the first with another ``TT_PORT_BASE``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[5]
+STATE_ROOT = REPO / ".tt"
+CACHE = STATE_ROOT / "cache"
+TOOLS = STATE_ROOT / "tools"
+
+KAFKA_VERSION = "4.4.0"
+SLF4J_VERSION = "1.7.36"
+
+# Offsets from the profile's base port. Service replicas take offset, offset+1, ...
+OFFSETS = {
+    "gateway": 80,
+    "gateway-admin": 81,
+    "gateway-verify": 82,
+    "postgres": 432,
+    "redis": 379,
+    "kafka": 92,
+    "kafka-controller": 93,
+    "otel-collector": 318,
+    "trace-ui": 686,
+    "auth": 10,
+    "time": 20,
+    "productivity": 30,
+    "search": 40,
+    "webhooks": 50,
+}
+MAX_REPLICAS = 9
+
+DEFAULT_BASES = {"up": 8000, "test": 18000}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Ports and folders of one platform instance."""
+
+    profile: str
+    base: int
+    state: Path
+    ports: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def for_profile(cls, profile: str, state: Path | None = None) -> Layout:
+        base = int(os.environ.get("TT_PORT_BASE", DEFAULT_BASES[profile]))
+        if state is None:
+            state = Path(os.environ.get("TT_STATE_DIR", STATE_ROOT / profile))
+        ports = {name: base + offset for name, offset in OFFSETS.items()}
+        return cls(profile=profile, base=base, state=state.resolve(), ports=ports)
+
+    def port(self, name: str, replica: int = 0) -> int:
+        if replica >= MAX_REPLICAS:
+            raise ValueError(f"at most {MAX_REPLICAS} replicas of {name}")
+        return self.ports[name] + replica
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def pids(self) -> Path:
+        return self.state / "pids"
+
+    @property
+    def platform_file(self) -> Path:
+        return self.state / "platform.json"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.ports['kafka']}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.ports['redis']}"

@@ -1,0 +1,203 @@
+"""The app factory every service builds its FastAPI app with.
+
+It wires what is the same everywhere: settings, logging and tracing, the resources
+(engine, Redis, outbox), identity verification, the error handlers, ``/healthz``,
+``/readyz`` and ``/metrics``, a body-size limit, and the echo of the gateway's rate-limit
+headers onto every response.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tt.common.db import unit_of_work
+from tt.common.errors import PayloadTooLarge, error_response, install_error_handlers
+from tt.common.identity import IdentityVerifier
+from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from tt.common.resources import Resources
+from tt.common.responses import JSONResponse
+from tt.common.settings import PlatformSettings
+from tt.common.telemetry import setup_logging, setup_tracing, shutdown_tracing
+
+Hook = Callable[[FastAPI, Resources], Awaitable[None]]
+
+# Headers verify puts on the upstream request, echoed on the response (ARCHITECTURE 3).
+RATE_LIMIT_HEADERS = (
+    b"x-ratelimit-limit",
+    b"x-ratelimit-remaining",
+    b"x-ratelimit-reset",
+    b"ratelimit",
+    b"ratelimit-policy",
+)
+
+
+def resources(request: Request) -> Resources:
+    """FastAPI dependency: this process's resources."""
+    res: Resources = request.app.state.resources
+    return res
+
+
+async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(resources(request).sessions) as session:
+        yield session
+
+
+# A session in one transaction that commits when the route returns (before the response
+# is sent, so a failed commit is the client's error, not a lost write).
+DbSession = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+
+
+def create_app(
+    settings: PlatformSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+) -> FastAPI:
+    """Build a service's app; ``routers`` carry its business routes."""
+    service = settings.service_name
+    setup_logging(service, settings.log_level)
+    setup_tracing(settings, service)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        res = Resources.open(settings)
+        app.state.resources = res
+        app.state.settings = settings
+        app.state.identity_verifier = IdentityVerifier(settings.identity_public_key)
+        for hook in on_startup:
+            await hook(app, res)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app, res)
+            await res.close()
+            shutdown_tracing()
+
+    app = FastAPI(
+        title=title,
+        version=settings.version,
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(_ops_router())
+    for router in routers:
+        app.include_router(router)
+    if settings.otel_instrument:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    app.add_middleware(EdgeMiddleware, service=service, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def _ops_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        checks = await resources(request).readiness()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class EdgeMiddleware:
+    """Pure ASGI: body-size limit, rate-limit header echo, and request metrics."""
+
+    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
+        self.app = app
+        self.service = service
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        echoed = [(k, v) for k, v in scope["headers"] if k in RATE_LIMIT_HEADERS]
+        started = time.perf_counter()
+        status = 500
+        received = 0
+        limit = self.max_body_bytes
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if echoed:
+                    message["headers"] = [*message.get("headers", []), *echoed]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            if path not in ("/healthz", "/readyz", "/metrics"):
+                method = scope["method"]
+                HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
+                HTTP_LATENCY.labels(self.service, method, path).observe(
+                    time.perf_counter() - started
+                )
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            PayloadTooLarge(f"Request body exceeds {self.max_body_bytes} bytes")
+        )
+        await response(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            decoded: str = value.decode("latin-1")
+            return decoded
+    return None
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the gateway saw it (first ``X-Forwarded-For`` hop)."""
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"

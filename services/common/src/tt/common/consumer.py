@@ -1,0 +1,324 @@
+"""The consumer runner: a Kafka consumer-group member that applies events to a service's
+own database.
+
+- An event is applied only if its ``version`` is newer than the one recorded for its
+  entity (``consumed_versions``), in the same transaction as the handler's writes, so
+  duplicates and replays are harmless.
+- Offsets are committed only after that transaction commits.
+- An event that cannot be processed goes to ``<topic>.dlq`` with the error, and the
+  consumer moves on; a dependency that is down (database, broker) is retried instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from sqlalchemy import BigInteger, String
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tt.common.db import Base, unit_of_work
+from tt.common.events import Event, MalformedEvent, parse_event
+from tt.common.kafka import (
+    create_consumer,
+    create_producer,
+    headers_traceparent,
+    trace_context_from,
+)
+from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
+from tt.common.topics import Catalogue, dlq_name
+
+log = logging.getLogger("tt.consumer")
+tracer = trace.get_tracer("tt.consumer")
+
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """Raised by a handler when a dependency is down: the event is retried, not dead-lettered."""
+
+
+# Failures of a dependency, not of the event: retry the same event until it works.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    RetryLater,
+    OSError,
+    TimeoutError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    KafkaError,
+)
+
+
+class ConsumedVersion(Base):
+    """The newest version of each entity this service has applied."""
+
+    __tablename__ = "consumed_versions"
+
+    entity: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+async def claim_version(session: AsyncSession, event: Event) -> bool:
+    """Record ``event``'s version for its entity; False if an equal or newer one was applied."""
+    values = insert(ConsumedVersion).values(
+        entity=event.entity, entity_id=event.subject, version=event.version
+    )
+    upsert = values.on_conflict_do_update(
+        index_elements=[ConsumedVersion.entity, ConsumedVersion.entity_id],
+        set_={"version": values.excluded.version},
+        where=ConsumedVersion.version < values.excluded.version,
+    ).returning(ConsumedVersion.version)
+    return (await session.execute(upsert)).first() is not None
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+class ConsumerRunner:
+    """Consumes the topics of the given entities and dispatches events by type pattern.
+
+    ``handlers`` maps an event-type glob (``tt.project.*``, ``tt.time_entry.created`` or
+    ``*``) to a handler; the first matching pattern in mapping order wins.
+    """
+
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        bootstrap: str,
+        catalogue: Catalogue,
+        sessions: async_sessionmaker[AsyncSession],
+        entities: Sequence[str],
+        handlers: Mapping[str, Handler],
+        dedupe_by_version: bool = True,
+        on_batch_committed: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.group_id = group_id
+        self._bootstrap = bootstrap
+        self._sessions = sessions
+        self._topics = [catalogue.for_entity(e).name for e in entities]
+        self._handlers = dict(handlers)
+        self._resolved: dict[str, Handler | None] = {}
+        self._dedupe = dedupe_by_version
+        self._on_batch_committed = on_batch_committed
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq_producer: AIOKafkaProducer | None = None
+        self._positions: dict[TopicPartition, int] = {}
+        self.lag: dict[TopicPartition, int] = {}
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._topics)
+
+    def handler_for(self, event_type: str) -> Handler | None:
+        if event_type not in self._resolved:
+            self._resolved[event_type] = next(
+                (
+                    h
+                    for pattern, h in self._handlers.items()
+                    if fnmatch.fnmatchcase(event_type, pattern)
+                ),
+                None,
+            )
+        return self._resolved[event_type]
+
+    async def run(self) -> None:
+        """Consume until cancelled, reconnecting with backoff while the broker is down."""
+        backoff = 0.5
+        while True:
+            try:
+                await self._start()
+                backoff = 0.5
+                await self._consume_forever()
+            except (KafkaError, OSError) as exc:
+                log.warning(
+                    "consumer %s lost Kafka, retrying in %.1fs: %s", self.group_id, backoff, exc
+                )
+                await asyncio.sleep(backoff * (0.5 + random.random()))
+                backoff = min(backoff * 2, 15.0)
+            finally:
+                await self._stop()
+
+    async def _start(self) -> None:
+        consumer = create_consumer(self._bootstrap, self.group_id, self._topics)
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()
+            raise
+        self._consumer = consumer
+
+    async def _stop(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        producer, self._dlq_producer = self._dlq_producer, None
+        for client in (consumer, producer):
+            if client is not None:
+                try:
+                    await client.stop()
+                except (KafkaError, OSError) as exc:
+                    log.debug("client stop failed: %s", exc)
+
+    async def _consume_forever(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        while True:
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            if not batch:
+                self._record_lag(consumer)
+                continue
+            for tp, records in batch.items():
+                await self.process_batch(records)
+                self._positions[tp] = records[-1].offset + 1
+                try:
+                    await consumer.commit({tp: self._positions[tp]})
+                except CommitFailedError as exc:
+                    # A rebalance moved the partition; the next owner re-reads and dedupes.
+                    log.warning("offset commit failed after rebalance: %s", exc)
+            self._record_lag(consumer)
+            if self._on_batch_committed is not None:
+                await self._on_batch_committed()
+
+    def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            high = consumer.highwater(tp)
+            position = self._positions.get(tp)
+            if high is None or position is None:
+                continue
+            self.lag[tp] = max(0, high - position)
+            CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(self.lag[tp])
+
+    async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """Apply records of one partition: all in one transaction, or one by one if one fails."""
+        decoded: list[tuple[ConsumerRecord[Any, Any], Event, Handler]] = []
+        for record in records:
+            item = await self._decode(record)
+            if item is not None:
+                decoded.append((record, *item))
+        if not decoded:
+            return
+        if len(decoded) > 1:
+            try:
+                await self._with_retry(lambda: self._apply_all(decoded))
+                for record, _, _ in decoded:
+                    EVENTS_CONSUMED.labels(self.group_id, record.topic, "applied").inc()
+                return
+            except Exception as exc:
+                log.info("batch failed (%s); applying its records one by one", exc)
+        for record, event, handler in decoded:
+            await self._apply_one(record, event, handler)
+
+    async def _decode(self, record: ConsumerRecord[Any, Any]) -> tuple[Event, Handler] | None:
+        if record.value is None:  # tombstone: compaction marker, nothing to apply
+            return None
+        try:
+            event = parse_event(record.value)
+        except MalformedEvent as exc:
+            await self._dead_letter(record, exc)
+            return None
+        handler = self.handler_for(event.type)
+        if handler is None:
+            EVENTS_CONSUMED.labels(self.group_id, record.topic, "ignored").inc()
+            return None
+        return event, handler
+
+    async def _apply_all(
+        self, items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]]
+    ) -> None:
+        async with unit_of_work(self._sessions) as session:
+            for record, event, handler in items:
+                await self._apply(session, record, event, handler)
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        record: ConsumerRecord[Any, Any],
+        event: Event,
+        handler: Handler,
+    ) -> bool:
+        parent = trace_context_from(headers_traceparent(record.headers) or event.traceparent)
+        with tracer.start_as_current_span(
+            f"{record.topic} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": record.topic,
+                "messaging.consumer.group.name": self.group_id,
+                "cloudevents.event_type": event.type,
+                "cloudevents.event_id": event.id,
+            },
+        ):
+            if self._dedupe and not await claim_version(session, event):
+                return False
+            await handler(session, event)
+            return True
+
+    async def _apply_one(
+        self, record: ConsumerRecord[Any, Any], event: Event, handler: Handler
+    ) -> None:
+        async def attempt() -> bool:
+            async with unit_of_work(self._sessions) as session:
+                return await self._apply(session, record, event, handler)
+
+        try:
+            applied = await self._with_retry(attempt)
+        except Exception as exc:
+            log.exception("event %s (%s) failed; sent to DLQ", event.id, event.type)
+            await self._dead_letter(record, exc)
+            return
+        EVENTS_CONSUMED.labels(self.group_id, record.topic, "applied" if applied else "stale").inc()
+
+    async def _with_retry(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        backoff = 0.2
+        while True:
+            try:
+                return await attempt()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning(
+                    "consumer %s: dependency unavailable, retrying in %.1fs: %s",
+                    self.group_id,
+                    backoff,
+                    exc,
+                )
+                await asyncio.sleep(backoff * (0.5 + random.random()))
+                backoff = min(backoff * 2, 10.0)
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
+        headers = [
+            *(record.headers or ()),
+            ("x-tt-error", f"{type(error).__name__}: {error}"[:2000].encode()),
+            ("x-tt-original-topic", record.topic.encode()),
+            ("x-tt-original-partition", str(record.partition).encode()),
+            ("x-tt-original-offset", str(record.offset).encode()),
+            ("x-tt-consumer-group", self.group_id.encode()),
+        ]
+
+        async def send() -> None:
+            if self._dlq_producer is None:
+                producer = create_producer(self._bootstrap)
+                await producer.start()
+                self._dlq_producer = producer
+            await self._dlq_producer.send_and_wait(
+                dlq_name(record.topic), record.value, key=record.key, headers=headers
+            )
+
+        await self._with_retry(send)
+        EVENTS_CONSUMED.labels(self.group_id, record.topic, "dead_lettered").inc()

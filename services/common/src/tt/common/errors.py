@@ -1,0 +1,214 @@
+"""The error hierarchy and the one handler that turns it into the contract's JSON body.
+
+Body (CONTRACT.md section 2): ``{"error", "message", "error_code"}`` plus ``errors`` on
+validation failures and any extra fields an error carries (``required_scope`` ...).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from opentelemetry import trace
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tt.common.responses import JSONResponse
+
+log = logging.getLogger("tt.errors")
+
+
+class AppError(Exception):
+    """Base of every error a route may raise; carries its status and contract code."""
+
+    status_code: int = 500
+    error_code: str = "internal_error"
+    error: str = "Internal server error"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        error: str | None = None,
+        error_code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        self.message = message or self.error
+        if error is not None:
+            self.error = error
+        if error_code is not None:
+            self.error_code = error_code
+        self.headers = dict(headers or {})
+        self.extra = extra
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": self.error,
+            "message": self.message,
+            "error_code": self.error_code,
+            **self.extra,
+        }
+
+
+class BadRequest(AppError):
+    """400 with a specific code (``no_active_timer``), for rules that are not field errors."""
+
+    status_code = 400
+    error_code = "bad_request"
+    error = "Bad request"
+
+
+class ValidationFailed(AppError):
+    status_code = 400
+    error_code = "validation_error"
+    error = "Validation failed"
+
+    def __init__(self, errors: Mapping[str, Sequence[str]], message: str | None = None) -> None:
+        super().__init__(
+            message or "Validation failed", errors={k: list(v) for k, v in errors.items()}
+        )
+
+    @classmethod
+    def field(cls, name: str, message: str) -> ValidationFailed:
+        return cls({name: [message]}, message)
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    error_code = "unauthorized"
+    error = "Authentication required"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    error_code = "forbidden"
+    error = "Forbidden"
+
+
+class InsufficientScope(Forbidden):
+    error = "Insufficient permissions"
+
+    def __init__(self, required: str, available: Iterable[str]) -> None:
+        super().__init__(
+            f"This endpoint requires the '{required}' scope",
+            required_scope=required,
+            available_scopes=sorted(available),
+        )
+
+
+class NotFound(AppError):
+    status_code = 404
+    error_code = "not_found"
+    error = "Not found"
+
+
+class MethodNotAllowed(AppError):
+    status_code = 405
+    error_code = "method_not_allowed"
+    error = "Method not allowed"
+
+
+class Conflict(AppError):
+    status_code = 409
+    error_code = "conflict"
+    error = "Conflict"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    error_code = "payload_too_large"
+    error = "Payload too large"
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    error_code = "unsupported_media_type"
+    error = "Unsupported media type"
+
+
+class IdempotencyKeyReused(AppError):
+    status_code = 422
+    error_code = "idempotency_key_reused"
+    error = "Idempotency key reused"
+
+
+class RateLimited(AppError):
+    status_code = 429
+    error_code = "rate_limited"
+    error = "Rate limit exceeded"
+
+
+class Unavailable(AppError):
+    status_code = 503
+    error_code = "unavailable"
+    error = "Service unavailable"
+
+
+def error_response(exc: AppError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    # ("body", "project_id") -> "project_id"; ("query", "page") -> "page"; ("body",) -> "body"
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+def validation_errors(errors: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Turn pydantic's error list into the contract's ``{field: [messages]}``."""
+    fields: dict[str, list[str]] = {}
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            fields.setdefault("body", []).append("Malformed JSON body")
+            continue
+        msg = str(err.get("msg", "Invalid value"))
+        if err.get("type") == "missing":
+            msg = "This field is required"
+        fields.setdefault(_field_name(err.get("loc", ())), []).append(msg)
+    return fields
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error, ours and the framework's, to the contract's JSON body."""
+
+    async def on_app_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AppError)
+        return error_response(exc)
+
+    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(ValidationFailed(validation_errors(exc.errors())))
+
+    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        mapped: AppError
+        if exc.status_code == 404:
+            mapped = NotFound("The requested resource was not found")
+        elif exc.status_code == 405:
+            mapped = MethodNotAllowed("Method not allowed for this resource")
+        elif exc.status_code == 413:
+            mapped = PayloadTooLarge(str(exc.detail))
+        elif exc.status_code == 415:
+            mapped = UnsupportedMediaType(str(exc.detail))
+        else:
+            mapped = AppError(str(exc.detail), error=str(exc.detail), error_code="error")
+            mapped.status_code = exc.status_code
+        mapped.headers.update(exc.headers or {})
+        return error_response(mapped)
+
+    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+        span_context = trace.get_current_span().get_span_context()
+        trace_id = format(span_context.trace_id, "032x") if span_context.is_valid else None
+        log.exception("unhandled error", extra={"trace_id": trace_id})
+        body = AppError("An unexpected error occurred").body()
+        body["trace_id"] = trace_id
+        return JSONResponse(body, status_code=500)
+
+    app.add_exception_handler(AppError, on_app_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

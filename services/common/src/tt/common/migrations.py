@@ -1,0 +1,67 @@
+"""Alembic helpers, so each service's ``env.py`` is three lines.
+
+Every service's first migration calls ``create_platform_tables()`` for the tables that
+``tt.common`` owns in each database (the outbox and the consumed-versions ledger).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import context, op
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+def create_platform_tables() -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("traceparent", sa.String(55)),
+        sa.Column("tombstone", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+    op.create_index("ix_outbox_created_at", "outbox", ["created_at"])
+    op.create_table(
+        "consumed_versions",
+        sa.Column("entity", sa.String(64), primary_key=True),
+        sa.Column("entity_id", sa.String(200), primary_key=True),
+        sa.Column("version", sa.BigInteger, nullable=False),
+    )
+
+
+def drop_platform_tables() -> None:
+    op.drop_table("consumed_versions")
+    op.drop_table("outbox")
+
+
+def run_migrations(target_metadata: Any, database_url: str) -> None:
+    """Run Alembic online against ``database_url`` (async driver), or offline as SQL."""
+    if context.is_offline_mode():
+        context.configure(
+            url=database_url, target_metadata=target_metadata, literal_binds=True, compare_type=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def do_run(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(database_url)
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+        await engine.dispose()
+
+    asyncio.run(run_async())

@@ -1,0 +1,72 @@
+"""Settings shared by every service.
+
+Shared infrastructure settings are read from ``TT_*`` variables (``TT_REDIS_URL``); a
+service's own settings subclass sets ``env_prefix = "TT_<NAME>_"`` for its own fields
+(``TT_TIME_DATABASE_URL``). Placeholder secrets are refused outside dev and test.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "prod"]
+
+# Values that must never reach production: the defaults below and the usual placeholders.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret", "test"})
+
+
+class PlatformSettings(BaseSettings):
+    """Infrastructure every service shares, plus the fields each service re-scopes."""
+
+    model_config = SettingsConfigDict(env_prefix="TT_", extra="ignore", frozen=True)
+
+    env: Environment = Field(default="prod", validation_alias="TT_ENV")
+    service_name: str = "tt"
+    version: str = Field(default="0.1.0", validation_alias="TT_VERSION")
+
+    # Per service (read with the service's prefix, e.g. TT_TIME_DATABASE_URL).
+    database_url: str = "postgresql+asyncpg://tt@127.0.0.1:5432/tt"
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="TT_REDIS_URL")
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="TT_KAFKA_BOOTSTRAP")
+    topics_file: str = Field(default="deploy/kafka/topics.yaml", validation_alias="TT_TOPICS_FILE")
+
+    # Ed25519 public key (PEM) of auth, used to verify X-TT-Identity.
+    identity_public_key: str = Field(default="", validation_alias="TT_IDENTITY_PUBLIC_KEY")
+
+    otel_exporter_endpoint: str = Field(
+        default="", validation_alias="TT_OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    otel_instrument: bool = Field(default=True, validation_alias="TT_OTEL_INSTRUMENT")
+    log_level: str = Field(default="INFO", validation_alias="TT_LOG_LEVEL")
+    max_body_bytes: int = Field(default=1_048_576, validation_alias="TT_MAX_BODY_BYTES")
+
+    def secret_fields(self) -> dict[str, str]:
+        """Secrets this settings class holds; subclasses add their own."""
+        return {}
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "prod"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> PlatformSettings:
+        if self.env in ("dev", "test"):
+            return self
+        weak = [
+            name
+            for name, value in self.secret_fields().items()
+            if value.strip().lower() in PLACEHOLDER_SECRETS
+        ]
+        if not self.identity_public_key:
+            weak.append("TT_IDENTITY_PUBLIC_KEY")
+        if weak:
+            raise ValueError(
+                "refusing to start outside dev/test with placeholder secrets: " + ", ".join(weak)
+            )
+        return self

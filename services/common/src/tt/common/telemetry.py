@@ -1,0 +1,104 @@
+"""OpenTelemetry and JSON logging set-up, once per process.
+
+Traces go to an OTLP/HTTP endpoint when ``TT_OTEL_EXPORTER_OTLP_ENDPOINT`` is set (off
+by default in tests); spans are still created without one, so logs and 500 bodies carry
+a ``trace_id`` either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from pythonjsonlogger.json import JsonFormatter
+
+from tt.common.settings import PlatformSettings
+
+_configured: set[str] = set()
+
+
+class _TraceContextFilter(logging.Filter):
+    """Adds the active ``trace_id``/``span_id`` to every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ctx = trace.get_current_span().get_span_context()
+        if not getattr(record, "trace_id", None):
+            record.trace_id = format(ctx.trace_id, "032x") if ctx.is_valid else None
+        record.span_id = format(ctx.span_id, "016x") if ctx.is_valid else None
+        return True
+
+
+def setup_logging(service: str, level: str = "INFO") -> None:
+    """JSON lines on stderr with ``trace_id``; uvicorn's loggers included."""
+    if "logging" in _configured:
+        return
+    _configured.add("logging")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            static_fields={"service": service},
+        )
+    )
+    handler.addFilter(_TraceContextFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
+    # Access logs are the gateway's job; per-request lines here would only cost CPU.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def setup_tracing(settings: PlatformSettings, service: str) -> None:
+    """Install the tracer provider and the library instrumentations."""
+    if "tracing" in _configured:
+        return
+    _configured.add("tracing")
+    provider = TracerProvider(
+        resource=Resource.create(
+            {
+                "service.name": f"tt-{service}",
+                "service.version": settings.version,
+                "deployment.environment": settings.env,
+            }
+        )
+    )
+    if settings.otel_exporter_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = settings.otel_exporter_endpoint.rstrip("/") + "/v1/traces"
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint), schedule_delay_millis=500)
+        )
+    trace.set_tracer_provider(provider)
+    if settings.otel_instrument:
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+        from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+        RedisInstrumentor().instrument()
+        HTTPXClientInstrumentor().instrument()
+
+
+def instrument_engine(settings: PlatformSettings, engine: Any) -> None:
+    """SQLAlchemy spans for one engine (the sync engine behind the async one)."""
+    if settings.otel_instrument:
+        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+
+
+def shutdown_tracing() -> None:
+    provider = trace.get_tracer_provider()
+    shutdown = getattr(provider, "shutdown", None)
+    if callable(shutdown):
+        shutdown()

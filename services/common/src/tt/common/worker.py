@@ -1,0 +1,62 @@
+"""The entry point of a service's worker process: the outbox relay and/or consumers,
+run together until SIGTERM/SIGINT, then stopped cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from tt.common.outbox import OutboxRelay
+from tt.common.resources import Resources
+from tt.common.settings import PlatformSettings
+from tt.common.telemetry import setup_logging, setup_tracing, shutdown_tracing
+
+log = logging.getLogger("tt.worker")
+
+Task = Callable[[Resources], Coroutine[Any, Any, None]]
+
+
+def run_worker(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
+    """Run ``tasks`` (each a long-running coroutine factory) until a stop signal."""
+    setup_logging(settings.service_name + "-worker", settings.log_level)
+    setup_tracing(settings, settings.service_name + "-worker")
+    asyncio.run(_main(settings, tasks))
+
+
+async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
+    resources = Resources.open(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    running = [
+        asyncio.create_task(task(resources), name=getattr(task, "__name__", "task"))
+        for task in tasks
+    ]
+    stopper = asyncio.create_task(stop.wait())
+    log.info("worker started", extra={"tasks": [t.get_name() for t in running]})
+    try:
+        done, _ = await asyncio.wait([*running, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for finished in done:
+            if finished is not stopper and finished.exception() is not None:
+                log.error(
+                    "worker task %s crashed", finished.get_name(), exc_info=finished.exception()
+                )
+                raise SystemExit(1)
+    finally:
+        for task in [*running, stopper]:
+            task.cancel()
+        await asyncio.gather(*running, stopper, return_exceptions=True)
+        await resources.close()
+        shutdown_tracing()
+        log.info("worker stopped")
+
+
+async def relay_outbox(resources: Resources) -> None:
+    """Worker task: send this service's outbox to Kafka."""
+    await OutboxRelay(
+        resources.engine, resources.sessions, resources.settings.kafka_bootstrap
+    ).run()
