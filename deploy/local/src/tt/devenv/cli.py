@@ -55,10 +55,16 @@ def _summary(desc: dict[str, object]) -> None:
         typer.echo(f"  admin token    {admin['token']}")
 
 
+def _layout() -> Layout:
+    """The platform the day-to-day commands act on: ``up``, or another profile by
+    ``TT_DEV_PROFILE`` (with ``TT_PORT_BASE``/``TT_STATE_DIR``) for a second platform."""
+    return Layout.for_profile(os.environ.get("TT_DEV_PROFILE", "up"))
+
+
 @app.command()
 def up(otel: Annotated[bool, typer.Option(help="Also run a trace backend")] = False) -> None:
     """Install what is missing and start the whole platform."""
-    platform = Platform(Layout.for_profile("up"))
+    platform = Platform(_layout())
     try:
         endpoint = None
         if otel:
@@ -74,14 +80,14 @@ def up(otel: Annotated[bool, typer.Option(help="Also run a trace backend")] = Fa
 @app.command()
 def down() -> None:
     """Stop everything `up` started."""
-    stopped = Platform(Layout.for_profile("up")).down()
+    stopped = Platform(_layout()).down()
     typer.echo(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
 
 
 @app.command()
 def status() -> None:
     """Show every process of the platform and whether it is ready."""
-    platform = Platform(Layout.for_profile("up"))
+    platform = Platform(_layout())
     rows = platform.status()
     for name, state, health in rows:
         typer.echo(f"{name:<24} {state:<22} {health}")
@@ -92,7 +98,7 @@ def status() -> None:
 @app.command()
 def logs(service: str, follow: Annotated[bool, typer.Option("--follow", "-f")] = False) -> None:
     """Print a process's log (`time` shows time.0 and its worker)."""
-    layout = Layout.for_profile("up")
+    layout = _layout()
     files = sorted(layout.logs.glob(f"{service}.log")) or sorted(
         layout.logs.glob(f"{service}*.log")
     )
@@ -103,6 +109,16 @@ def logs(service: str, follow: Annotated[bool, typer.Option("--follow", "-f")] =
 
 
 @app.command()
+def restart(name: str) -> None:
+    """Restart a service (after running its migrations) or the gateway."""
+    try:
+        Platform(_layout()).restart(name)
+    except DevError as exc:
+        _fail(exc)
+    typer.echo(f"{name} restarted")
+
+
+@app.command()
 def scale(
     service: str,
     replicas: int,
@@ -110,7 +126,7 @@ def scale(
 ) -> None:
     """Run N replicas of a service's HTTP process behind the gateway (and N workers)."""
     try:
-        Platform(Layout.for_profile("up")).scale(service, replicas, workers)
+        Platform(_layout()).scale(service, replicas, workers)
     except DevError as exc:
         _fail(exc)
     typer.echo(
@@ -187,7 +203,7 @@ def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") ->
     scripts = (
         sorted((REPO / "bench").glob("*.py")) if name == "all" else [REPO / "bench" / f"{name}.py"]
     )
-    layout = Layout.for_profile("up")
+    layout = _layout()
     env = {**os.environ, "TT_PLATFORM_FILE": str(layout.platform_file)}
     code = 0
     for script in scripts:

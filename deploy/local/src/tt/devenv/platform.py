@@ -369,6 +369,24 @@ class Platform:
         )
         return True
 
+    def restart(self, name: str) -> None:
+        """Restart one service (migrations, API replicas, workers) or the gateway."""
+        if name == "gateway":
+            self.restart_gateway()
+            return
+        if name not in BY_NAME:
+            raise DevError(f"unknown service {name!r}; one of gateway, {', '.join(BY_NAME)}")
+        ctx = self.context()
+        self._migrate(ctx, BY_NAME[name])
+        for i in range(self.replicas().get(name, 1)):
+            self.stop_process(f"{name}.{i}")
+            self.start_service(name, i)
+        for i in range(self.workers().get(name, 0)):
+            self.stop_process(f"{name}-worker.{i}")
+            self.start_worker(name, i)
+        self._wait_ready()
+        self._write(self._bootstrap(ctx, self.describe()))
+
     def stop_process(self, name: str) -> bool:
         if name == "postgres":
             return infra.stop_postgres(self.layout)

@@ -1,0 +1,67 @@
+"""Fixtures over the real platform that ``./dev test`` starts (PostgreSQL, Redis, Kafka,
+Traefik and every service). Run alone (``uv run pytest``), the session starts a test
+platform itself and stops it at the end."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from support.api import TIMEOUT, User, Users, token_client
+from support.platform import PlatformInfo
+
+
+@pytest.fixture(scope="session")
+def platform() -> Iterator[PlatformInfo]:
+    path = os.environ.get("TT_PLATFORM_FILE")
+    if path:
+        yield PlatformInfo.load(path)
+        return
+    from tt.devenv.layout import Layout
+    from tt.devenv.platform import Platform
+
+    local = Platform(Layout.for_profile("test"))
+    local.up()
+    try:
+        yield PlatformInfo.load(local.layout.platform_file)
+    finally:
+        local.down()
+
+
+@pytest.fixture(scope="session")
+def gateway_url(platform: PlatformInfo) -> str:
+    return platform.gateway_url
+
+
+@pytest.fixture(scope="session")
+def anonymous(gateway_url: str) -> Iterator[httpx.Client]:
+    """A client with no credentials, through the gateway."""
+    with httpx.Client(base_url=gateway_url, timeout=TIMEOUT) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin_api(platform: PlatformInfo) -> Iterator[httpx.Client]:
+    """The admin token that ``up`` created, through the gateway."""
+    with token_client(platform.gateway_url, platform.admin_token) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def users(platform: PlatformInfo) -> Users:
+    return Users(platform.gateway_url, platform.admin_token)
+
+
+@pytest.fixture
+def user(users: Users) -> User:
+    """A fresh non-admin user with every read and write scope."""
+    return users.create()
+
+
+@pytest.fixture
+def admin_user(users: Users) -> User:
+    """A fresh admin user with an ``admin:all`` token."""
+    return users.create(is_admin=True)
