@@ -87,3 +87,48 @@ def read_events(
             await consumer.stop()
 
     return asyncio.run(run())
+
+
+def publish(bootstrap: str, events: list[Event], *, topic: str | None = None) -> None:
+    """Send events straight to Kafka as a publisher's relay would (key = subject).
+
+    For consumer tests that need events no HTTP route produces (replays, old versions,
+    poison records); the topic defaults to the one that carries the event's entity.
+    """
+    from aiokafka import AIOKafkaProducer
+
+    from tt.common.topics import load_catalogue
+
+    catalogue = load_catalogue("deploy/kafka/topics.yaml")
+
+    async def run() -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, enable_idempotence=True, acks="all"
+        )
+        await producer.start()
+        try:
+            for event in events:
+                name = topic or catalogue.for_entity(event.entity).name
+                headers = [("traceparent", event.traceparent.encode())] if event.traceparent else []
+                await producer.send_and_wait(
+                    name, event.to_json(), key=event.subject.encode(), headers=headers
+                )
+        finally:
+            await producer.stop()
+
+    asyncio.run(run())
+
+
+def publish_raw(bootstrap: str, topic: str, key: bytes, value: bytes | None) -> None:
+    """Send one raw record (a poison event, a tombstone)."""
+    from aiokafka import AIOKafkaProducer
+
+    async def run() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(topic, value, key=key)
+        finally:
+            await producer.stop()
+
+    asyncio.run(run())
