@@ -65,3 +65,16 @@ def user(users: Users) -> User:
 def admin_user(users: Users) -> User:
     """A fresh admin user with an ``admin:all`` token."""
     return users.create(is_admin=True)
+
+
+@pytest.fixture(scope="session")
+def local_platform(platform: PlatformInfo):  # type: ignore[no-untyped-def]
+    """The platform's process controller, for fault tests that stop and restart servers."""
+    from tt.devenv.platform import Platform
+
+    return Platform.from_file(platform.path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fault tests stop shared servers: run them last, so nothing else sees the outage."""
+    items.sort(key=lambda item: item.get_closest_marker("fault") is not None)
