@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tt.common.app import create_app as build_app
+from tt.search.queries.routes import router
 from tt.search.settings import SearchSettings
 
 
 def create_app(settings: SearchSettings | None = None) -> FastAPI:
-    return build_app(settings or SearchSettings(), title="tt search", routers=[])
+    return build_app(settings or SearchSettings(), title="tt search", routers=[router])

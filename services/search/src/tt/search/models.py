@@ -3,5 +3,6 @@
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
+from tt.search.documents.models import SearchDocument
 
-__all__ = ["Base", "ConsumedVersion", "OutboxRecord"]
+__all__ = ["Base", "ConsumedVersion", "OutboxRecord", "SearchDocument"]

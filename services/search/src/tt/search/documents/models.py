@@ -1,0 +1,71 @@
+"""The search table: one row per indexed project, task, client or time entry.
+
+What a row is searched by lives in three weighted source columns (``text_a`` the name
+or notes, ``text_b`` secondary fields, ``text_c`` descriptions); PostgreSQL derives the
+weighted ``document`` (full text), ``search_text`` (trigrams, substrings) and
+``match_key`` (exact and prefix ranking) from them, so writers cannot get them wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Computed, Index, String, Text, false, func
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tt.common.db import Base
+
+DOCUMENT_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, text_a), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, text_b), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, text_c), 'C')"
+)
+SEARCH_TEXT_SQL = "text_a || ' ' || text_b || ' ' || text_c"
+MATCH_KEY_SQL = "lower(text_a)"
+
+
+class SearchDocument(Base):
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index("ix_search_documents_document", "document", postgresql_using="gin"),
+        Index(
+            "ix_search_documents_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_search_documents_entry_owner",
+            "owner_id",
+            postgresql_where="kind = 'entry'",
+        ),
+    )
+
+    # project | task | client | entry
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+    # What a result shows (tasks and entries add their project's and task's names at
+    # query time, so a rename shows at once).
+    title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str | None] = mapped_column(String(32))
+
+    project_id: Mapped[int | None] = mapped_column(BigInteger)
+    project_name: Mapped[str | None] = mapped_column(Text)
+    task_id: Mapped[int | None] = mapped_column(BigInteger)
+    task_name: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    duration_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    is_running: Mapped[bool] = mapped_column(default=False, server_default=false())
+    started_at: Mapped[datetime | None] = mapped_column()
+
+    text_a: Mapped[str] = mapped_column(Text, default="", server_default="")
+    text_b: Mapped[str] = mapped_column(Text, default="", server_default="")
+    text_c: Mapped[str] = mapped_column(Text, default="", server_default="")
+    match_key: Mapped[str] = mapped_column(Text, Computed(MATCH_KEY_SQL, persisted=True))
+    search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT_SQL, persisted=True))
+    document: Mapped[str] = mapped_column(TSVECTOR, Computed(DOCUMENT_SQL, persisted=True))
+
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

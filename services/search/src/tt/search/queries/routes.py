@@ -1,0 +1,94 @@
+"""``GET /api/v1/search`` (token, ``read:projects``) and legacy ``GET /api/search``
+(browser session): the same search; only short queries differ (v1 400, legacy 200
+with no results), as the reference product does."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from tt.common.app import DbSession, resources
+from tt.common.identity import Identity, require_auth_method, require_scope
+from tt.common.responses import JSONResponse
+from tt.search.lag import read_lag
+from tt.search.queries import service
+from tt.search.queries.parsing import (
+    DEFAULT_LIMIT,
+    MIN_QUERY_LENGTH,
+    build_query,
+    check_length,
+    clamp_limit,
+    normalise,
+    parse_types,
+)
+from tt.search.queries.schemas import SearchResponse
+from tt.search.settings import SearchSettings
+
+router = APIRouter(tags=["search"])
+
+QueryText = Annotated[str | None, Query(description="Search query (at least 2 characters)")]
+Limit = Annotated[
+    int,
+    Query(ge=1, description="Results per category (default 10; larger than 50 is clamped)"),
+]
+Types = Annotated[
+    str | None, Query(description="Comma list of types: project, task, client, entry")
+]
+DOCUMENTED: dict[int | str, dict[str, Any]] = {200: {"model": SearchResponse}}
+
+
+def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
+    return JSONResponse({"results": results, "query": query, "count": len(results)})
+
+
+async def _run(
+    request: Request,
+    session: DbSession,
+    identity: Identity,
+    text: str,
+    limit: int,
+    types: str | None,
+) -> JSONResponse:
+    settings: SearchSettings = request.app.state.settings
+    check_length(text, settings.max_query_length)
+    kinds = parse_types(types)
+    results = await service.search(session, build_query(text), kinds, clamp_limit(limit), identity)
+    return _answer(text, results)
+
+
+@router.get("/api/v1/search", responses=DOCUMENTED)
+async def search_v1(
+    request: Request,
+    session: DbSession,
+    identity: Annotated[Identity, Depends(require_scope("read:projects"))],
+    q: QueryText = None,
+    limit: Limit = DEFAULT_LIMIT,
+    types: Types = None,
+) -> JSONResponse:
+    """Search projects, tasks, clients and time entries; a short query is 400."""
+    return await _run(request, session, identity, normalise(q), limit, types)
+
+
+@router.get("/api/search", responses=DOCUMENTED)
+async def search_legacy(
+    request: Request,
+    session: DbSession,
+    identity: Annotated[Identity, Depends(require_auth_method("session"))],
+    q: QueryText = None,
+    limit: Limit = DEFAULT_LIMIT,
+    types: Types = None,
+) -> JSONResponse:
+    """The browser's search: as v1, but a short query answers 200 with no results."""
+    text = normalise(q)
+    if len(text) < MIN_QUERY_LENGTH:
+        parse_types(types)
+        return _answer(text, [])
+    return await _run(request, session, identity, text, limit, types)
+
+
+@router.get("/internal/lag", include_in_schema=False)
+async def indexer_lag(request: Request) -> JSONResponse:
+    """How far the indexer is behind the topics (not routed by the gateway)."""
+    settings: SearchSettings = request.app.state.settings
+    return JSONResponse(await read_lag(resources(request).redis, settings.consumer_group))
