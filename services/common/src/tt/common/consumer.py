@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, String, select, tuple_
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -82,6 +82,41 @@ async def claim_version(session: AsyncSession, event: Event) -> bool:
         where=ConsumedVersion.version < values.excluded.version,
     ).returning(ConsumedVersion.version)
     return (await session.execute(upsert)).first() is not None
+
+
+async def claim_versions(session: AsyncSession, events: Sequence[Event]) -> list[bool]:
+    """``claim_version`` for a batch in two statements: which events are newer than what was
+    applied (and than earlier events of the same entity in the batch)."""
+    keys = {(e.entity, e.subject) for e in events}
+    held = await session.execute(
+        select(ConsumedVersion.entity, ConsumedVersion.entity_id, ConsumedVersion.version)
+        .where(tuple_(ConsumedVersion.entity, ConsumedVersion.entity_id).in_(list(keys)))
+        .with_for_update()
+    )
+    current: dict[tuple[str, str], int] = {(r[0], r[1]): r[2] for r in held}
+    newest = dict(current)
+    fresh = []
+    for event in events:
+        key = (event.entity, event.subject)
+        is_fresh = event.version > newest.get(key, 0)
+        if is_fresh:
+            newest[key] = event.version
+        fresh.append(is_fresh)
+    changed = [
+        {"entity": k[0], "entity_id": k[1], "version": v}
+        for k, v in newest.items()
+        if current.get(k) != v
+    ]
+    if changed:
+        values = insert(ConsumedVersion).values(changed)
+        await session.execute(
+            values.on_conflict_do_update(
+                index_elements=[ConsumedVersion.entity, ConsumedVersion.entity_id],
+                set_={"version": values.excluded.version},
+                where=ConsumedVersion.version < values.excluded.version,
+            )
+        )
+    return fresh
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -241,8 +276,14 @@ class ConsumerRunner:
         self, items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]]
     ) -> None:
         async with unit_of_work(self._sessions) as session:
-            for record, event, handler in items:
-                await self._apply(session, record, event, handler)
+            fresh = (
+                await claim_versions(session, [event for _, event, _ in items])
+                if self._dedupe
+                else [True] * len(items)
+            )
+            for (record, event, handler), is_fresh in zip(items, fresh, strict=True):
+                if is_fresh:
+                    await self._apply(session, record, event, handler, claimed=True)
 
     async def _apply(
         self,
@@ -250,6 +291,8 @@ class ConsumerRunner:
         record: ConsumerRecord[Any, Any],
         event: Event,
         handler: Handler,
+        *,
+        claimed: bool = False,
     ) -> bool:
         parent = trace_context_from(headers_traceparent(record.headers) or event.traceparent)
         with tracer.start_as_current_span(
@@ -264,7 +307,7 @@ class ConsumerRunner:
                 "cloudevents.event_id": event.id,
             },
         ):
-            if self._dedupe and not await claim_version(session, event):
+            if self._dedupe and not claimed and not await claim_version(session, event):
                 return False
             await handler(session, event)
             return True
