@@ -5,8 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tt.common.app import create_app as build_app
+from tt.productivity.dashboard.routes import mount_static
+from tt.productivity.dashboard.routes import router as dashboard_router
+from tt.productivity.reports.routes import router as reports_router
 from tt.productivity.settings import ProductivitySettings
+from tt.productivity.stats.routes import router as stats_router
 
 
 def create_app(settings: ProductivitySettings | None = None) -> FastAPI:
-    return build_app(settings or ProductivitySettings(), title="tt productivity", routers=[])
+    settings = settings or ProductivitySettings()
+    app = build_app(
+        settings,
+        title="tt productivity",
+        routers=[stats_router, reports_router, dashboard_router],
+    )
+    mount_static(app, settings)
+    return app

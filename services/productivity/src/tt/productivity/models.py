@@ -3,5 +3,23 @@
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
+from tt.productivity.readmodel.models import (
+    ClientRecord,
+    EntryRecord,
+    ProjectRecord,
+    UserDay,
+    UserRateGroup,
+    UserRecord,
+)
 
-__all__ = ["Base", "ConsumedVersion", "OutboxRecord"]
+__all__ = [
+    "Base",
+    "ClientRecord",
+    "ConsumedVersion",
+    "EntryRecord",
+    "OutboxRecord",
+    "ProjectRecord",
+    "UserDay",
+    "UserRateGroup",
+    "UserRecord",
+]

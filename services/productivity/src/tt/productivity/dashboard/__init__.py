@@ -1,0 +1,1 @@
+"""The server-rendered ``/dashboard/productivity`` page and its static assets."""

@@ -1,0 +1,1 @@
+"""The summary report (``/api/v1/reports/summary``) and its CSV export."""

@@ -1,0 +1,1 @@
+"""Personal productivity stats and the value dashboard."""

@@ -1,0 +1,136 @@
+"""HTTP for the stats: the legacy session routes and their /api/v1 token successors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from tt.common.app import DbSession, resources
+from tt.common.errors import Unauthorized
+from tt.common.identity import Identity, require_auth_method, require_scope
+from tt.common.responses import json_default
+from tt.productivity.cache import STATS, VALUE, AnalyticsCache
+from tt.productivity.settings import ProductivitySettings
+from tt.productivity.stats import service
+from tt.productivity.stats.service import DEFAULT_PERIOD, MAX_PERIOD, Computed, Viewer
+
+router = APIRouter(tags=["Productivity"])
+
+JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
+
+
+def reports_token(identity: Identity = Depends(require_scope("read:reports"))) -> Identity:
+    """/api/v1 takes API tokens only (CONTRACT 1), with ``read:reports``."""
+    if identity.auth_method != "token":
+        raise Unauthorized("This endpoint requires an API token", error="Authentication required")
+    return identity
+
+
+SessionUser = Annotated[Identity, Depends(require_auth_method("session"))]
+TokenUser = Annotated[Identity, Depends(reports_token)]
+Period = Annotated[
+    int, Query(description="Days for focus metrics and the project breakdown (1-90)")
+]
+
+
+def settings_of(request: Request) -> ProductivitySettings:
+    settings: ProductivitySettings = request.app.state.settings
+    return settings
+
+
+async def cached_body(
+    request: Request,
+    session: DbSession,
+    identity: Identity,
+    *,
+    kind: str,
+    variant: str,
+    ttl: int,
+    compute: Callable[[Viewer], Awaitable[Computed]],
+) -> tuple[bytes, str]:
+    """The payload's JSON from Redis if fresh (``HIT``), else computed, and stored when it
+    may be (``MISS``; ``BYPASS`` when it may not, e.g. while a timer runs)."""
+    cache = AnalyticsCache(resources(request).redis)
+    found = await cache.lookup(kind, identity.user_id, variant, ttl)
+    if found.body is not None:
+        return found.body, "HIT"
+    viewer = await service.viewer_for(session, identity.user_id, identity.timezone)
+    computed = await compute(viewer)
+    body = orjson.dumps(computed.payload, option=JSON_OPTIONS, default=json_default)
+    if not computed.cacheable:
+        return body, "BYPASS"
+    await cache.store(kind, identity.user_id, variant, body, found.stamp, ttl)
+    return body, "MISS"
+
+
+def _json(body: bytes, cache_status: str) -> Response:
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"X-Cache": cache_status, "Cache-Control": "private, no-store"},
+    )
+
+
+async def stats_body(
+    request: Request, session: DbSession, identity: Identity, period: int
+) -> tuple[bytes, str]:
+    """The stats JSON for ``period`` days (clamped to 1-90, as TimeTracker does)."""
+    period = max(1, min(period, MAX_PERIOD))
+    return await cached_body(
+        request,
+        session,
+        identity,
+        kind=STATS,
+        variant=str(period),
+        ttl=settings_of(request).stats_cache_seconds,
+        compute=lambda viewer: service.productivity_stats(session, viewer, period),
+    )
+
+
+async def _stats(request: Request, session: DbSession, identity: Identity, period: int) -> Response:
+    return _json(*await stats_body(request, session, identity, period))
+
+
+async def _value(request: Request, session: DbSession, identity: Identity) -> Response:
+    currency = settings_of(request).currency
+    return _json(
+        *await cached_body(
+            request,
+            session,
+            identity,
+            kind=VALUE,
+            variant="all",
+            ttl=settings_of(request).value_cache_seconds,
+            compute=lambda viewer: service.value_dashboard(session, viewer, currency),
+        )
+    )
+
+
+@router.get("/api/productivity/stats", summary="Personal productivity stats (session)")
+async def legacy_productivity_stats(
+    request: Request, session: DbSession, identity: SessionUser, period: Period = DEFAULT_PERIOD
+) -> Response:
+    return await _stats(request, session, identity, period)
+
+
+@router.get("/api/v1/productivity/stats", summary="Personal productivity stats")
+async def productivity_stats(
+    request: Request, session: DbSession, identity: TokenUser, period: Period = DEFAULT_PERIOD
+) -> Response:
+    return await _stats(request, session, identity, period)
+
+
+@router.get("/api/stats/value-dashboard", summary="Value dashboard aggregates (session)")
+async def legacy_value_dashboard(
+    request: Request, session: DbSession, identity: SessionUser
+) -> Response:
+    return await _value(request, session, identity)
+
+
+@router.get("/api/v1/stats/value-dashboard", summary="Value dashboard aggregates")
+async def value_dashboard(request: Request, session: DbSession, identity: TokenUser) -> Response:
+    return await _value(request, session, identity)

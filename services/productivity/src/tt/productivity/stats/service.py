@@ -1,0 +1,242 @@
+"""The stats use cases: the productivity stats and the value dashboard, as JSON-ready
+dicts (TimeTracker's field names), computed in the user's timezone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tt.productivity.analytics.days import (
+    DayTotal,
+    last_n_days,
+    most_productive_weekday,
+    total_between,
+    week_start,
+)
+from tt.productivity.analytics.focus import Session, focus_metrics
+from tt.productivity.analytics.heatmap import build_heatmap
+from tt.productivity.analytics.insights import build_insights
+from tt.productivity.analytics.streaks import summarize_streaks
+from tt.productivity.analytics.timezones import UserZone, today_in
+from tt.productivity.stats import repository as repo
+from tt.productivity.stats.repository import RunningEntry, SessionRow
+
+DEFAULT_PERIOD = 30
+MAX_PERIOD = 90
+DAILY_DAYS = 14
+HEATMAP_WEEKS = 12
+TOP_PROJECTS = 8
+GOAL_HOURS_PER_DAY = 8.0
+# Colours by project id, as TimeTracker's legend.
+PALETTE = (
+    "#3b82f6",
+    "#10b981",
+    "#f59e0b",
+    "#ef4444",
+    "#8b5cf6",
+    "#ec4899",
+    "#14b8a6",
+    "#f97316",
+    "#6366f1",
+    "#84cc16",
+)
+
+
+def _hours(seconds: int) -> float:
+    return round(seconds / 3600, 2)
+
+
+def _utc(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Whose stats, in which zone, at which instant."""
+
+    user_id: int
+    zone: UserZone
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return today_in(self.zone.zone, self.now)
+
+
+async def viewer_for(
+    session: AsyncSession, user_id: int, identity_timezone: str, now: datetime | None = None
+) -> Viewer:
+    zone = await repo.user_zone(session, user_id, identity_timezone)
+    return Viewer(user_id, zone, now or datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    payload: dict[str, Any]
+    cacheable: bool
+
+
+async def productivity_stats(session: AsyncSession, viewer: Viewer, period: int) -> Computed:
+    today = viewer.today
+    days = await repo.day_totals(session, viewer.user_id)
+    first_of_week = week_start(today)
+    period_first = today - timedelta(days=period - 1)
+    rows = await repo.completed_sessions(
+        session, viewer.user_id, min(period_first, first_of_week), today
+    )
+    running = await repo.running_entry(session, viewer.user_id)
+
+    in_period = [r for r in rows if r.local_start.date() >= period_first]
+    this_week = [r for r in rows if r.local_start.date() >= first_of_week]
+    projects = _project_breakdown(in_period)[:TOP_PROJECTS]
+    week = total_between(days, first_of_week, today)
+    last_week = total_between(days, first_of_week - timedelta(days=7), today - timedelta(days=7))
+    streak = summarize_streaks({d for d, v in days.items() if v.entries > 0}, today)
+    focus = focus_metrics([Session(r.local_start, r.seconds) for r in in_period])
+    summary = _summary(days.get(today, DayTotal()), week, this_week, running, viewer.now)
+    payload = {
+        "ok": True,
+        "period": period,
+        "timezone": viewer.zone.name,
+        "timezone_warning": viewer.zone.warning,
+        "generated_at": _utc(viewer.now),
+        "summary": summary,
+        "daily_breakdown": [
+            {
+                "date": d.isoformat(),
+                "hours": v.hours,
+                "billable_hours": _hours(v.billable_seconds),
+                "entry_count": v.entries,
+                "goal_hours": GOAL_HOURS_PER_DAY,
+            }
+            for d, v in last_n_days(days, today, DAILY_DAYS)
+        ],
+        "streak": asdict(streak),
+        "focus": asdict(focus),
+        "projects": projects,
+        "heatmap": [
+            {
+                "date": c.day.isoformat(),
+                "hours": c.hours,
+                "level": c.level,
+                "seconds": c.seconds,
+                "entry_count": c.entries,
+            }
+            for c in build_heatmap(
+                {d: v.seconds for d, v in days.items()},
+                today,
+                weeks=HEATMAP_WEEKS,
+                day_entries={d: v.entries for d, v in days.items()},
+            )
+        ],
+        "insights": build_insights(
+            week_hours=week.hours,
+            last_week_hours=last_week.hours,
+            current_streak=streak.current_streak,
+            most_productive_hour=focus.most_productive_hour,
+            projects=projects,
+            billable_percent_week=summary["billable_percent_week"],
+        ),
+    }
+    return Computed(payload, cacheable=running is None)
+
+
+def _summary(
+    today: DayTotal,
+    week: DayTotal,
+    week_rows: Sequence[SessionRow],
+    running: RunningEntry | None,
+    now: datetime,
+) -> dict[str, Any]:
+    goal = GOAL_HOURS_PER_DAY * 5
+    top = _project_breakdown(week_rows)
+    return {
+        "today_hours": today.hours,
+        "week_hours": week.hours,
+        "week_goal_hours": goal,
+        "week_goal_percent": min(100, max(0, round(week.hours / goal * 100))),
+        "active_timer": _timer(running, now) if running is not None else None,
+        "billable_percent_week": (
+            round(week.billable_seconds / week.seconds * 100) if week.seconds > 0 else 0
+        ),
+        "top_project_week": {"name": top[0]["name"], "hours": top[0]["hours"]} if top else None,
+    }
+
+
+def _timer(entry: RunningEntry, now: datetime) -> dict[str, Any]:
+    # A paused timer stands still at its pause; breaks already taken are not work.
+    until = entry.paused_at or now
+    elapsed = int((until - entry.start_time).total_seconds()) - entry.break_seconds
+    return {
+        "id": entry.id,
+        "project_name": entry.project_name,
+        "task_name": entry.task_name,
+        "start_time": _utc(entry.start_time),
+        "duration_seconds": max(0, elapsed),
+    }
+
+
+def _project_breakdown(rows: Sequence[SessionRow]) -> list[dict[str, Any]]:
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    names: dict[int, str] = {}
+    for r in rows:
+        if r.project_id is None:
+            continue
+        t = totals[r.project_id]
+        t[0] += r.seconds
+        t[1] += r.seconds if r.billable else 0
+        t[2] += 1
+        names[r.project_id] = r.project_name or f"Project {r.project_id}"
+    ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))
+    return [
+        {
+            "project_id": pid,
+            "name": names[pid],
+            "hours": _hours(seconds),
+            "billable_hours": _hours(billable),
+            "entry_count": count,
+            "color": PALETTE[pid % len(PALETTE)],
+        }
+        for pid, (seconds, billable, count) in ranked
+        if seconds > 0
+    ]
+
+
+async def value_dashboard(session: AsyncSession, viewer: Viewer, currency: str) -> Computed:
+    today = viewer.today
+    days = await repo.day_totals(session, viewer.user_id)
+    value = await repo.estimated_value(session, viewer.user_id)
+    return Computed(_value_payload(days, today, value, currency, viewer), cacheable=True)
+
+
+def _value_payload(
+    days: Mapping[date, DayTotal], today: date, value: Decimal, currency: str, viewer: Viewer
+) -> dict[str, Any]:
+    total = DayTotal()
+    for v in days.values():
+        total = total + v
+    total_hours = total.hours
+    rounded_value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {
+        "total_hours": total_hours,
+        "entries_count": total.entries,
+        "active_days": sum(1 for v in days.values() if v.entries > 0),
+        "avg_session_length": round(total_hours / total.entries, 2) if total.entries else 0.0,
+        "most_productive_day": most_productive_weekday(days),
+        "this_week_hours": total_between(days, week_start(today), today).hours,
+        "this_month_hours": total_between(days, today.replace(day=1), today).hours,
+        "last_7_days": [
+            {"date": d.isoformat(), "hours": v.hours} for d, v in last_n_days(days, today, 7)
+        ],
+        "estimated_value_tracked": float(rounded_value) if rounded_value > 0 else None,
+        "estimated_value_currency": currency,
+        "timezone": viewer.zone.name,
+        "timezone_warning": viewer.zone.warning,
+        "generated_at": _utc(viewer.now),
+    }
