@@ -5,8 +5,23 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tt.common.app import create_app as build_app
+from tt.common.resources import Resources
+from tt.webhooks.admin.routes import router as admin_router
+from tt.webhooks.runtime import Runtime
 from tt.webhooks.settings import WebhooksSettings
+from tt.webhooks.subscriptions.routes import router as webhooks_router
 
 
 def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
-    return build_app(settings or WebhooksSettings(), title="tt webhooks", routers=[])
+    settings = settings or WebhooksSettings()
+    rt = Runtime.from_settings(settings)
+
+    async def install_runtime(app: FastAPI, _: Resources) -> None:
+        app.state.webhooks = rt
+
+    return build_app(
+        settings,
+        title="tt webhooks",
+        routers=[webhooks_router, admin_router],
+        on_startup=[install_runtime],
+    )

@@ -3,5 +3,15 @@
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
+from tt.webhooks.deliveries.models import Attempt, Delivery, StoredEvent
+from tt.webhooks.subscriptions.models import Subscription
 
-__all__ = ["Base", "ConsumedVersion", "OutboxRecord"]
+__all__ = [
+    "Attempt",
+    "Base",
+    "ConsumedVersion",
+    "Delivery",
+    "OutboxRecord",
+    "StoredEvent",
+    "Subscription",
+]

@@ -1,13 +1,46 @@
-"""The webhooks worker process (``python -m tt.webhooks.worker``)."""
+"""The webhooks worker process (``python -m tt.webhooks.worker``): a consumer of every
+topic that records deliveries, and the dispatcher that sends them."""
 
 from __future__ import annotations
 
+import asyncio
+
+from tt.common.consumer import ConsumerRunner
+from tt.common.resources import Resources
 from tt.common.worker import run_worker
+from tt.webhooks.dispatch.dispatcher import Dispatcher
+from tt.webhooks.dispatch.intake import DeliveryIntake
+from tt.webhooks.runtime import Runtime
 from tt.webhooks.settings import WebhooksSettings
+
+CONSUMER_GROUP = "webhooks"
+
+
+async def deliver_webhooks(resources: Resources) -> None:
+    """Worker task: consume every topic into deliveries, and dispatch them."""
+    settings = resources.settings
+    assert isinstance(settings, WebhooksSettings)
+    dispatcher = Dispatcher(Runtime.from_settings(settings), resources.engine, resources.sessions)
+
+    async def wake_dispatcher() -> None:
+        dispatcher.wake()
+
+    consumer = ConsumerRunner(
+        group_id=CONSUMER_GROUP,
+        bootstrap=settings.kafka_bootstrap,
+        catalogue=resources.catalogue,
+        sessions=resources.sessions,
+        entities=[topic.entity for topic in resources.catalogue.topics],
+        handlers={"*": DeliveryIntake(settings.retry_window_seconds)},
+        on_batch_committed=wake_dispatcher,
+    )
+    async with asyncio.TaskGroup() as group:
+        group.create_task(consumer.run(), name="webhooks-consumer")
+        group.create_task(dispatcher.run(), name="webhooks-dispatcher")
 
 
 def main() -> None:
-    run_worker(WebhooksSettings(), [])
+    run_worker(WebhooksSettings(), [deliver_webhooks])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The ``/admin/webhooks`` page and the session-authenticated calls it makes."""

@@ -1,0 +1,163 @@
+"""``/admin/webhooks``: the admin page (browser session, administrators only) and the
+JSON calls its script makes. Unsafe calls need ``X-CSRF-Token`` equal to the session's
+CSRF token (the identity's ``csrf`` claim)."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path as FsPath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tt.common.app import DbSession
+from tt.common.errors import Forbidden, NotFound
+from tt.common.identity import Identity, require_admin, require_auth_method
+from tt.common.pagination import PageParams, page_params, paginated
+from tt.webhooks import events as catalogue
+from tt.webhooks.deliveries import service as deliveries
+from tt.webhooks.deliveries.schemas import delivery_out
+from tt.webhooks.runtime import Runtime, runtime
+from tt.webhooks.subscriptions import service
+from tt.webhooks.subscriptions.schemas import (
+    RotateSecret,
+    WebhookCreate,
+    WebhookUpdate,
+    webhook_out,
+)
+
+HERE = FsPath(__file__).parent
+ASSETS = {
+    "webhooks.js": ("static/webhooks.js", "text/javascript; charset=utf-8"),
+    "webhooks.css": ("static/webhooks.css", "text/css; charset=utf-8"),
+}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+)
+
+
+def session_admin(
+    request: Request,
+    identity: Identity = Depends(require_auth_method("session")),
+) -> Identity:
+    """An administrator's browser session; unsafe methods must carry its CSRF token."""
+    admin = require_admin(identity)
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        expected = identity.csrf_token or ""
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Forbidden("Missing or invalid X-CSRF-Token header", error="CSRF check failed")
+    return admin
+
+
+router = APIRouter(prefix="/admin/webhooks", include_in_schema=False)
+
+Admin = Annotated[Identity, Depends(session_admin)]
+Rt = Annotated[Runtime, Depends(runtime)]
+Page = Annotated[PageParams, Depends(page_params)]
+WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.get("", response_class=HTMLResponse)
+async def admin_page(session: DbSession, admin: Admin) -> HTMLResponse:
+    rows, total = await service.page(session, admin, PageParams(page=1, per_page=100))
+    html = templates.get_template("webhooks.html").render(
+        webhooks=[webhook_out(s) for s in rows],
+        total=total,
+        csrf_token=admin.csrf_token or "",
+        username=admin.username,
+        event_types=catalogue.EVENT_TYPES,
+    )
+    return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+@router.get("/assets/{name}")
+async def asset(name: str) -> Response:
+    if name not in ASSETS:
+        raise NotFound("No such asset")
+    path, media_type = ASSETS[name]
+    return Response(
+        (HERE / path).read_bytes(),
+        media_type=media_type,
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/list")
+async def list_webhooks(session: DbSession, admin: Admin, params: Page) -> dict[str, Any]:
+    rows, total = await service.page(session, admin, params)
+    return paginated("webhooks", [webhook_out(s) for s in rows], params, total)
+
+
+@router.post("", status_code=201)
+async def create_webhook(
+    body: WebhookCreate, session: DbSession, admin: Admin, rt: Rt
+) -> dict[str, Any]:
+    sub, secret = await service.create(session, rt, admin, body)
+    return {"webhook": webhook_out(sub), "secret": secret, "message": "Webhook created"}
+
+
+@router.put("/{webhook_id}")
+async def update_webhook(
+    webhook_id: WebhookId, body: WebhookUpdate, session: DbSession, admin: Admin, rt: Rt
+) -> dict[str, Any]:
+    sub = await service.update(session, rt, admin, webhook_id, body)
+    return {"webhook": webhook_out(sub), "message": "Webhook updated"}
+
+
+@router.delete("/{webhook_id}")
+async def delete_webhook(webhook_id: WebhookId, session: DbSession, admin: Admin) -> dict[str, Any]:
+    await service.delete(session, admin, webhook_id)
+    return {"message": "Webhook deleted"}
+
+
+@router.post("/{webhook_id}/rotate-secret")
+async def rotate_secret(
+    webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
+) -> dict[str, Any]:
+    sub, secret = await service.rotate_secret(session, rt, admin, webhook_id, RotateSecret())
+    return {"webhook": webhook_out(sub), "secret": secret, "message": "Secret rotated"}
+
+
+@router.post("/{webhook_id}/test", status_code=202)
+async def send_test(
+    webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
+) -> dict[str, Any]:
+    delivery = await deliveries.send_test(session, rt, admin, webhook_id)
+    return {"delivery": delivery_out(delivery), "message": "Test event queued"}
+
+
+@router.get("/{webhook_id}/deliveries")
+async def list_deliveries(
+    webhook_id: WebhookId,
+    session: DbSession,
+    admin: Admin,
+    params: Page,
+    status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
+) -> dict[str, Any]:
+    rows, attempts, total = await deliveries.page(session, admin, webhook_id, params, status)
+    items = [delivery_out(d, attempts.get(d.id, ())) for d in rows]
+    return paginated("deliveries", items, params, total)
+
+
+@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver", status_code=202)
+async def redeliver(
+    webhook_id: WebhookId, delivery_id: DeliveryId, session: DbSession, admin: Admin, rt: Rt
+) -> dict[str, Any]:
+    delivery = await deliveries.redeliver(session, rt, admin, webhook_id, delivery_id)
+    return {"delivery": delivery_out(delivery), "message": "Redelivery queued"}

@@ -1,0 +1,1 @@
+"""Deliveries (one per subscription and event) and the log of their attempts."""

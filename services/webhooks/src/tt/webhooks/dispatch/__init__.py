@@ -1,0 +1,1 @@
+"""The worker side: recording deliveries from Kafka events and sending them."""

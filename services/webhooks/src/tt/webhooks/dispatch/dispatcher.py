@@ -1,0 +1,272 @@
+"""The dispatcher: claims due deliveries and sends them, many at once.
+
+Concurrency is bounded twice: ``max_in_flight`` for the process and
+``max_in_flight_per_subscription`` for each subscriber, so a slow or dead subscriber uses
+its own slots and never the others' (and lanes keep each entity's events in order).
+It wakes on its own completions, on the consumer's commits (same process), on NOTIFY
+from other processes (redelivery, test events), on the earliest retry it scheduled, and
+otherwise polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections import Counter as Tally
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from tt.common.consumer import is_transient
+from tt.common.db import unit_of_work
+from tt.webhooks.deliveries.models import DELIVERED, FAILED, PENDING
+from tt.webhooks.deliveries.repository import DUE_CHANNEL
+from tt.webhooks.dispatch import queue
+from tt.webhooks.dispatch.policy import Backoff, Outcome, classify, next_attempt
+from tt.webhooks.dispatch.transport import Response, Transport
+from tt.webhooks.runtime import Runtime
+from tt.webhooks.signing import signature_header
+
+log = logging.getLogger("tt.webhooks.dispatch")
+
+ATTEMPTS = Counter("tt_webhook_attempts_total", "Webhook delivery attempts", ["outcome"])
+DELIVERY_LATENCY = Histogram(
+    "tt_webhook_delivery_seconds",
+    "From recording a delivery to its successful attempt",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+)
+
+CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+PURGE_EVERY_SECONDS = 3600.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        rt: Runtime,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        transport: Transport | None = None,
+    ) -> None:
+        settings = rt.settings
+        self._rt = rt
+        self._engine = engine
+        self._sessions = sessions
+        self._transport = transport or Transport(
+            rt.policy, timeout=settings.timeout_seconds, max_connections=settings.max_in_flight
+        )
+        self._backoff = Backoff(settings.retry_base_seconds, settings.retry_max_delay_seconds)
+        self._limit = settings.max_in_flight
+        self._per_subscription = settings.max_in_flight_per_subscription
+        self._lease_seconds = settings.timeout_seconds + 30.0
+        self._poll = settings.poll_interval_seconds
+        self._user_agent = f"tt-webhooks/{settings.version}"
+        self._wakeup = asyncio.Event()
+        self._busy: Tally[int] = Tally()
+        self._leases: dict[int, str] = {}  # delivery id -> lease token, while in flight
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._next_retry: float | None = None  # loop time of the earliest retry we scheduled
+
+    def wake(self) -> None:
+        """Look for due deliveries now (called after the consumer commits)."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Dispatch until cancelled; then give back the leases of what was in flight."""
+        listener = asyncio.create_task(self._listen(), name="webhooks-listen")
+        last_purge = 0.0
+        backoff = 0.2
+        try:
+            while True:
+                try:
+                    full = await self.dispatch_once()
+                    if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
+                        last_purge = time.monotonic()
+                        async with unit_of_work(self._sessions) as session:
+                            await queue.purge(session, self._rt.settings.retention_days)
+                    backoff = 0.2
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
+                    log.warning("dispatcher: database unavailable, retrying: %s", exc)
+                    await asyncio.sleep(backoff * (0.5 + random.random()))
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                if not full:
+                    await self._sleep()
+        finally:
+            held = sorted(set(self._leases.values()))
+            listener.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(listener, *self._tasks, return_exceptions=True)
+            await self._release(held)
+            await self._transport.close()
+
+    async def dispatch_once(self) -> bool:
+        """Claim what is due and start sending it; True if more may be waiting."""
+        self._wakeup.clear()
+        free = self._limit - len(self._tasks)
+        if free <= 0:
+            return False
+        token = uuid.uuid4().hex
+        async with unit_of_work(self._sessions) as session:
+            jobs = await queue.claim(
+                session,
+                token=token,
+                limit=free,
+                per_subscription=self._per_subscription,
+                busy={k: v for k, v in self._busy.items() if v > 0},
+                lease_seconds=self._lease_seconds,
+            )
+        for job in jobs:
+            self._busy[job.subscription_id] += 1
+            self._leases[job.id] = token
+            task = asyncio.create_task(self._deliver(job, token), name=f"delivery-{job.id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+        return len(jobs) == free
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("delivery task crashed", exc_info=task.exception())
+        self._wakeup.set()  # a slot is free and the lane's next delivery may be due
+
+    async def _sleep(self) -> None:
+        timeout = self._poll
+        if self._next_retry is not None:
+            until_retry = self._next_retry - asyncio.get_running_loop().time()
+            if until_retry <= 0:
+                self._next_retry = None
+                return
+            timeout = min(timeout, until_retry)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout)
+
+    async def _deliver(self, job: queue.Job, token: str) -> None:
+        try:
+            attempted_at = datetime.now(UTC)
+            response = await self._send(job, attempted_at)
+            result = self._judge(job, response, attempted_at)
+            ATTEMPTS.labels(result.outcome).inc()
+            if result.status == DELIVERED:
+                DELIVERY_LATENCY.observe((attempted_at - job.created_at).total_seconds())
+            await self._record(job, token, result)
+        finally:
+            self._busy[job.subscription_id] -= 1
+            self._leases.pop(job.id, None)
+
+    async def _send(self, job: queue.Job, attempted_at: datetime) -> Response:
+        box = self._rt.box
+        try:
+            secrets = [box.open(job.secret_sealed)]
+            grace = job.previous_secret_expires_at
+            if (
+                job.previous_secret_sealed is not None
+                and grace is not None
+                and grace > attempted_at
+            ):
+                secrets.append(box.open(job.previous_secret_sealed))
+        except ValueError as exc:  # a misconfigured key: retry once the operator fixes it
+            return Response(None, 0, error=str(exc))
+        headers = [
+            ("content-type", CONTENT_TYPE),
+            ("user-agent", self._user_agent),
+            ("webhook-id", job.event_id),
+            ("webhook-timestamp", str(int(attempted_at.timestamp()))),
+            (
+                "webhook-signature",
+                signature_header(job.event_id, attempted_at, job.payload, secrets),
+            ),
+        ]
+        return await self._transport.post(job.url, headers, job.payload)
+
+    def _judge(self, job: queue.Job, response: Response, attempted_at: datetime) -> queue.Result:
+        outcome = classify(response)
+        common: dict[str, Any] = {
+            "outcome": outcome.value,
+            "attempted_at": attempted_at,
+            "latency_ms": response.latency_ms,
+            "status_code": response.status,
+            "excerpt": response.excerpt,
+        }
+        if outcome is Outcome.DELIVERED:
+            return queue.Result(status=DELIVERED, **common)
+        failures = job.consecutive_failures + 1
+        error = response.error or f"HTTP {response.status}"
+        if outcome is Outcome.RETRY:
+            when = next_attempt(
+                self._backoff, failures, response.retry_after, attempted_at, job.retry_until
+            )
+            if when is not None:
+                self._note_retry(when)
+                return queue.Result(
+                    status=PENDING, error=error, failures=failures, next_attempt_at=when, **common
+                )
+            error = f"gave up after the retry window: {error}"
+        elif outcome is Outcome.GONE:
+            error = "HTTP 410 Gone: the webhook was disabled"
+        elif response.status is not None and 300 <= response.status < 400:
+            error = f"HTTP {response.status}: redirects are not followed"
+        return queue.Result(
+            status=FAILED,
+            error=error,
+            failures=failures,
+            disable_subscription=outcome is Outcome.GONE,
+            **common,
+        )
+
+    def _note_retry(self, when: datetime) -> None:
+        loop_time = asyncio.get_running_loop().time() + (when - datetime.now(UTC)) / timedelta(
+            seconds=1
+        )
+        if self._next_retry is None or loop_time < self._next_retry:
+            self._next_retry = loop_time
+
+    async def _record(self, job: queue.Job, token: str, result: queue.Result) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                async with unit_of_work(self._sessions) as session:
+                    if not await queue.record(session, job, token, result):
+                        log.warning("delivery %s: lease lost before its result was saved", job.id)
+                return
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("delivery %s: cannot save the attempt yet: %s", job.id, exc)
+                await asyncio.sleep(backoff * (0.5 + random.random()))
+                backoff = min(backoff * 2, 10.0)
+
+    async def _listen(self) -> None:
+        """LISTEN for deliveries made due by other processes; reconnect if the link drops."""
+        while True:
+            try:
+                async with self._engine.connect() as conn:
+                    raw = await conn.get_raw_connection()
+                    driver: Any = raw.driver_connection
+                    await driver.add_listener(DUE_CHANNEL, lambda *_: self._wakeup.set())
+                    while True:
+                        await asyncio.sleep(30)
+                        await driver.execute("SELECT 1")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("dispatcher: LISTEN connection lost, reconnecting: %s", exc)
+                await asyncio.sleep(2.0)
+
+    async def _release(self, tokens: list[str]) -> None:
+        if not tokens:
+            return
+        try:
+            async with unit_of_work(self._sessions) as session:
+                await queue.release(session, tokens)
+        except Exception as exc:  # shutting down: the leases expire on their own
+            log.warning("dispatcher: could not release leases: %s", exc)

@@ -1,0 +1,35 @@
+"""What the API and the worker build once from settings: the target policy and the
+secret box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from tt.webhooks.settings import WebhooksSettings
+from tt.webhooks.signing import SecretBox
+from tt.webhooks.targets import TargetPolicy
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: WebhooksSettings
+    policy: TargetPolicy
+    box: SecretBox
+
+    @classmethod
+    def from_settings(cls, settings: WebhooksSettings) -> Runtime:
+        return cls(
+            settings=settings,
+            policy=TargetPolicy(
+                allow_http=settings.allow_http, allow_private=settings.allow_private_targets
+            ),
+            box=SecretBox(settings.secret_keys),
+        )
+
+
+def runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the process's runtime."""
+    value: Runtime = request.app.state.webhooks
+    return value

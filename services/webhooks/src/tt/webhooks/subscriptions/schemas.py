@@ -1,0 +1,64 @@
+"""Request and response bodies of the subscription API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from tt.webhooks.subscriptions.models import Subscription
+
+MAX_GLOBS = 50
+
+
+class WebhookCreate(BaseModel):
+    """``POST /api/v1/webhooks``. ``is_active`` is accepted as TimeTracker spells it."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    url: str = Field(min_length=1, max_length=2048)
+    events: list[str] = Field(min_length=1, max_length=MAX_GLOBS)
+    active: bool = Field(default=True, validation_alias=AliasChoices("active", "is_active"))
+    name: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class WebhookUpdate(BaseModel):
+    """``PUT``/``PATCH /api/v1/webhooks/<id>``: the fields given are changed."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    url: str | None = Field(default=None, min_length=1, max_length=2048)
+    events: list[str] | None = Field(default=None, min_length=1, max_length=MAX_GLOBS)
+    active: bool | None = Field(default=None, validation_alias=AliasChoices("active", "is_active"))
+    name: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class RotateSecret(BaseModel):
+    """``POST /api/v1/webhooks/<id>/rotate-secret``: how long the old secret still signs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    grace_period_seconds: int | None = Field(default=None, ge=0, le=7 * 86_400)
+
+
+def webhook_out(sub: Subscription) -> dict[str, Any]:
+    """The public view of a subscription: never its secret."""
+    grace_until: datetime | None = sub.previous_secret_expires_at
+    return {
+        "id": sub.id,
+        "name": sub.name,
+        "description": sub.description,
+        "url": sub.url,
+        "events": list(sub.events),
+        "active": sub.active,
+        "user_id": sub.owner_id,
+        "disabled_reason": sub.disabled_reason,
+        "disabled_at": sub.disabled_at,
+        "secret_rotated_at": sub.secret_rotated_at,
+        "previous_secret_expires_at": grace_until,
+        "created_at": sub.created_at,
+        "updated_at": sub.updated_at,
+    }

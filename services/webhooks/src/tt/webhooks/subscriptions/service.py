@@ -1,0 +1,179 @@
+"""Subscription use cases. They take a session and never commit.
+
+Who may do what: a subscription belongs to the user who created it; only that user and
+admins see or change it (others get 404, so ids do not leak). No scope names webhooks,
+so the events decide: subscribing to an event type needs the read scope of its entity
+(``read:time_entries`` for ``tt.time_entry.*``), as reading the same data through the
+API would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tt.common.errors import Conflict, InsufficientScope, NotFound, ValidationFailed
+from tt.common.events import Event
+from tt.common.identity import Identity
+from tt.common.pagination import PageParams
+from tt.webhooks import events as catalogue
+from tt.webhooks.runtime import Runtime
+from tt.webhooks.signing import new_secret
+from tt.webhooks.subscriptions import repository
+from tt.webhooks.subscriptions.models import Subscription
+from tt.webhooks.subscriptions.schemas import RotateSecret, WebhookCreate, WebhookUpdate
+from tt.webhooks.targets import TargetRefused
+
+
+async def create(
+    session: AsyncSession, rt: Runtime, identity: Identity, body: WebhookCreate
+) -> tuple[Subscription, str]:
+    """A new subscription and its secret (the only time the secret is returned)."""
+    events = _checked_events(identity, body.events)
+    await _check_url(rt, body.url)
+    if await repository.count_for_owner(session, identity.user_id) >= (
+        rt.settings.max_subscriptions_per_user
+    ):
+        raise Conflict(f"A user may have at most {rt.settings.max_subscriptions_per_user} webhooks")
+    secret = new_secret()
+    sub = Subscription(
+        owner_id=identity.user_id,
+        owner_is_admin=identity.acts_as_admin,
+        name=body.name or None,
+        description=body.description or None,
+        url=body.url,
+        events=events,
+        event_pattern=catalogue.glob_to_regex(events),
+        active=body.active,
+        secret_sealed=rt.box.seal(secret),
+    )
+    session.add(sub)
+    await session.flush()
+    await session.refresh(sub)
+    return sub, secret
+
+
+async def page(
+    session: AsyncSession, identity: Identity, params: PageParams
+) -> tuple[Sequence[Subscription], int]:
+    owner = None if identity.acts_as_admin else identity.user_id
+    return await repository.page(session, owner, params.offset, params.per_page)
+
+
+async def visible(
+    session: AsyncSession, identity: Identity, subscription_id: int, *, lock: bool = False
+) -> Subscription:
+    """The subscription if the caller may see it; 404 otherwise."""
+    sub = await repository.get(session, subscription_id, lock=lock)
+    if sub is None or not (identity.acts_as_admin or sub.owner_id == identity.user_id):
+        raise NotFound(f"Webhook {subscription_id} not found", error="Webhook not found")
+    return sub
+
+
+async def update(
+    session: AsyncSession,
+    rt: Runtime,
+    identity: Identity,
+    subscription_id: int,
+    body: WebhookUpdate,
+) -> Subscription:
+    sub = await visible(session, identity, subscription_id, lock=True)
+    given = body.model_fields_set
+    if "events" in given:
+        if body.events is None:
+            raise ValidationFailed.field("events", "Must be a non-empty list of event types")
+        sub.events = _checked_events(identity, body.events)
+        sub.event_pattern = catalogue.glob_to_regex(sub.events)
+    if "url" in given:
+        if body.url is None:
+            raise ValidationFailed.field("url", "This field may not be null")
+        await _check_url(rt, body.url)
+        sub.url = body.url
+    if "active" in given:
+        if body.active is None:
+            raise ValidationFailed.field("active", "This field may not be null")
+        sub.active = body.active
+        if body.active:  # re-enabling clears why the platform disabled it (410, owner)
+            sub.disabled_reason = None
+            sub.disabled_at = None
+    if "name" in given:
+        sub.name = body.name or None
+    if "description" in given:
+        sub.description = body.description or None
+    await session.flush()
+    await session.refresh(sub)
+    return sub
+
+
+async def delete(session: AsyncSession, identity: Identity, subscription_id: int) -> None:
+    sub = await visible(session, identity, subscription_id)
+    await session.delete(sub)
+    await session.flush()
+
+
+async def rotate_secret(
+    session: AsyncSession, rt: Runtime, identity: Identity, subscription_id: int, body: RotateSecret
+) -> tuple[Subscription, str]:
+    """A new secret; the previous one keeps signing (beside it) for the grace period."""
+    sub = await visible(session, identity, subscription_id, lock=True)
+    grace = (
+        body.grace_period_seconds
+        if body.grace_period_seconds is not None
+        else rt.settings.secret_grace_seconds
+    )
+    now = datetime.now(UTC)
+    secret = new_secret()
+    sub.previous_secret_sealed = sub.secret_sealed if grace > 0 else None
+    sub.previous_secret_expires_at = now + timedelta(seconds=grace) if grace > 0 else None
+    sub.secret_sealed = rt.box.seal(secret)
+    sub.secret_rotated_at = now
+    await session.flush()
+    await session.refresh(sub)
+    return sub, secret
+
+
+async def follow_owner(session: AsyncSession, event: Event) -> None:
+    """``tt.user.*``: keep owners' admin flag current; pause a deactivated owner's hooks."""
+    state = event.state
+    try:
+        owner_id = int(state["id"])
+    except (KeyError, TypeError, ValueError):
+        return
+    active = bool(state.get("is_active", True)) and event.verb != "deleted"
+    await repository.set_owner_state(
+        session, owner_id, is_admin=bool(state.get("is_admin", False)), is_active=active
+    )
+
+
+def _checked_events(identity: Identity, globs: list[str]) -> list[str]:
+    """Validated, de-duplicated globs; each must select a known type the caller may read."""
+    errors: list[str] = []
+    cleaned: list[str] = []
+    for raw in globs:
+        glob = raw.strip() if isinstance(raw, str) else ""
+        if not catalogue.GLOB_PATTERN.match(glob):
+            errors.append(
+                f"{raw!r} is not an event type or pattern (letters, digits, '_', '.', '*', '?')"
+            )
+            continue
+        types = catalogue.matching_types(glob)
+        if not types:
+            errors.append(f"{glob!r} matches no known event type")
+            continue
+        for scope in sorted({catalogue.READ_SCOPE[t.split(".")[1]] for t in types}):
+            if not identity.has_scope(scope):
+                raise InsufficientScope(scope, identity.scopes)
+        if glob not in cleaned:
+            cleaned.append(glob)
+    if errors:
+        raise ValidationFailed({"events": errors}, "Invalid event types")
+    return cleaned
+
+
+async def _check_url(rt: Runtime, url: str) -> None:
+    try:
+        await rt.policy.check_target(url)
+    except TargetRefused as exc:
+        raise ValidationFailed.field("url", str(exc)) from exc
