@@ -16,6 +16,8 @@ class ServiceSpec:
     has_worker: bool = True
     # Extra settings for local platforms (dev and test), never production defaults.
     local_env: dict[str, str] = field(default_factory=dict)
+    # Extra settings for test platforms only (short timings that keep the suite fast).
+    test_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def database(self) -> str:
@@ -35,6 +37,13 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "webhooks",
         redis_db=4,
         local_env={"TT_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true", "TT_WEBHOOKS_ALLOW_HTTP": "true"},
+        # Retries in tenths of seconds instead of minutes, so retry tests take seconds.
+        test_env={
+            "TT_WEBHOOKS_RETRY_BASE_SECONDS": "0.05",
+            "TT_WEBHOOKS_RETRY_MAX_DELAY_SECONDS": "0.5",
+            "TT_WEBHOOKS_TIMEOUT_SECONDS": "2",
+            "TT_WEBHOOKS_POLL_INTERVAL_SECONDS": "0.2",
+        },
     ),
 )
 
@@ -59,6 +68,7 @@ def service_env(
         ),
         "PYTHONUNBUFFERED": "1",
         **spec.local_env,
+        **(spec.test_env if layout.profile == "test" else {}),
     }
     if spec.name == "auth":
         env["TT_AUTH_IDENTITY_PRIVATE_KEY"] = secrets["identity_private_key"]
