@@ -1,0 +1,70 @@
+"""Create (or repair) the admin user and issue a new ``admin:all`` token.
+
+``python -m tt.auth.bootstrap --username admin --password <pw>`` with auth's environment.
+Idempotent: an existing user keeps its id and gets the given password, the admin flag
+and the active flag back. The last line on stdout is one JSON object
+``{"username", "password", "user_id", "token"}`` (what ``./dev up`` records).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from tt.auth.events import publish_user
+from tt.auth.passwords import Passwords
+from tt.auth.settings import AuthSettings
+from tt.auth.tokens import service as tokens
+from tt.auth.users import repository as users
+from tt.auth.users import service as user_service
+from tt.auth.users.schemas import UserCreate
+from tt.auth.verify.ratelimit import bump_epoch
+from tt.common.db import unit_of_work
+from tt.common.identity import ADMIN_SCOPE
+from tt.common.resources import Resources
+
+
+async def bootstrap(settings: AuthSettings, username: str, password: str) -> dict[str, object]:
+    resources = Resources.open(settings)
+    passwords = Passwords(settings)
+    try:
+        async with unit_of_work(resources.sessions) as session:
+            user = await users.by_username(session, username)
+            if user is None:
+                data = UserCreate(username=username, password=password, is_admin=True)
+                user = await user_service.create_user(session, resources.outbox, passwords, data)
+            else:
+                user.password_hash = await passwords.hash(password)
+                if not (user.is_admin and user.is_active):
+                    user.is_admin = True
+                    user.is_active = True
+                    user.version += 1
+                    await session.flush()
+                    await publish_user(resources.outbox, session, user, "updated")
+            _, token = await tokens.create_token(
+                session,
+                resources.outbox,
+                user_id=user.id,
+                name="Admin token (bootstrap)",
+                scopes=[ADMIN_SCOPE],
+                description="Created by tt.auth.bootstrap",
+            )
+        await bump_epoch(resources.redis)
+        return {"username": user.username, "password": password, "user_id": user.id, "token": token}
+    finally:
+        await resources.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--username", required=True)
+    parser.add_argument("--password", required=True)
+    args = parser.parse_args(argv)
+    result = asyncio.run(bootstrap(AuthSettings(), args.username, args.password))
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

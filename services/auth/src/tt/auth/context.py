@@ -1,0 +1,121 @@
+"""The auth process's long-lived parts (caches, limiters, signer), built at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+
+from tt.auth.passwords import Passwords
+from tt.auth.sessions.store import SessionStore
+from tt.auth.settings import AuthSettings
+from tt.auth.tokens.usage import UsageRecorder
+from tt.auth.verify.listener import follow_auth_events
+from tt.auth.verify.principals import Principals
+from tt.auth.verify.ratelimit import RateLimiter, Window, bump_epoch
+from tt.auth.verify.service import Verifier
+from tt.common.identity import IdentitySigner
+from tt.common.resources import Resources
+
+
+@dataclass
+class AuthContext:
+    settings: AuthSettings
+    resources: Resources
+    passwords: Passwords
+    principals: Principals
+    sessions: SessionStore
+    usage: UsageRecorder
+    verifier: Verifier
+    login_limiter: RateLimiter
+    public_limiter: RateLimiter
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def credentials_changed(
+        self, *, user_id: int | None = None, token_id: int | None = None
+    ) -> None:
+        """Call after a commit that changed a user, token or key: every replica reloads it."""
+        if user_id is not None:
+            self.principals.forget_user(user_id)
+        if token_id is not None:
+            self.principals.forget_token(token_id)
+        await bump_epoch(self.resources.redis)
+
+
+def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
+    if not settings.identity_private_key:
+        raise RuntimeError("TT_AUTH_IDENTITY_PRIVATE_KEY is not set: auth cannot sign identities")
+    principals = Principals(resources.sessions, settings.cache_ttl_seconds)
+    sessions = SessionStore(
+        resources.redis,
+        settings.session_secret,
+        idle_seconds=settings.session_idle_seconds,
+        max_seconds=settings.session_max_seconds,
+    )
+    usage = UsageRecorder(resources.sessions, settings.usage_flush_seconds)
+    limiter = RateLimiter(
+        resources.redis,
+        (
+            Window("minute", settings.rate_limit_per_minute, 60),
+            Window("hour", settings.rate_limit_per_hour, 3600),
+        ),
+        namespace="api",
+    )
+    verifier = Verifier(
+        principals=principals,
+        limiter=limiter,
+        sessions=sessions,
+        signer=IdentitySigner(settings.identity_private_key, settings.identity_ttl_seconds),
+        identity_ttl=settings.identity_ttl_seconds,
+        usage=usage,
+    )
+    return AuthContext(
+        settings=settings,
+        resources=resources,
+        passwords=Passwords(settings),
+        principals=principals,
+        sessions=sessions,
+        usage=usage,
+        verifier=verifier,
+        login_limiter=RateLimiter(
+            resources.redis,
+            (Window("minute", settings.login_attempts_per_minute, 60),),
+            namespace="login",
+        ),
+        public_limiter=RateLimiter(
+            resources.redis,
+            (Window("minute", settings.public_requests_per_minute, 60),),
+            namespace="public",
+        ),
+    )
+
+
+async def start_context(app: FastAPI, resources: Resources) -> None:
+    settings: AuthSettings = app.state.settings
+    ctx = build_context(settings, resources)
+    ctx.tasks = [
+        asyncio.create_task(ctx.usage.run(), name="token-usage"),
+        asyncio.create_task(
+            follow_auth_events(settings.kafka_bootstrap, resources.catalogue, ctx.principals),
+            name="auth-events",
+        ),
+    ]
+    app.state.auth = ctx
+
+
+async def stop_context(app: FastAPI, _: Resources) -> None:
+    ctx: AuthContext = app.state.auth
+    for task in ctx.tasks:
+        task.cancel()
+    for task in ctx.tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await ctx.usage.flush()
+
+
+def auth_context(request: Request) -> AuthContext:
+    """FastAPI dependency: this process's auth context."""
+    ctx: AuthContext = request.app.state.auth
+    return ctx

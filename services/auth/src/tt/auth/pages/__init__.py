@@ -1,0 +1,1 @@
+"""Server-rendered pages: ``/login`` and ``/admin/api-tokens``."""

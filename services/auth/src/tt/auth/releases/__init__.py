@@ -1,0 +1,1 @@
+"""The admin version check against a release feed, and per-admin dismissals."""

@@ -1,0 +1,99 @@
+"""Checking a username and password, for browser logins and the apps' token login alike.
+
+Every failure (unknown user, wrong password, inactive user, missing or absurd input)
+gives the same error after the same work (one argon2 verification), so neither the
+answer nor its timing tells them apart. Failed attempts count against the client
+address and the username across every replica (Redis); over the limit, nothing is
+checked until the window frees a slot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tt.auth.context import AuthContext
+from tt.auth.tokens import service as tokens
+from tt.auth.users import repository as users
+from tt.auth.users import service as user_service
+from tt.auth.users.models import User
+from tt.auth.verify.ratelimit import Quota
+from tt.common.errors import RateLimited, Unauthorized
+from tt.common.identity import ADMIN_SCOPE, USER_SCOPES
+
+LOGIN_FAILED = "Invalid username or password"
+# Usernames are at most 80 characters; longer input cannot match and is not looked up.
+_MAX_USERNAME_INPUT = 150
+
+
+def login_failed() -> Unauthorized:
+    return Unauthorized(LOGIN_FAILED, error=LOGIN_FAILED)
+
+
+def address_subject(address: str) -> str:
+    try:
+        return "ip:" + str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return "ip:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def _username_subject(username: str) -> str:
+    # A digest keeps arbitrary input out of Redis key names.
+    return "user:" + hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _usable_username(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    username = value.strip().lower()
+    if not username or len(username) > _MAX_USERNAME_INPUT or "\x00" in username:
+        return None
+    return username
+
+
+async def authenticate(
+    ctx: AuthContext, session: AsyncSession, username: Any, password: Any, address: str
+) -> User:
+    """The active user these credentials belong to, or Unauthorized / RateLimited."""
+    name = _usable_username(username)
+    subjects = [address_subject(address)]
+    if name is not None:
+        subjects.append(_username_subject(name))
+    for subject in subjects:
+        quota = await ctx.login_limiter.apply(subject, mode="check")
+        if not quota.allowed:
+            raise _too_many(quota)
+    user = await users.by_username(session, name) if name is not None else None
+    secret = password if isinstance(password, str) else ""
+    matches = await ctx.passwords.verify(user.password_hash if user else None, secret)
+    if user is None or not matches or not user.is_active or not secret:
+        for subject in subjects:
+            await ctx.login_limiter.apply(subject, mode="add")
+        raise login_failed()
+    return user
+
+
+def _too_many(quota: Quota) -> RateLimited:
+    return RateLimited(
+        "Too many login attempts. Try again later.",
+        headers={**quota.headers(), "Retry-After": str(quota.retry_after)},
+    )
+
+
+async def issue_app_token(ctx: AuthContext, session: AsyncSession, user: User) -> str:
+    """A new token for the app that signed in: admins get admin:all, others every scope."""
+    scopes = [ADMIN_SCOPE] if user.is_admin else list(USER_SCOPES)
+    _, text = await tokens.create_token(
+        session,
+        ctx.resources.outbox,
+        user_id=user.id,
+        name=f"App login - {user.username}",
+        scopes=scopes,
+        expires_at=tokens.expiry_in_days(ctx.settings.token_default_expiry_days),
+        description="Token issued via desktop/mobile app login",
+    )
+    await user_service.record_login(session, user)
+    return text

@@ -1,0 +1,122 @@
+"""``GET /api/v1/info`` and ``/api/v1/health`` (no token; limited per client address) and
+``/_gateway/errors/{status}``, the JSON bodies of the gateway's own error answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from tt.auth.context import AuthContext, auth_context
+from tt.auth.sessions.service import address_subject
+from tt.auth.users.routes import ENABLED_MODULES
+from tt.common.app import client_address
+from tt.common.errors import (
+    AppError,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unavailable,
+    error_response,
+)
+from tt.common.responses import JSONResponse
+
+router = APIRouter(tags=["system"])
+
+Context = Annotated[AuthContext, Depends(auth_context)]
+
+ENDPOINTS = {
+    "info": "/api/v1/info",
+    "health": "/api/v1/health",
+    "login": "/api/v1/auth/login",
+    "users_me": "/api/v1/users/me",
+    "projects": "/api/v1/projects",
+    "time_entries": "/api/v1/time-entries",
+    "timer": {
+        "status": "/api/v1/timer/status",
+        "start": "/api/v1/timer/start",
+        "stop": "/api/v1/timer/stop",
+        "pause": "/api/v1/timer/pause",
+        "resume": "/api/v1/timer/resume",
+    },
+    "tasks": "/api/v1/tasks",
+    "clients": "/api/v1/clients",
+    "contacts": "/api/v1/clients/<client_id>/contacts",
+    "time_entry_approvals": "/api/v1/time-entry-approvals",
+    "deals": "/api/v1/deals",
+    "leads": "/api/v1/leads",
+    "reports": "/api/v1/reports",
+    "search": "/api/v1/search",
+    "productivity_stats": "/api/v1/productivity/stats",
+    "value_dashboard": "/api/v1/stats/value-dashboard",
+    "webhooks": "/api/v1/webhooks",
+    "admin": {
+        "users": "/api/v1/admin/users",
+        "api_tokens": "/api/v1/admin/api-tokens",
+        "timetrack_keys": "/api/v1/admin/timetrack-keys",
+    },
+}
+
+
+async def _limit_by_address(request: Request, ctx: AuthContext) -> dict[str, str]:
+    quota = await ctx.public_limiter.apply(address_subject(client_address(request)))
+    headers = quota.headers()
+    if not quota.allowed:
+        raise RateLimited(
+            "Too many requests from this address. Try again later.",
+            headers={**headers, "Retry-After": str(quota.retry_after)},
+        )
+    return headers
+
+
+@router.get("/api/v1/info")
+async def info(request: Request, ctx: Context) -> JSONResponse:
+    headers = await _limit_by_address(request, ctx)
+    body: dict[str, Any] = {
+        "api_version": "v1",
+        "app_version": ctx.settings.version,
+        "setup_required": False,
+        "enabled_modules": list(ENABLED_MODULES),
+        "documentation_url": "/api/docs",
+        "authentication": "API Token (Bearer or X-API-Key header)",
+        "endpoints": ENDPOINTS,
+        "timezone": "UTC",
+    }
+    return JSONResponse(body, headers=headers)
+
+
+@router.get("/api/v1/health")
+async def health(request: Request, ctx: Context) -> JSONResponse:
+    headers = await _limit_by_address(request, ctx)
+    body = {"status": "healthy", "timestamp": datetime.now(UTC)}
+    return JSONResponse(body, headers=headers)
+
+
+class BadGateway(Unavailable):
+    status_code = 502
+    error = "Bad gateway"
+
+
+class GatewayTimeout(Unavailable):
+    status_code = 504
+    error = "Gateway timeout"
+
+
+_GATEWAY_ERRORS: dict[int, AppError] = {
+    404: NotFound("The requested resource was not found"),
+    413: PayloadTooLarge("The request body is too large"),
+    502: BadGateway("The service behind the gateway did not answer properly"),
+    503: Unavailable("The service is unavailable right now; try again shortly"),
+    504: GatewayTimeout("The service behind the gateway did not answer in time"),
+}
+
+
+@router.api_route(
+    "/_gateway/errors/{status}",
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
+async def gateway_error(status: str) -> JSONResponse:
+    error = _GATEWAY_ERRORS.get(int(status) if status.isdigit() else 404, _GATEWAY_ERRORS[404])
+    return error_response(error)

@@ -1,0 +1,1 @@
+"""API tokens: creation (shown once), scopes, expiry, revocation, usage."""

@@ -1,0 +1,94 @@
+"""API token use cases. They take a session and never commit; each change is one event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tt.auth.credentials import TOKEN_DISPLAY_LENGTH, digest, new_api_token
+from tt.auth.events import publish_token
+from tt.auth.tokens import repository
+from tt.auth.tokens.models import ApiToken
+from tt.auth.tokens.schemas import TokenUpdate
+from tt.auth.users import repository as users
+from tt.common.errors import Conflict, NotFound, ValidationFailed
+from tt.common.outbox import Outbox
+
+
+async def create_token(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    user_id: int,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+    description: str | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user_id``; returns it with its text, which is never stored."""
+    user = await users.get(session, user_id)
+    if user is None:
+        raise ValidationFailed.field("user_id", f"User {user_id} does not exist")
+    if not user.is_active:
+        raise ValidationFailed.field("user_id", f"User {user_id} is deactivated")
+    text = new_api_token()
+    token = ApiToken(
+        user_id=user_id,
+        name=name,
+        description=description or None,
+        token_hash=digest(text),
+        token_prefix=text[:TOKEN_DISPLAY_LENGTH],
+        scopes=scopes,
+        expires_at=expires_at,
+        version=1,
+    )
+    session.add(token)
+    await session.flush()
+    await publish_token(outbox, session, token, "created")
+    return token, text
+
+
+def expiry_in_days(days: int | None) -> datetime | None:
+    return datetime.now(UTC) + timedelta(days=days) if days else None
+
+
+async def get_token(session: AsyncSession, token_id: int) -> ApiToken:
+    token = await repository.get(session, token_id)
+    if token is None:
+        raise NotFound(f"API token {token_id} not found", error="API token not found")
+    return token
+
+
+async def update_token(
+    session: AsyncSession, outbox: Outbox, token_id: int, data: TokenUpdate
+) -> ApiToken:
+    token = await repository.get(session, token_id, for_update=True)
+    if token is None:
+        raise NotFound(f"API token {token_id} not found", error="API token not found")
+    if token.revoked_at is not None:
+        raise Conflict("A revoked token cannot be changed", error="Token revoked")
+    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    for required in ("name", "scopes"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed.field(required, "This field cannot be null")
+    for name, value in changes.items():
+        setattr(token, name, value)
+    if session.is_modified(token):
+        token.version += 1
+        await session.flush()
+        await publish_token(outbox, session, token, "updated")
+    return token
+
+
+async def revoke_token(session: AsyncSession, outbox: Outbox, token_id: int) -> ApiToken:
+    """Revoke (idempotent); the row stays for the audit trail, the event says ``deleted``."""
+    token = await repository.get(session, token_id, for_update=True)
+    if token is None:
+        raise NotFound(f"API token {token_id} not found", error="API token not found")
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+        token.version += 1
+        await session.flush()
+        await publish_token(outbox, session, token, "deleted")
+    return token

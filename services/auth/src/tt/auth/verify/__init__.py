@@ -1,0 +1,1 @@
+"""``/internal/verify``: Traefik ForwardAuth, the platform's one authentication point."""

@@ -1,0 +1,282 @@
+"""The verify decision: which credential a route accepts, whose it is, whether it may
+pass now (rate limit), and the signed identity the services receive.
+
+Hot path on a warm cache: no database, one Redis script (rate limit + epoch check), and
+a signature only when the cached signed identity is older than half its lifetime.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from tt.auth.credentials import (
+    TIMETRACK_KEY_PATTERN,
+    TIMETRACK_SECRET_PATTERN,
+    digest,
+    looks_like_token,
+    same_secret,
+)
+from tt.auth.sessions.store import Session, SessionStore
+from tt.auth.tokens.usage import UsageRecorder
+from tt.auth.verify import verdicts
+from tt.auth.verify.classes import UNSAFE_METHODS, RouteClass, classify, normalise_path
+from tt.auth.verify.principals import Entry, KeyRecord, Principals, TokenRecord
+from tt.auth.verify.ratelimit import EpochChanged, Quota, RateLimiter
+from tt.auth.verify.verdicts import Verdict
+from tt.common.errors import Unavailable
+from tt.common.identity import AuthMethod, Identity, IdentitySigner
+
+# Longer credentials are refused before any work (a token is 35 characters).
+MAX_CREDENTIAL_LENGTH = 256
+
+Check = Callable[[Entry], Verdict | None]
+
+
+class Request:
+    """The parts of the forwarded request verify decides on."""
+
+    __slots__ = ("cookie", "headers", "method", "path", "uri")
+
+    def __init__(self, headers: Mapping[str, str], cookie: str | None) -> None:
+        self.headers = headers
+        self.method = headers.get("x-forwarded-method", "GET").upper()
+        self.uri = headers.get("x-forwarded-uri", "/")
+        self.path = normalise_path(self.uri)
+        self.cookie = cookie
+
+    def token(self) -> str | None:
+        """The API token from ``Authorization: Bearer|Token`` or ``X-API-Key``."""
+        authorization = self.headers.get("authorization")
+        if authorization:
+            scheme, _, value = authorization.strip().partition(" ")
+            if scheme.lower() in ("bearer", "token"):
+                return value.strip()
+            return ""  # another scheme: a credential we cannot accept
+        api_key = self.headers.get("x-api-key")
+        return api_key.strip() if api_key is not None else None
+
+    @property
+    def wants_html(self) -> bool:
+        return "text/html" in self.headers.get("accept", "")
+
+
+class Verifier:
+    def __init__(
+        self,
+        *,
+        principals: Principals,
+        limiter: RateLimiter,
+        sessions: SessionStore,
+        signer: IdentitySigner,
+        identity_ttl: int,
+        usage: UsageRecorder,
+    ) -> None:
+        self._principals = principals
+        self._limiter = limiter
+        self._sessions = sessions
+        self._signer = signer
+        self._reuse_for = identity_ttl / 2
+        self._usage = usage
+
+    async def verify(self, request: Request) -> Verdict:
+        route = classify(request.path)
+        if route is RouteClass.TOKEN:
+            return await self._by_token(request, admin=False)
+        if route is RouteClass.TIMETRACK:
+            return await self._by_timetrack_key(request)
+        if route is RouteClass.ADMIN_LEGACY:
+            if request.token() is not None:
+                return await self._by_token(request, admin=True)
+            return await self._by_session(request, route)
+        return await self._by_session(request, route)
+
+    # ------------------------------------------------------------ tokens
+
+    async def _by_token(self, request: Request, *, admin: bool) -> Verdict:
+        token = request.token()
+        if token is None:
+            return verdicts.credentials_required() if admin else verdicts.token_required()
+        if len(token) > MAX_CREDENTIAL_LENGTH or not looks_like_token(token):
+            return verdicts.invalid_token()
+        token_hash = digest(token)
+
+        def check(entry: Entry) -> Verdict | None:
+            record = entry.credential
+            if not isinstance(record, TokenRecord) or not record.usable(time.time()):
+                return verdicts.invalid_token()
+            if entry.user is None or not entry.user.is_active:
+                return verdicts.invalid_token()
+            if admin and not (entry.user.is_admin or "admin:all" in record.scopes):
+                return verdicts.admin_scope_required(record.scopes)
+            return None
+
+        admitted = await self._admit(
+            "t:" + token_hash,
+            lambda epoch: self._principals.token(token_hash, epoch),
+            check,
+            lambda entry: f"t:{_credential_id(entry)}",
+        )
+        if isinstance(admitted, Verdict):
+            return admitted
+        entry, quota = admitted
+        record = entry.credential
+        assert isinstance(record, TokenRecord)
+        self._usage.touch(record.id)
+        identity = self._identity(entry, "token", lambda: record.scopes, token_id=record.id)
+        return verdicts.allow(identity, quota)
+
+    # ------------------------------------------------------------ TimeTrack keys
+
+    async def _by_timetrack_key(self, request: Request) -> Verdict:
+        api_key = request.headers.get("x-timetrack-api-key", "").strip()
+        secret = request.headers.get("x-timetrack-api-secret", "").strip()
+        if not api_key or not secret:
+            return verdicts.timetrack_required()
+        if not (
+            TIMETRACK_KEY_PATTERN.fullmatch(api_key) and TIMETRACK_SECRET_PATTERN.fullmatch(secret)
+        ):
+            return verdicts.invalid_timetrack_key()
+        secret_hash = digest(secret)
+
+        def check(entry: Entry) -> Verdict | None:
+            record = entry.credential
+            if not isinstance(record, KeyRecord) or record.revoked:
+                return verdicts.invalid_timetrack_key()
+            if not same_secret(record.secret_hash, secret_hash):
+                return verdicts.invalid_timetrack_key()
+            if entry.user is None or not entry.user.is_active:
+                return verdicts.invalid_timetrack_key()
+            return None
+
+        admitted = await self._admit(
+            "k:" + api_key,
+            lambda epoch: self._principals.timetrack_key(api_key, epoch),
+            check,
+            lambda entry: f"k:{_credential_id(entry)}",
+        )
+        if isinstance(admitted, Verdict):
+            return admitted
+        entry, quota = admitted
+        assert entry.user is not None
+        user = entry.user
+        identity = self._identity(entry, "timetrack", lambda: user.session_scopes)
+        return verdicts.allow(identity, quota)
+
+    # ------------------------------------------------------------ sessions
+
+    async def _by_session(self, request: Request, route: RouteClass) -> Verdict:
+        try:
+            session = await self._sessions.load(request.cookie or "")
+        except Unavailable as exc:
+            return verdicts.unavailable(exc.message)
+        if session is None:
+            return self._no_session(request, route)
+        if request.method in UNSAFE_METHODS and not same_secret(
+            session.csrf_token, request.headers.get("x-csrf-token")
+        ):
+            return verdicts.csrf_failed()
+        needs_admin = route in (RouteClass.ADMIN_LEGACY, RouteClass.ADMIN_PAGE)
+
+        def check(entry: Entry) -> Verdict | None:
+            if entry.user is None or not entry.user.is_active:
+                return self._no_session(request, route)
+            if needs_admin and not entry.user.is_admin:
+                return verdicts.admin_required()
+            return None
+
+        admitted = await self._admit(
+            f"u:{session.user_id}",
+            lambda epoch: self._principals.user(session.user_id, epoch),
+            check,
+            lambda entry: f"u:{session.user_id}",
+        )
+        if isinstance(admitted, Verdict):
+            return admitted
+        entry, quota = admitted
+        assert entry.user is not None
+        user = entry.user
+        identity = self._identity(entry, "session", lambda: user.session_scopes, session=session)
+        return verdicts.allow(identity, quota)
+
+    @staticmethod
+    def _no_session(request: Request, route: RouteClass) -> Verdict:
+        if route in (RouteClass.PAGE, RouteClass.ADMIN_PAGE) and request.wants_html:
+            return verdicts.login_redirect(request.uri)
+        if route is RouteClass.ADMIN_LEGACY:
+            return verdicts.credentials_required()
+        return verdicts.session_required(token_sent=request.token() is not None)
+
+    # ------------------------------------------------------------ shared steps
+
+    async def _admit(
+        self,
+        key: str,
+        load: Callable[[str | None], Awaitable[Entry]],
+        check: Check,
+        subject: Callable[[Entry], str],
+    ) -> tuple[Entry, Quota] | Verdict:
+        """Find (or load) the entry, check it, then count the request against its quota.
+
+        A stale epoch means the credential changed since it was cached: reload and check
+        again before anything is counted, so a revoked token fails on its next request.
+        """
+        entry = self._principals.cached(key)
+        if entry is None:
+            entry = await load(await self._limiter.epoch())
+        for _ in range(3):
+            denied = check(entry)
+            if denied is not None:
+                return denied
+            try:
+                quota = await self._limiter.apply(subject(entry), epoch=entry.epoch)
+            except EpochChanged as changed:
+                entry = await load(changed.epoch)
+                continue
+            if not quota.allowed:
+                return verdicts.rate_limited(quota)
+            return entry, quota
+        # The epoch kept moving (a burst of admin changes): decide on the fresh entry.
+        denied = check(entry)
+        if denied is not None:
+            return denied
+        quota = await self._limiter.apply(subject(entry))
+        return (entry, quota) if quota.allowed else verdicts.rate_limited(quota)
+
+    def _identity(
+        self,
+        entry: Entry,
+        method: AuthMethod,
+        scopes: Callable[[], frozenset[str]],
+        *,
+        token_id: int | None = None,
+        session: Session | None = None,
+    ) -> str:
+        """The signed identity, reused while it has more than half its lifetime left."""
+        variant = method if session is None else "s:" + session.csrf_token
+        now = time.time()
+        cached = entry.identities.get(variant)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        user = entry.user
+        assert user is not None
+        identity = Identity(
+            user_id=user.id,
+            username=user.username,
+            is_admin=user.is_admin,
+            scopes=scopes(),
+            auth_method=method,
+            timezone=user.timezone,
+            token_id=token_id,
+            csrf_token=session.csrf_token if session is not None else None,
+        )
+        header = self._signer.sign(identity, now=now)
+        if len(entry.identities) > 16:
+            entry.identities.clear()
+        entry.identities[variant] = (header, now + self._reuse_for)
+        return header
+
+
+def _credential_id(entry: Entry) -> int:
+    assert entry.credential is not None
+    return entry.credential.id
