@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from sqlalchemy import exc as sa_exc
 
 from tt.common.app import create_app as build_app
+from tt.common.errors import Conflict, error_response
+from tt.common.resources import Resources
+from tt.common.responses import JSONResponse
+from tt.time.clients.routes import router as clients
+from tt.time.entries.routes import router as entries
+from tt.time.idempotency.store import IdempotencyStore
+from tt.time.projects.routes import router as projects
 from tt.time.settings import TimeSettings
+from tt.time.tasks.routes import router as tasks
+from tt.time.timers.routes import router as timers
+
+ROUTERS = [clients, projects, tasks, entries, timers]
+
+
+async def _open_idempotency(app: FastAPI, resources: Resources) -> None:
+    settings = app.state.settings
+    assert isinstance(settings, TimeSettings)
+    app.state.idempotency = IdempotencyStore(resources.redis, settings)
+
+
+async def _integrity_conflict(_: Request, exc: Exception) -> JSONResponse:
+    # A unique constraint that a concurrent request won (after our own checks passed).
+    return error_response(Conflict("The request conflicts with a concurrent change; retry it"))
 
 
 def create_app(settings: TimeSettings | None = None) -> FastAPI:
-    return build_app(settings or TimeSettings(), title="tt time", routers=[])
+    app = build_app(
+        settings or TimeSettings(),
+        title="tt time",
+        routers=ROUTERS,
+        on_startup=[_open_idempotency],
+    )
+    app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
+    return app

@@ -3,5 +3,23 @@
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
+from tt.time.clients.models import Client
+from tt.time.entries.models import EntryCount, TimeEntry, WorkTotal
+from tt.time.idempotency.models import IdempotencyRecord
+from tt.time.projects.models import Project
+from tt.time.tasks.models import Task
+from tt.time.users.models import UserRecord
 
-__all__ = ["Base", "ConsumedVersion", "OutboxRecord"]
+__all__ = [
+    "Base",
+    "Client",
+    "ConsumedVersion",
+    "EntryCount",
+    "IdempotencyRecord",
+    "OutboxRecord",
+    "Project",
+    "Task",
+    "TimeEntry",
+    "UserRecord",
+    "WorkTotal",
+]

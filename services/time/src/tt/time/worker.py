@@ -1,13 +1,33 @@
-"""The time worker process (``python -m tt.time.worker``): the outbox relay."""
+"""The time worker process (``python -m tt.time.worker``): the outbox relay, the consumer
+of ``tt.auth.users`` (usernames and timezones), and the sweep of expired idempotency
+records."""
 
 from __future__ import annotations
 
+from tt.common.consumer import ConsumerRunner
+from tt.common.resources import Resources
 from tt.common.worker import relay_outbox, run_worker
+from tt.time.idempotency.sweeper import sweep_idempotency_records
 from tt.time.settings import TimeSettings
+from tt.time.users.handlers import HANDLERS
+
+CONSUMER_GROUP = "tt-time"
+
+
+async def consume_users(resources: Resources) -> None:
+    """Worker task: keep the users projection in step with auth."""
+    await ConsumerRunner(
+        group_id=CONSUMER_GROUP,
+        bootstrap=resources.settings.kafka_bootstrap,
+        catalogue=resources.catalogue,
+        sessions=resources.sessions,
+        entities=["user"],
+        handlers=HANDLERS,
+    ).run()
 
 
 def main() -> None:
-    run_worker(TimeSettings(), [relay_outbox])
+    run_worker(TimeSettings(), [relay_outbox, consume_users, sweep_idempotency_records])
 
 
 if __name__ == "__main__":

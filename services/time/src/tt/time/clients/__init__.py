@@ -1,0 +1,1 @@
+"""Clients: who the work is for."""

@@ -1,0 +1,83 @@
+"""HTTP routes of clients: ``/api/v1/clients``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from tt.common.app import DbSession
+from tt.common.identity import Identity, require_scope
+from tt.common.pagination import PageParams, page_params, paginated
+from tt.time.clients import repository, service
+from tt.time.clients.schemas import ClientCreate, ClientUpdate
+from tt.time.clients.views import client_view
+from tt.time.events import Publisher, publisher
+from tt.time.idempotency.store import run_create
+from tt.time.settings import TimeSettings
+from tt.time.web.body import json_object, parse, parse_id
+from tt.time.web.docs import json_body
+
+router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
+
+Reader = Annotated[Identity, Depends(require_scope("read:clients"))]
+Writer = Annotated[Identity, Depends(require_scope("write:clients"))]
+Events = Annotated[Publisher, Depends(publisher)]
+
+
+@router.get("")
+async def list_clients(
+    session: DbSession,
+    _: Reader,
+    params: Annotated[PageParams, Depends(page_params)],
+    status: Annotated[Literal["active", "inactive", "archived", "all"] | None, Query()] = None,
+) -> dict[str, Any]:
+    """Clients sorted by name; all statuses unless ``status`` is given."""
+    rows, total = await repository.page(session, params, None if status == "all" else status)
+    items = [
+        client_view(
+            row.Client, total_projects=row.total_projects, active_projects=row.active_projects
+        )
+        for row in rows
+    ]
+    return paginated("clients", items, params, total)
+
+
+@router.get("/{client_id}")
+async def get_client(session: DbSession, _: Reader, client_id: str) -> dict[str, Any]:
+    return {"client": await service.get_client(session, parse_id(client_id, "Client"))}
+
+
+@router.post("", status_code=201, openapi_extra=json_body(ClientCreate))
+async def create_client(request: Request, identity: Writer, events: Events) -> Response:
+    body = await json_object(request)
+    payload = parse(ClientCreate, body)
+    settings: TimeSettings = request.app.state.settings
+
+    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
+        client = await service.create_client(
+            session, events, identity, payload, settings.default_currency
+        )
+        return 201, {"message": "Client created successfully", "client": client}
+
+    return await run_create(request, identity, body, work)
+
+
+@router.api_route("/{client_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(ClientUpdate))
+async def update_client(
+    request: Request, session: DbSession, _: Writer, events: Events, client_id: str
+) -> dict[str, Any]:
+    target = parse_id(client_id, "Client")
+    payload = parse(ClientUpdate, await json_object(request))
+    client = await service.update_client(session, events, target, payload)
+    return {"message": "Client updated successfully", "client": client}
+
+
+@router.delete("/{client_id}")
+async def delete_client(
+    session: DbSession, _: Writer, events: Events, client_id: str
+) -> dict[str, Any]:
+    message = await service.delete_client(session, events, parse_id(client_id, "Client"))
+    return {"message": message}

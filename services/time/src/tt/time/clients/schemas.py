@@ -1,0 +1,60 @@
+"""Request bodies of the client routes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, field_validator
+
+from tt.time.clients.models import CLIENT_STATUSES
+from tt.time.web.fields import LENIENT, LongText, Money, Name, OptionalText, ShortText
+
+ClientStatus = Literal["active", "inactive", "archived"]
+assert set(ClientStatus.__args__) == set(CLIENT_STATUSES)  # type: ignore[attr-defined]
+
+
+def check_currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if len(value) != 3 or not value.isascii() or not value.isalpha():
+        raise ValueError("Must be a 3-letter ISO 4217 code")
+    return value.upper()
+
+
+def check_custom_fields(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is not None and len(str(value)) > 10_000:
+        raise ValueError("Must be at most 10000 characters as JSON")
+    return value
+
+
+def check_email(value: str | None) -> str | None:
+    if value and ("@" not in value or " " in value):
+        raise ValueError("Must be an email address")
+    return value or None
+
+
+class ClientFields(BaseModel):
+    model_config = LENIENT
+
+    email: OptionalText | None = None
+    company: OptionalText | None = None
+    phone: ShortText | None = None
+    address: LongText | None = None
+    contact_person: OptionalText | None = None
+    description: LongText | None = None
+    default_hourly_rate: Money | None = None
+    currency: str | None = None
+    status: ClientStatus | None = None
+    custom_fields: dict[str, Any] | None = None
+
+    _currency = field_validator("currency")(check_currency)
+    _custom = field_validator("custom_fields")(check_custom_fields)
+    _email = field_validator("email")(check_email)
+
+
+class ClientCreate(ClientFields):
+    name: Name
+
+
+class ClientUpdate(ClientFields):
+    name: Name | None = None

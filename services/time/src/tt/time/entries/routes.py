@@ -1,0 +1,93 @@
+"""HTTP routes of time entries: ``/api/v1/time-entries``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from tt.common.app import DbSession
+from tt.common.identity import Identity, require_scope
+from tt.common.pagination import PageParams, page_params, paginated
+from tt.time.entries import service
+from tt.time.entries.repository import EntryFilter
+from tt.time.entries.schemas import EntryCreate, EntryUpdate
+from tt.time.events import Publisher, publisher
+from tt.time.idempotency.store import run_create
+from tt.time.web.body import json_object, parse, parse_id
+from tt.time.web.docs import json_body
+from tt.time.web.params import QueryId, bound, flag
+
+router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
+
+Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
+Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
+Events = Annotated[Publisher, Depends(publisher)]
+Text = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("")
+async def list_entries(
+    session: DbSession,
+    identity: Reader,
+    params: Annotated[PageParams, Depends(page_params)],
+    project_id: QueryId = None,
+    user_id: QueryId = None,
+    start_date: Text = None,
+    end_date: Text = None,
+    billable: Text = None,
+    include_active: Text = None,
+) -> dict[str, Any]:
+    """Newest first. Running timers only with ``include_active=true``; plain dates are
+    whole days in the caller's timezone; ``user_id`` is for admins (who see everyone's
+    entries when they leave it out)."""
+    where = EntryFilter(
+        user_id=service.visible_user(identity, user_id),
+        project_id=project_id,
+        start=bound("start_date", start_date, identity.timezone, end=False),
+        end=bound("end_date", end_date, identity.timezone, end=True),
+        billable=flag("billable", billable),
+        include_active=bool(flag("include_active", include_active)),
+    )
+    items, total = await service.list_entries(session, identity, params, where)
+    return paginated("time_entries", items, params, total)
+
+
+@router.get("/{entry_id}")
+async def get_entry(session: DbSession, identity: Reader, entry_id: str) -> dict[str, Any]:
+    entry = await service.get_entry(session, identity, parse_id(entry_id, "Time entry"))
+    return {"time_entry": entry}
+
+
+@router.post("", status_code=201, openapi_extra=json_body(EntryCreate))
+async def create_entry(request: Request, identity: Writer, events: Events) -> Response:
+    """Without ``end_time`` the entry is a running timer (409 if one already runs)."""
+    body = await json_object(request)
+    payload = parse(EntryCreate, body)
+
+    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
+        entry = await service.create_entry(session, events, identity, payload)
+        return 201, {"message": "Time entry created successfully", "time_entry": entry}
+
+    return await run_create(request, identity, body, work)
+
+
+@router.api_route("/{entry_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(EntryUpdate))
+async def update_entry(
+    request: Request, session: DbSession, identity: Writer, events: Events, entry_id: str
+) -> dict[str, Any]:
+    """PUT and PATCH both change only the fields they carry."""
+    target = parse_id(entry_id, "Time entry")
+    payload = parse(EntryUpdate, await json_object(request))
+    entry = await service.update_entry(session, events, identity, target, payload)
+    return {"message": "Time entry updated successfully", "time_entry": entry}
+
+
+@router.delete("/{entry_id}")
+async def delete_entry(
+    session: DbSession, identity: Writer, events: Events, entry_id: str
+) -> dict[str, Any]:
+    await service.delete_entry(session, events, identity, parse_id(entry_id, "Time entry"))
+    return {"message": "Time entry deleted successfully"}

@@ -1,0 +1,1 @@
+"""Idempotency-Key handling for creates (CONTRACT.md section 5)."""

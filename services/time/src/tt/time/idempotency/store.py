@@ -1,0 +1,242 @@
+"""Idempotent creates (CONTRACT.md section 5).
+
+A create sent with ``Idempotency-Key`` runs at most once per (token, key) within 24 h:
+
+- Redis holds the fast path: ``SET NX`` claims the key while the request runs (a second
+  request with the same key meanwhile gets 409 ``conflict``), then holds the answer for
+  replays (same status and body, ``Idempotent-Replayed: true``).
+- PostgreSQL holds the guarantee: the record is written in the create's own transaction
+  under a unique (scope, key) constraint. With Redis down or emptied, a duplicate blocks on
+  that constraint until the first commits, then replays its stored answer.
+- The body's fingerprint (method, path and canonical JSON) must match: a different body
+  with the same key is 422 ``idempotency_key_reused``.
+- Only successful answers are remembered: a failed create leaves nothing behind, so a
+  corrected retry with the same key may run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from fastapi import Request
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from tt.common.db import unit_of_work
+from tt.common.errors import Conflict, IdempotencyKeyReused, ValidationFailed
+from tt.common.identity import Identity
+from tt.common.resources import Resources
+from tt.common.responses import JSONResponse
+from tt.time.idempotency.models import IdempotencyRecord
+from tt.time.settings import TimeSettings
+
+log = logging.getLogger("tt.time.idempotency")
+
+REDIS_FAILURES = Counter(
+    "tt_time_idempotency_redis_failures_total",
+    "Idempotency lookups that fell back to PostgreSQL because Redis failed",
+)
+REPLAYS = Counter("tt_time_idempotency_replays_total", "Answers replayed for a repeated key")
+
+HEADER = "idempotency-key"
+Work = Callable[[AsyncSession], Awaitable[tuple[int, dict[str, Any]]]]
+
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    fingerprint: str
+    status: int  # 0 while the first request is still running
+    body: bytes
+
+
+def _encode(stored: Stored) -> bytes:
+    return f"{stored.fingerprint}|{stored.status}|".encode() + stored.body
+
+
+def _decode(raw: bytes) -> Stored:
+    fingerprint, status, body = raw.split(b"|", 2)
+    return Stored(fingerprint.decode(), int(status), body)
+
+
+class IdempotencyStore:
+    """The Redis half; skips Redis for a while after it fails (PostgreSQL still holds)."""
+
+    def __init__(self, redis: Redis, settings: TimeSettings) -> None:
+        self._redis = redis
+        self._ttl = settings.idempotency_ttl_seconds
+        self._inflight = settings.idempotency_inflight_seconds
+        self._retry_after = settings.redis_retry_after_seconds
+        self._down_until = 0.0
+
+    def _available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, exc: RedisError) -> None:
+        REDIS_FAILURES.inc()
+        self._down_until = time.monotonic() + self._retry_after
+        log.warning("Redis unavailable for idempotency, using PostgreSQL only: %s", exc)
+
+    async def claim(self, name: str, fingerprint: str) -> Stored | None:
+        """Claim ``name`` for this request (None), or what another request left there."""
+        if not self._available():
+            return None
+        running = _encode(Stored(fingerprint, 0, b""))
+        try:
+            for _ in range(2):  # a stored value may expire between SET and GET
+                if await self._redis.set(name, running, nx=True, ex=self._inflight):
+                    return None
+                raw = await self._redis.get(name)
+                if raw is not None:
+                    return _decode(raw if isinstance(raw, bytes) else raw.encode())
+        except RedisError as exc:
+            self._failed(exc)
+        return None
+
+    async def remember(self, name: str, stored: Stored) -> None:
+        if not self._available():
+            return
+        try:
+            await self._redis.set(name, _encode(stored), ex=self._ttl)
+        except RedisError as exc:
+            self._failed(exc)
+
+    async def release(self, name: str, fingerprint: str) -> None:
+        if not self._available():
+            return
+        try:
+            await self._redis.eval(_RELEASE, 1, name, _encode(Stored(fingerprint, 0, b"")))
+        except RedisError as exc:
+            self._failed(exc)
+
+
+def _key_of(request: Request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 128 or not all(" " <= ch <= "~" for ch in key):
+        raise ValidationFailed.field(
+            "Idempotency-Key", "Must be 1 to 128 printable ASCII characters"
+        )
+    return key
+
+
+def _fingerprint(request: Request, body: dict[str, Any]) -> str:
+    canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+def _replay(stored: Stored) -> Response:
+    REPLAYS.inc()
+    return Response(
+        stored.body,
+        status_code=stored.status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def _judge(stored: Stored, fingerprint: str) -> Stored:
+    if stored.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request body"
+        )
+    if stored.status == 0:
+        raise Conflict("A request with this Idempotency-Key is still being processed")
+    return stored
+
+
+async def _claim_in_database(
+    session: AsyncSession, scope: str, key: str, fingerprint: str, ttl: int
+) -> int | Stored:
+    """Our record's id, or the committed record another request made (waits for it)."""
+    statement = insert(IdempotencyRecord).values(scope=scope, key=key, fingerprint=fingerprint)
+    claimed = await session.execute(
+        statement.on_conflict_do_update(
+            constraint="uq_idempotency_records_scope_key",
+            set_={
+                "fingerprint": statement.excluded.fingerprint,
+                "status_code": None,
+                "body": None,
+                "created_at": text("now()"),
+            },
+            # An expired record is taken over; a live one is left alone.
+            where=IdempotencyRecord.created_at < text(f"now() - interval '{int(ttl)} seconds'"),
+        ).returning(IdempotencyRecord.id)
+    )
+    record_id = claimed.scalar()
+    if record_id is not None:
+        return int(record_id)
+    row = (
+        await session.execute(
+            select(
+                IdempotencyRecord.fingerprint,
+                IdempotencyRecord.status_code,
+                IdempotencyRecord.body,
+            ).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+        )
+    ).one()
+    return Stored(row.fingerprint, row.status_code or 0, row.body or b"")
+
+
+async def run_create(
+    request: Request, identity: Identity, body: dict[str, Any], work: Work
+) -> Response:
+    """Run ``work`` (a create) in one transaction, at most once per Idempotency-Key."""
+    res: Resources = request.app.state.resources
+    key = _key_of(request)
+    if key is None:
+        async with unit_of_work(res.sessions) as session:
+            status, content = await work(session)
+        return JSONResponse(content, status_code=status)
+
+    store: IdempotencyStore = request.app.state.idempotency
+    settings: TimeSettings = request.app.state.settings
+    scope = f"t{identity.token_id}" if identity.token_id is not None else f"u{identity.user_id}"
+    name = f"tt:time:idem:{scope}:{key}"
+    fingerprint = _fingerprint(request, body)
+
+    earlier = await store.claim(name, fingerprint)
+    if earlier is not None:
+        return _replay(_judge(earlier, fingerprint))
+    try:
+        async with unit_of_work(res.sessions) as session:
+            claim = await _claim_in_database(
+                session, scope, key, fingerprint, settings.idempotency_ttl_seconds
+            )
+            if isinstance(claim, Stored):
+                outcome = _judge(claim, fingerprint)
+                replayed = True
+            else:
+                status, content = await work(session)
+                outcome = Stored(fingerprint, status, bytes(JSONResponse(content).body))
+                replayed = False
+                await session.execute(
+                    update(IdempotencyRecord)
+                    .where(IdempotencyRecord.id == claim)
+                    .values(status_code=outcome.status, body=outcome.body)
+                )
+    except BaseException:
+        await store.release(name, fingerprint)
+        raise
+    await store.remember(name, outcome)
+    if replayed:
+        return _replay(outcome)
+    return Response(outcome.body, status_code=outcome.status, media_type="application/json")

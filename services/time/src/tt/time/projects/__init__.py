@@ -1,0 +1,1 @@
+"""Projects: what the work is on."""

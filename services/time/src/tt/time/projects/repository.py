@@ -1,0 +1,84 @@
+"""Queries on projects (each with its client's name and its trigger-kept totals)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tt.common.pagination import PageParams
+from tt.time.clients.models import Client
+from tt.time.entries.models import WorkTotal
+from tt.time.projects.models import Project
+
+
+def _with_details() -> Any:
+    return (
+        select(
+            Project,
+            Client.name.label("client_name"),
+            func.coalesce(WorkTotal.seconds, 0).label("seconds"),
+            func.coalesce(WorkTotal.billable_seconds, 0).label("billable_seconds"),
+        )
+        .outerjoin(Client, Client.id == Project.client_id)
+        .outerjoin(WorkTotal, and_(WorkTotal.kind == "p", WorkTotal.ref_id == Project.id))
+    )
+
+
+async def page(
+    session: AsyncSession, params: PageParams, *, status: str | None, client_id: int | None
+) -> tuple[Sequence[Row[Any]], int]:
+    conditions = []
+    if status is not None:
+        conditions.append(Project.status == status)
+    if client_id is not None:
+        conditions.append(Project.client_id == client_id)
+    rows = (
+        await session.execute(
+            _with_details()
+            .where(*conditions)
+            .order_by(Project.name, Project.id)
+            .limit(params.per_page)
+            .offset(params.offset)
+        )
+    ).all()
+    total = (
+        await session.execute(select(func.count()).select_from(Project).where(*conditions))
+    ).scalar_one()
+    return rows, int(total)
+
+
+async def get_with_details(session: AsyncSession, project_id: int) -> Row[Any] | None:
+    return (await session.execute(_with_details().where(Project.id == project_id))).first()
+
+
+async def lock(session: AsyncSession, project_id: int) -> Project | None:
+    return (
+        await session.execute(select(Project).where(Project.id == project_id).with_for_update())
+    ).scalar_one_or_none()
+
+
+async def find_with_client(session: AsyncSession, project_id: int) -> Any:
+    """The project and its client's name (what an entry needs to know about it)."""
+    return (
+        await session.execute(
+            select(
+                Project.id,
+                Project.name,
+                Project.status,
+                Project.client_id,
+                Client.name.label("client_name"),
+            )
+            .outerjoin(Client, Client.id == Project.client_id)
+            .where(Project.id == project_id)
+        )
+    ).first()
+
+
+async def code_taken(session: AsyncSession, code: str, *, other_than: int | None = None) -> bool:
+    query = select(Project.id).where(Project.code == code)
+    if other_than is not None:
+        query = query.where(Project.id != other_than)
+    return (await session.execute(query.limit(1))).first() is not None

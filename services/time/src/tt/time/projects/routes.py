@@ -1,0 +1,92 @@
+"""HTTP routes of projects: ``/api/v1/projects``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from tt.common.app import DbSession
+from tt.common.identity import Identity, require_scope
+from tt.common.pagination import PageParams, page_params, paginated
+from tt.time.events import Publisher, publisher
+from tt.time.idempotency.store import run_create
+from tt.time.projects import repository, service
+from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
+from tt.time.projects.views import project_view
+from tt.time.settings import TimeSettings
+from tt.time.web.body import json_object, parse, parse_id
+from tt.time.web.docs import json_body
+from tt.time.web.params import QueryId
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+
+Reader = Annotated[Identity, Depends(require_scope("read:projects"))]
+Writer = Annotated[Identity, Depends(require_scope("write:projects"))]
+Events = Annotated[Publisher, Depends(publisher)]
+StatusFilter = Literal["active", "inactive", "on_hold", "archived", "completed", "all"]
+
+
+@router.get("")
+async def list_projects(
+    session: DbSession,
+    _: Reader,
+    params: Annotated[PageParams, Depends(page_params)],
+    status: Annotated[StatusFilter, Query()] = "active",
+    client_id: QueryId = None,
+) -> dict[str, Any]:
+    """Projects sorted by name; only active ones unless ``status`` says otherwise
+    (``all`` for every status)."""
+    rows, total = await repository.page(
+        session, params, status=None if status == "all" else status, client_id=client_id
+    )
+    items = [
+        project_view(
+            row.Project,
+            client=row.client_name,
+            seconds=row.seconds,
+            billable_seconds=row.billable_seconds,
+        )
+        for row in rows
+    ]
+    return paginated("projects", items, params, total)
+
+
+@router.get("/{project_id}")
+async def get_project(session: DbSession, _: Reader, project_id: str) -> dict[str, Any]:
+    return {"project": await service.get_project(session, parse_id(project_id, "Project"))}
+
+
+@router.post("", status_code=201, openapi_extra=json_body(ProjectCreate))
+async def create_project(request: Request, identity: Writer, events: Events) -> Response:
+    body = await json_object(request)
+    payload = parse(ProjectCreate, body)
+    settings: TimeSettings = request.app.state.settings
+
+    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
+        project = await service.create_project(
+            session, events, identity, payload, settings.default_currency
+        )
+        return 201, {"message": "Project created successfully", "project": project}
+
+    return await run_create(request, identity, body, work)
+
+
+@router.api_route("/{project_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(ProjectUpdate))
+async def update_project(
+    request: Request, session: DbSession, identity: Writer, events: Events, project_id: str
+) -> dict[str, Any]:
+    target = parse_id(project_id, "Project")
+    payload = parse(ProjectUpdate, await json_object(request))
+    project = await service.update_project(session, events, identity, target, payload)
+    return {"message": "Project updated successfully", "project": project}
+
+
+@router.delete("/{project_id}")
+async def archive_project(
+    session: DbSession, identity: Writer, events: Events, project_id: str
+) -> dict[str, Any]:
+    await service.archive_project(session, events, identity, parse_id(project_id, "Project"))
+    return {"message": "Project archived successfully"}

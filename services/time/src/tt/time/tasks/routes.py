@@ -1,0 +1,106 @@
+"""HTTP routes of tasks: ``/api/v1/tasks`` and the legacy ``/api/projects/<id>/tasks``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from tt.common.app import DbSession
+from tt.common.errors import NotFound
+from tt.common.identity import Identity, require_auth_method, require_scope
+from tt.common.pagination import PageParams, page_params, paginated
+from tt.time.events import Publisher, publisher
+from tt.time.idempotency.store import run_create
+from tt.time.projects import repository as projects
+from tt.time.tasks import repository, service
+from tt.time.tasks.models import OPEN_STATUSES
+from tt.time.tasks.schemas import TaskCreate, TaskUpdate
+from tt.time.tasks.views import row_view
+from tt.time.web.body import json_object, parse, parse_id
+from tt.time.web.docs import json_body
+from tt.time.web.params import QueryId
+
+router = APIRouter(tags=["tasks"])
+
+Reader = Annotated[Identity, Depends(require_scope("read:tasks"))]
+Writer = Annotated[Identity, Depends(require_scope("write:tasks"))]
+Session = Annotated[Identity, Depends(require_auth_method("session"))]
+Events = Annotated[Publisher, Depends(publisher)]
+# ``active`` is not a task status; the browser extension asks for it, meaning open tasks.
+StatusFilter = Literal["todo", "in_progress", "review", "done", "cancelled", "active"]
+
+
+@router.get("/api/v1/tasks")
+async def list_tasks(
+    session: DbSession,
+    _: Reader,
+    params: Annotated[PageParams, Depends(page_params)],
+    project_id: QueryId = None,
+    status: Annotated[StatusFilter | None, Query()] = None,
+) -> dict[str, Any]:
+    """Tasks in creation order; ``status=active`` means todo, in_progress or review."""
+    statuses = None if status is None else OPEN_STATUSES if status == "active" else (status,)
+    rows, total = await repository.page(session, params, project_id=project_id, statuses=statuses)
+    return paginated("tasks", [row_view(row) for row in rows], params, total)
+
+
+@router.get("/api/v1/tasks/{task_id}")
+async def get_task(session: DbSession, _: Reader, task_id: str) -> dict[str, Any]:
+    return {"task": await service.get_task(session, parse_id(task_id, "Task"))}
+
+
+@router.post("/api/v1/tasks", status_code=201, openapi_extra=json_body(TaskCreate))
+async def create_task(request: Request, identity: Writer, events: Events) -> Response:
+    body = await json_object(request)
+    payload = parse(TaskCreate, body)
+
+    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
+        task = await service.create_task(session, events, identity, payload)
+        return 201, {"message": "Task created successfully", "task": task}
+
+    return await run_create(request, identity, body, work)
+
+
+@router.api_route(
+    "/api/v1/tasks/{task_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(TaskUpdate)
+)
+async def update_task(
+    request: Request, session: DbSession, _: Writer, events: Events, task_id: str
+) -> dict[str, Any]:
+    target = parse_id(task_id, "Task")
+    payload = parse(TaskUpdate, await json_object(request))
+    task = await service.update_task(session, events, target, payload)
+    return {"message": "Task updated successfully", "task": task}
+
+
+@router.delete("/api/v1/tasks/{task_id}")
+async def delete_task(
+    session: DbSession, _: Writer, events: Events, task_id: str
+) -> dict[str, Any]:
+    await service.delete_task(session, events, parse_id(task_id, "Task"))
+    return {"message": "Task deleted successfully"}
+
+
+@router.get("/api/projects/{project_id}/tasks", tags=["legacy"])
+@router.get("/api/projects/{project_id}/tasks/", include_in_schema=False)
+async def legacy_project_tasks(session: DbSession, _: Session, project_id: str) -> dict[str, Any]:
+    """Every task of an active project, whatever its status (done and cancelled too), for
+    the manual time-entry form (seed 001)."""
+    project = await projects.find_with_client(session, parse_id(project_id, "Project"))
+    if project is None or project.status != "active":
+        raise NotFound("Project not found or inactive")
+    rows, _count = await repository.page(session, None, project_id=project.id, statuses=None)
+    tasks = [
+        {
+            "id": row.Task.id,
+            "name": row.Task.name,
+            "description": row.Task.description,
+            "status": row.Task.status,
+            "priority": row.Task.priority,
+        }
+        for row in sorted(rows, key=lambda r: (r.Task.name.lower(), r.Task.id))
+    ]
+    return {"success": True, "tasks": tasks}

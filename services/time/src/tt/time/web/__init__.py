@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by this service's routes: body and query parsing, field types."""
