@@ -135,6 +135,21 @@ def scale(
     )
 
 
+@app.command()
+def openapi(
+    check: Annotated[bool, typer.Option(help="Fail if the committed one is stale")] = False,
+) -> None:
+    """Merge every service's OpenAPI document into the one auth serves at /api/docs."""
+    from tt.devenv import openapi as merged
+
+    if check:
+        if not merged.is_current():
+            _fail(DevError(f"{merged.OUTPUT} is stale: run ./dev openapi and commit it"))
+        typer.echo("OpenAPI document is current")
+        return
+    typer.echo(f"wrote {merged.write()}")
+
+
 def run_lint() -> int:
     """Every lint step; returns the number that failed."""
     failed = 0
