@@ -16,8 +16,9 @@ UTC_ZONE = ZoneInfo("UTC")
 
 @lru_cache(maxsize=1)
 def _known_zones() -> frozenset[str]:
-    # Only names of the IANA database: ZoneInfo would also open "localtime" or "posixrules".
-    return frozenset(available_timezones())
+    # Only names of the IANA database: ZoneInfo would also open any file under the zoneinfo
+    # folder, and Debian's folder lists the machine's own "localtime" among the zones.
+    return frozenset(available_timezones()) - {"localtime", "posixrules", "posix", "right"}
 
 
 @dataclass(frozen=True, slots=True)
