@@ -204,3 +204,14 @@ def local_noon(zone: str, now: datetime) -> datetime:
 
     local = now.astimezone(ZoneInfo(zone))
     return local.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+def wait_cached(direct: Direct, path: str, user_id: int) -> httpx.Response:
+    """Poll until the answer comes from Redis (the worker drops the cache just after it
+    commits, so the first answer after a change may be computed and then dropped)."""
+
+    def probe() -> httpx.Response | None:
+        r = direct.get(path, user_id)
+        return r if r.headers.get("X-Cache") == "HIT" else None
+
+    return wait_until(probe, timeout=20, what=f"{path} served from the cache")

@@ -14,6 +14,7 @@ from prodkit import (
     new_id,
     project_state,
     user_state,
+    wait_cached,
 )
 
 HOUR = timedelta(hours=1)
@@ -96,7 +97,7 @@ def test_no_rate_means_null_value_and_rate_changes_drop_the_cache(direct: Direct
     direct.publish(e)
     value = direct.wait_value(uid, lambda v: v["entries_count"] == 1, "entry counted")
     assert value["estimated_value_tracked"] is None
-    assert direct.get("/api/v1/stats/value-dashboard", uid).headers["X-Cache"] == "HIT"
+    wait_cached(direct, "/api/v1/stats/value-dashboard", uid)
     direct.publish(
         event("project", "updated", pid, 2, project_state(pid, "Internal", hourly_rate=80))
     )

@@ -53,7 +53,7 @@ async def cached_body(
     compute: Callable[[Viewer], Awaitable[Computed]],
 ) -> tuple[bytes, str]:
     """The payload's JSON from Redis if fresh (``HIT``), else computed, and stored when it
-    may be (``MISS``; ``BYPASS`` when it may not, e.g. while a timer runs)."""
+    may be (``MISS``; ``BYPASS`` when it may not: a timer runs, or Redis is down)."""
     cache = AnalyticsCache(resources(request).redis)
     found = await cache.lookup(kind, identity.user_id, variant, ttl)
     if found.body is not None:
@@ -61,7 +61,7 @@ async def cached_body(
     viewer = await service.viewer_for(session, identity.user_id, identity.timezone)
     computed = await compute(viewer)
     body = orjson.dumps(computed.payload, option=JSON_OPTIONS, default=json_default)
-    if not computed.cacheable:
+    if not computed.cacheable or found.stamp is None:  # a timer runs, or Redis is down
         return body, "BYPASS"
     await cache.store(kind, identity.user_id, variant, body, found.stamp, ttl)
     return body, "MISS"
