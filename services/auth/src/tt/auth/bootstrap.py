@@ -2,8 +2,11 @@
 
 ``python -m tt.auth.bootstrap --username admin --password <pw>`` with auth's environment.
 Idempotent: an existing user keeps its id and gets the given password, the admin flag
-and the active flag back. The last line on stdout is one JSON object
-``{"username", "password", "user_id", "token"}`` (what ``./dev up`` records).
+and the active flag back. The token is the operator's automation token: its rate limits
+are raised (``--rate-limit-per-minute``/``--rate-limit-per-hour``), since provisioning
+scripts and test suites drive the admin API with it far beyond an app's traffic.
+The last line on stdout is one JSON object ``{"username", "password", "user_id",
+"token"}`` (what ``./dev up`` records).
 """
 
 from __future__ import annotations
@@ -25,8 +28,15 @@ from tt.common.db import unit_of_work
 from tt.common.identity import ADMIN_SCOPE
 from tt.common.resources import Resources
 
+DEFAULT_LIMITS = (10_000, 1_000_000)
 
-async def bootstrap(settings: AuthSettings, username: str, password: str) -> dict[str, object]:
+
+async def bootstrap(
+    settings: AuthSettings,
+    username: str,
+    password: str,
+    limits: tuple[int | None, int | None] = DEFAULT_LIMITS,
+) -> dict[str, object]:
     resources = Resources.open(settings)
     passwords = Passwords(settings)
     try:
@@ -50,6 +60,7 @@ async def bootstrap(settings: AuthSettings, username: str, password: str) -> dic
                 name="Admin token (bootstrap)",
                 scopes=[ADMIN_SCOPE],
                 description="Created by tt.auth.bootstrap",
+                limits=limits,
             )
         await bump_epoch(resources.redis)
         return {"username": user.username, "password": password, "user_id": user.id, "token": token}
@@ -61,8 +72,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--rate-limit-per-minute", type=int, default=DEFAULT_LIMITS[0])
+    parser.add_argument("--rate-limit-per-hour", type=int, default=DEFAULT_LIMITS[1])
     args = parser.parse_args(argv)
-    result = asyncio.run(bootstrap(AuthSettings(), args.username, args.password))
+    limits = (args.rate_limit_per_minute, args.rate_limit_per_hour)
+    result = asyncio.run(bootstrap(AuthSettings(), args.username, args.password, limits))
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +28,9 @@ class ApiToken(Timestamped, Base):
     expires_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # Overrides of the platform's per-token limits (automation tokens); null: the defaults.
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_per_hour: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(default=1)
 
     @property

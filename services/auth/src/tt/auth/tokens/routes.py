@@ -35,6 +35,7 @@ async def create(ctx: AuthContext, body: TokenCreate) -> dict[str, Any]:
             scopes=body.scopes,
             expires_at=body.expires_at or service.expiry_in_days(body.expires_in_days),
             description=body.description,
+            limits=(body.rate_limit_per_minute, body.rate_limit_per_hour),
         )
     return {"api_token": token_out(token), "token": text, "message": CREATED_MESSAGE}
 

@@ -20,6 +20,8 @@ from tt.common.identity import ALL_SCOPES
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 ExpiresInDays = Annotated[int, Field(ge=1, le=3650)]
+PerMinute = Annotated[int, Field(ge=1, le=1_000_000)]
+PerHour = Annotated[int, Field(ge=1, le=100_000_000)]
 
 
 def valid_scopes(scopes: list[str]) -> list[str]:
@@ -50,6 +52,9 @@ class TokenCreate(BaseModel):
     description: Description | None = None
     expires_at: datetime | None = None
     expires_in_days: ExpiresInDays | None = None
+    # Overrides of the per-token limits for automation tokens (null: the defaults).
+    rate_limit_per_minute: PerMinute | None = None
+    rate_limit_per_hour: PerHour | None = None
 
     _check_scopes = field_validator("scopes")(valid_scopes)
     _check_expiry = field_validator("expires_at")(future_utc)
@@ -70,6 +75,8 @@ class TokenUpdate(BaseModel):
     description: Description | None = None
     scopes: list[str] | None = Field(default=None, max_length=len(ALL_SCOPES) * 2)
     expires_at: datetime | None = None
+    rate_limit_per_minute: PerMinute | None = None
+    rate_limit_per_hour: PerHour | None = None
 
     @field_validator("scopes")
     @classmethod
@@ -93,4 +100,6 @@ def token_out(token: ApiToken) -> dict[str, Any]:
         "last_used_at": token.last_used_at,
         "revoked_at": token.revoked_at,
         "is_active": token.is_active,
+        "rate_limit_per_minute": token.rate_limit_per_minute,
+        "rate_limit_per_hour": token.rate_limit_per_hour,
     }

@@ -25,6 +25,7 @@ async def create_token(
     scopes: list[str],
     expires_at: datetime | None = None,
     description: str | None = None,
+    limits: tuple[int | None, int | None] = (None, None),
 ) -> tuple[ApiToken, str]:
     """A new token for ``user_id``; returns it with its text, which is never stored."""
     user = await users.get(session, user_id)
@@ -41,6 +42,8 @@ async def create_token(
         token_prefix=text[:TOKEN_DISPLAY_LENGTH],
         scopes=scopes,
         expires_at=expires_at,
+        rate_limit_per_minute=limits[0],
+        rate_limit_per_hour=limits[1],
         version=1,
     )
     session.add(token)

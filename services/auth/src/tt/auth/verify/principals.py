@@ -25,7 +25,7 @@ from tt.common.identity import ADMIN_SCOPE, USER_SCOPES
 
 _MAX_ENTRIES = 50_000
 # Unknown credentials are remembered briefly so a flood of bad tokens stays cheap.
-_NEGATIVE_TTL = 5.0
+_SHORT_TTL = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,8 @@ class TokenRecord:
     scopes: frozenset[str]
     expires_at: float | None
     revoked: bool
+    # Per-token overrides of the minute and hour limits (None: the defaults).
+    limits: tuple[int | None, int | None] = (None, None)
 
     def usable(self, now: float) -> bool:
         return not self.revoked and (self.expires_at is None or self.expires_at > now)
@@ -78,7 +80,10 @@ class Entry:
     identities: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def fresh(self, now: float, ttl: float) -> bool:
-        limit = ttl if self.credential is not None or self.user is not None else _NEGATIVE_TTL
+        # Unknown credentials, and entries loaded while the epoch was unknown (Redis down),
+        # are trusted only briefly.
+        known = self.credential is not None or self.user is not None
+        limit = ttl if known and self.epoch is not None else min(ttl, _SHORT_TTL)
         return now - self.loaded < limit
 
 
@@ -115,6 +120,7 @@ class Principals:
             frozenset(token.scopes),
             _epoch_seconds(token.expires_at),
             token.revoked_at is not None,
+            (token.rate_limit_per_minute, token.rate_limit_per_hour),
         )
         return self._store(key, Entry(record, UserRecord.of(user), epoch, time.monotonic()))
 

@@ -149,21 +149,33 @@ class RateLimiter:
         self._script = redis.register_script(_SCRIPT)
         self.windows = windows
         self._namespace = namespace
-        self._args = [str(len(windows))]
-        for w in windows:
-            self._args += [str(w.limit), str(w.seconds * 1000)]
-        self._local = LocalWindows(windows)
+        self._local = LocalWindows()
         self._members = itertools.count()
         self._member_prefix = f"{os.getpid()}-{time.time_ns()}-"
         self._redis_down_until = 0.0
         self._degraded = False
 
-    async def apply(self, subject: str, *, mode: Mode = "hit", epoch: str | None = None) -> Quota:
+    def with_limits(self, limits: tuple[int | None, ...]) -> tuple[Window, ...]:
+        """These windows with some limits overridden (None keeps the default)."""
+        return tuple(
+            w if limit is None else Window(w.name, limit, w.seconds)
+            for w, limit in zip(self.windows, limits, strict=True)
+        )
+
+    async def apply(
+        self,
+        subject: str,
+        *,
+        mode: Mode = "hit",
+        epoch: str | None = None,
+        windows: tuple[Window, ...] | None = None,
+    ) -> Quota:
         """Count one request of ``subject`` (unless rejected); ``mode`` ``check`` only looks,
         ``add`` records without a limit. Raises EpochChanged when ``epoch`` is stale."""
+        windows = windows or self.windows
         if time.monotonic() >= self._redis_down_until:
             try:
-                quota = await self._apply_redis(subject, mode, epoch)
+                quota = await self._apply_redis(subject, mode, epoch, windows)
             except RedisError as exc:
                 self._redis_failed(exc)
             else:
@@ -172,7 +184,7 @@ class RateLimiter:
                     log.warning("Redis is back: rate limits are shared again")
                 return quota
         DEGRADED.labels("redis", "local_rate_limit").inc()
-        return self._local.apply(subject, mode)
+        return self._local.apply(subject, mode, windows)
 
     @property
     def degraded(self) -> bool:
@@ -189,18 +201,22 @@ class RateLimiter:
             return None
         return _text(value) if value is not None else "0"
 
-    async def _apply_redis(self, subject: str, mode: Mode, epoch: str | None) -> Quota:
+    async def _apply_redis(
+        self, subject: str, mode: Mode, epoch: str | None, windows: tuple[Window, ...]
+    ) -> Quota:
         member = f"{self._member_prefix}{next(self._members)}"
+        args = [epoch or "", mode, member, str(len(windows))]
+        for w in windows:
+            args += [str(w.limit), str(w.seconds * 1000)]
         raw = await self._script(
-            keys=[f"{_PREFIX}{self._namespace}:{subject}", EPOCH_KEY],
-            args=[epoch or "", mode, member, *self._args],
+            keys=[f"{_PREFIX}{self._namespace}:{subject}", EPOCH_KEY], args=args
         )
         allowed = int(raw[0])
         if allowed == -1:
             raise EpochChanged(_text(raw[1]))
-        counts = tuple(int(raw[3 + 2 * i]) for i in range(len(self.windows)))
-        oldest = tuple(int(raw[4 + 2 * i]) for i in range(len(self.windows)))
-        return Quota(allowed == 1, self.windows, counts, oldest, int(raw[2]))
+        counts = tuple(int(raw[3 + 2 * i]) for i in range(len(windows)))
+        oldest = tuple(int(raw[4 + 2 * i]) for i in range(len(windows)))
+        return Quota(allowed == 1, windows, counts, oldest, int(raw[2]))
 
     def _redis_failed(self, exc: Exception) -> None:
         self._redis_down_until = time.monotonic() + _REDIS_RETRY_AFTER
@@ -215,26 +231,25 @@ class RateLimiter:
 class LocalWindows:
     """The same sliding windows in this process only (Redis outage fallback)."""
 
-    def __init__(self, windows: tuple[Window, ...]) -> None:
-        self.windows = windows
-        self._longest_ms = max(w.seconds for w in windows) * 1000
+    def __init__(self) -> None:
         # Per subject, its request times in ms, ascending.
         self._logs: OrderedDict[str, list[int]] = OrderedDict()
 
-    def apply(self, subject: str, mode: Mode) -> Quota:
+    def apply(self, subject: str, mode: Mode, windows: tuple[Window, ...]) -> Quota:
         now = int(time.time() * 1000)
+        longest_ms = max(w.seconds for w in windows) * 1000
         times = self._logs.get(subject)
         if times is None:
             times = self._logs[subject] = []
             if len(self._logs) > _MAX_LOCAL_SUBJECTS:
                 self._logs.popitem(last=False)
-        del times[: bisect_right(times, now - self._longest_ms)]
-        allowed = mode == "add" or all(self._count(times, now, w) < w.limit for w in self.windows)
+        del times[: bisect_right(times, now - longest_ms)]
+        allowed = mode == "add" or all(self._count(times, now, w) < w.limit for w in windows)
         if allowed and mode != "check":
             times.append(now)
-        counts = tuple(self._count(times, now, w) for w in self.windows)
-        oldest = tuple(self._oldest(times, now, w) for w in self.windows)
-        return Quota(allowed, self.windows, counts, oldest, now)
+        counts = tuple(self._count(times, now, w) for w in windows)
+        oldest = tuple(self._oldest(times, now, w) for w in windows)
+        return Quota(allowed, windows, counts, oldest, now)
 
     @staticmethod
     def _count(times: list[int], now: int, window: Window) -> int:

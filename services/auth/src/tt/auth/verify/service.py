@@ -22,7 +22,7 @@ from tt.auth.tokens.usage import UsageRecorder
 from tt.auth.verify import verdicts
 from tt.auth.verify.classes import UNSAFE_METHODS, RouteClass, classify, normalise_path
 from tt.auth.verify.principals import Entry, KeyRecord, Principals, TokenRecord
-from tt.auth.verify.ratelimit import EpochChanged, Quota, RateLimiter
+from tt.auth.verify.ratelimit import EpochChanged, Quota, RateLimiter, Window
 from tt.auth.verify.verdicts import Verdict
 from tt.common.errors import Unavailable
 from tt.common.identity import AuthMethod, Identity, IdentitySigner
@@ -229,7 +229,9 @@ class Verifier:
             if denied is not None:
                 return denied
             try:
-                quota = await self._limiter.apply(subject(entry), epoch=entry.epoch)
+                quota = await self._limiter.apply(
+                    subject(entry), epoch=entry.epoch, windows=self._windows(entry)
+                )
             except EpochChanged as changed:
                 entry = await load(changed.epoch)
                 continue
@@ -240,8 +242,14 @@ class Verifier:
         denied = check(entry)
         if denied is not None:
             return denied
-        quota = await self._limiter.apply(subject(entry))
+        quota = await self._limiter.apply(subject(entry), windows=self._windows(entry))
         return (entry, quota) if quota.allowed else verdicts.rate_limited(quota)
+
+    def _windows(self, entry: Entry) -> tuple[Window, ...] | None:
+        record = entry.credential
+        if isinstance(record, TokenRecord) and record.limits != (None, None):
+            return self._limiter.with_limits(record.limits)
+        return None
 
     def _identity(
         self,
