@@ -23,7 +23,17 @@ app = typer.Typer(
 LINT_STEPS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", "."]),
     ("ruff format", ["ruff", "format", "--check", "."]),
-    ("mypy", ["mypy", "services/common/src/tt/common"]),
+    # Strict on tt.common and every routes module (pyproject), checked on every service.
+    (
+        "mypy",
+        [
+            "mypy",
+            *(
+                f"-p=tt.{name}"
+                for name in ("common", "auth", "time", "productivity", "search", "webhooks")
+            ),
+        ],
+    ),
     ("import contracts", ["lint-imports"]),
 ]
 
