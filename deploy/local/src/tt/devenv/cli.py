@@ -20,20 +20,13 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Run and test tt locally (no Docker needed)."
 )
 
+SERVICE_PACKAGES = ("common", "auth", "time", "productivity", "search", "webhooks")
+
 LINT_STEPS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", "."]),
     ("ruff format", ["ruff", "format", "--check", "."]),
     # Strict on tt.common and every routes module (pyproject), checked on every service.
-    (
-        "mypy",
-        [
-            "mypy",
-            *(
-                f"-p=tt.{name}"
-                for name in ("common", "auth", "time", "productivity", "search", "webhooks")
-            ),
-        ],
-    ),
+    ("mypy", ["mypy", *(f"--package=tt.{name}" for name in SERVICE_PACKAGES)]),
     ("import contracts", ["lint-imports"]),
 ]
 
