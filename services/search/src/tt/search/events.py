@@ -12,23 +12,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tt.common.consumer import ConsumerRunner, Handler
 from tt.common.events import Event
 from tt.common.resources import Resources
-from tt.search.documents.indexing import KIND_OF_ENTITY, InvalidState, document_for
+from tt.search.documents.indexing import KIND_OF_ENTITY, Document, document_for, entity_id_of
 from tt.search.documents.repository import remove_document, save_document
 
 # Entities whose topics feed the index (the topic names live in topics.yaml).
 ENTITIES: tuple[str, ...] = tuple(KIND_OF_ENTITY)
 
 
+def document_change(event: Event) -> Document | tuple[str, int]:
+    """The row an event leaves: its new document, or the (kind, id) it deletes."""
+    entity_id = entity_id_of(event.subject)
+    if event.verb == "deleted":
+        return KIND_OF_ENTITY[event.entity], entity_id
+    return document_for(event.entity, entity_id, event.state)
+
+
 async def index_event(session: AsyncSession, event: Event) -> None:
     """Apply one project, task, client or time-entry event to the search table."""
-    try:
-        entity_id = int(event.subject)
-    except ValueError as exc:
-        raise InvalidState(f"subject is not an entity id: {event.subject!r}") from exc
-    if event.verb == "deleted":
-        await remove_document(session, KIND_OF_ENTITY[event.entity], entity_id)
+    change = document_change(event)
+    if isinstance(change, Document):
+        await save_document(session, change)
     else:
-        await save_document(session, document_for(event.entity, entity_id, event.state))
+        await remove_document(session, *change)
 
 
 HANDLERS: dict[str, Handler] = {f"tt.{entity}.*": index_event for entity in ENTITIES}

@@ -1,11 +1,17 @@
-"""Rebuild the whole index from the compacted topics (``python -m tt.search.worker --reindex``).
+"""Rebuild the whole index from the compacted topics (``python -m tt.search.worker
+--reindex``, which ``./dev reindex search`` runs).
 
 It runs in one transaction: readers keep seeing the old index until the new one
-commits, so search never answers from a half-built index. The transaction starts by
-locking the index tables against writers (readers are not blocked), in the order the
-live indexer writes them, so a worker running meanwhile simply waits and then resumes
-from its own offsets: its events are either already in the rebuild or newer than it,
-and the version ledger, rebuilt too, makes the replays harmless.
+commits, so search never answers from a half-built index. The transaction first locks
+the index tables against writers (readers are not blocked), in the order the live
+indexer writes them, so a worker running meanwhile just waits, then resumes from its
+own offsets: what it reads again is either in the rebuild already or newer, and the
+version ledger, rebuilt too, turns the replays into no-ops.
+
+The rules are the live indexer's (a version applies only if newer than the entity's
+last; an event whose state is unusable is skipped, as the live indexer dead-letters
+it), applied in bulk: the ledger is kept in memory while the topics are read, and
+rows are written a batch at a time.
 """
 
 from __future__ import annotations
@@ -16,24 +22,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from sqlalchemy import delete, text
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from sqlalchemy import delete, func, insert, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.common.consumer import (
-    ConsumedVersion,
-    ConsumerRunner,
-    Handler,
-    claim_version,
-    is_transient,
-)
+from tt.common.consumer import ConsumedVersion
 from tt.common.db import unit_of_work
-from tt.common.events import Event, MalformedEvent, parse_event
+from tt.common.events import MalformedEvent, parse_event
 from tt.common.resources import Resources
+from tt.search.documents.indexing import KIND_OF_ENTITY, Document, InvalidState
+from tt.search.documents.models import SearchDocument
 from tt.search.documents.repository import remove_all_documents
-from tt.search.events import ENTITIES
+from tt.search.events import ENTITIES, document_change
 
 log = logging.getLogger("tt.search.reindex")
+
+BATCH = 2000
+Key = tuple[str, str]  # (entity, entity id) as the version ledger keys it
 
 
 @dataclass
@@ -45,43 +51,41 @@ class RebuildSummary:
     seconds: float = 0.0
 
 
-async def rebuild_index(resources: Resources, runner: ConsumerRunner) -> RebuildSummary:
+async def rebuild_index(resources: Resources) -> RebuildSummary:
     """Replace the index by what the topics hold now; returns what was done."""
     started = time.monotonic()
     summary = RebuildSummary()
+    # Subscribed without a group: every partition of the topics is assigned to it.
     consumer = AIOKafkaConsumer(
+        *(resources.catalogue.for_entity(entity).name for entity in ENTITIES),
         bootstrap_servers=resources.settings.kafka_bootstrap,
         enable_auto_commit=False,
+        auto_offset_reset="earliest",
         isolation_level="read_committed",
     )
     await consumer.start()
     try:
-        await consumer.topics()  # loads the metadata partitions_for_topic reads
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in runner.topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
+        partitions = sorted(consumer.assignment())
         async with unit_of_work(resources.sessions) as session:
             await session.execute(
                 text("LOCK TABLE consumed_versions, search_documents IN EXCLUSIVE MODE")
             )
             ends = await consumer.end_offsets(partitions)
-            consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             await remove_all_documents(session)
             await session.execute(
                 delete(ConsumedVersion).where(ConsumedVersion.entity.in_(ENTITIES))
             )
+            versions: dict[Key, int] = {}
             pending = {tp for tp in partitions if ends[tp] > 0}
             while pending:
-                batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=1000)
-                for tp, records in batch.items():
-                    wanted = [r for r in records if r.offset < ends[tp]]
-                    await _apply(session, runner, wanted, summary)
+                batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=BATCH)
+                records = [r for tp, rs in batch.items() for r in rs if r.offset < ends[tp]]
+                await _apply(session, records, versions, summary)
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:
                         pending.discard(tp)
+            await _write_ledger(session, versions)
     finally:
         await consumer.stop()
     summary.seconds = round(time.monotonic() - started, 2)
@@ -91,48 +95,54 @@ async def rebuild_index(resources: Resources, runner: ConsumerRunner) -> Rebuild
 
 async def _apply(
     session: AsyncSession,
-    runner: ConsumerRunner,
     records: Sequence[ConsumerRecord[Any, Any]],
+    versions: dict[Key, int],
     summary: RebuildSummary,
 ) -> None:
-    """Apply records like the live indexer does, a batch under one savepoint; if one
-    fails, the batch is redone one by one and the failing event skipped (the live
-    indexer sent it to the dead-letter topic already)."""
     summary.records += len(records)
-    events: list[tuple[Event, Handler]] = []
+    changes: dict[Key, Document | tuple[str, int]] = {}
     for record in records:
         if record.value is None:  # tombstone
             continue
         try:
             event = parse_event(record.value)
-        except MalformedEvent:
+            if event.entity not in KIND_OF_ENTITY:
+                continue
+            key = (event.entity, event.subject)
+            if event.version <= versions.get(key, 0):
+                summary.stale += 1
+                continue
+            change = document_change(event)
+        except (MalformedEvent, InvalidState) as exc:
+            log.warning("skipped a record of %s at %s: %s", record.topic, record.offset, exc)
             summary.skipped += 1
             continue
-        handler = runner.handler_for(event.type)
-        if handler is not None:
-            events.append((event, handler))
-    try:
-        async with session.begin_nested():
-            outcomes = [await _apply_one(session, event, handler) for event, handler in events]
-    except Exception as exc:
-        if is_transient(exc):
-            raise
-        outcomes = []
-        for event, handler in events:
-            try:
-                async with session.begin_nested():
-                    outcomes.append(await _apply_one(session, event, handler))
-            except Exception as exc:
-                if is_transient(exc):
-                    raise
-                log.warning("skipped event %s (%s): %s", event.id, event.type, exc)
-                summary.skipped += 1
-    summary.applied += outcomes.count(True)
-    summary.stale += outcomes.count(False)
+        versions[key] = event.version
+        changes[key] = change
+        summary.applied += 1
+    saved = [c.values() for c in changes.values() if isinstance(c, Document)]
+    removed = [c for c in changes.values() if not isinstance(c, Document)]
+    if removed:
+        await session.execute(
+            delete(SearchDocument).where(
+                tuple_(SearchDocument.kind, SearchDocument.entity_id).in_(removed)
+            )
+        )
+    if saved:
+        statement = upsert(SearchDocument)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["kind", "entity_id"],
+                set_={
+                    **{name: statement.excluded[name] for name in saved[0] if name != "kind"},
+                    "updated_at": func.now(),
+                },
+            ),
+            saved,
+        )
 
 
-async def _apply_one(session: AsyncSession, event: Event, handler: Handler) -> bool:
-    if not await claim_version(session, event):
-        return False
-    await handler(session, event)
-    return True
+async def _write_ledger(session: AsyncSession, versions: dict[Key, int]) -> None:
+    rows = [{"entity": e, "entity_id": i, "version": v} for (e, i), v in versions.items()]
+    for start in range(0, len(rows), BATCH):
+        await session.execute(insert(ConsumedVersion), rows[start : start + BATCH])

@@ -31,7 +31,7 @@ async def index_events(resources: Resources) -> None:
 async def reindex(settings: SearchSettings) -> dict[str, object]:
     resources = Resources.open(settings)
     try:
-        summary = await rebuild_index(resources, indexer(resources, settings.consumer_group))
+        summary = await rebuild_index(resources)
     finally:
         await resources.close()
     return dict(summary.__dict__)

@@ -64,14 +64,30 @@ def _optional_text(value: Any) -> str | None:
     return _text(value) or None
 
 
+def _status(value: Any) -> str | None:
+    # Statuses are short enum values; anything longer is not one (the column is 32 wide).
+    status = _optional_text(value)
+    return status[:32] if status else None
+
+
+def _int64(value: Any, what: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidState(f"{what} is not an integer: {value!r}") from exc
+    if not -(2**63) <= number < 2**63:
+        raise InvalidState(f"{what} is out of range: {value!r}")
+    return number
+
+
+def entity_id_of(subject: str) -> int:
+    """The entity id an event's ``subject`` carries."""
+    return _int64(subject, "subject")
+
+
 def _optional_int(state: Mapping[str, Any], field: str) -> int | None:
     value = state.get(field)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidState(f"{field} is not an integer: {value!r}") from exc
+    return None if value is None else _int64(value, field)
 
 
 def _required(state: Mapping[str, Any], field: str) -> Any:
@@ -94,7 +110,7 @@ def project_document(entity_id: int, state: Mapping[str, Any]) -> Document:
     name = _text(_required(state, "name"))
     description = _text(state.get("description"))
     # DELETE archives; an archived project is never "active", whatever status says.
-    status = "archived" if state.get("is_archived") else _optional_text(state.get("status"))
+    status = "archived" if state.get("is_archived") else _status(state.get("status"))
     return Document(
         kind="project",
         entity_id=entity_id,
@@ -112,7 +128,7 @@ def task_document(entity_id: int, state: Mapping[str, Any]) -> Document:
         kind="task",
         entity_id=entity_id,
         title=name,
-        status=_optional_text(state.get("status")),
+        status=_status(state.get("status")),
         project_id=_optional_int(state, "project_id"),
         project_name=_optional_text(state.get("project")),
         text_a=name,
@@ -129,7 +145,7 @@ def client_document(entity_id: int, state: Mapping[str, Any]) -> Document:
         entity_id=entity_id,
         title=name,
         description=company or email,
-        status=_optional_text(state.get("status")),
+        status=_status(state.get("status")),
         text_a=name,
         text_b=f"{company} {email}".strip(),
     )

@@ -1,0 +1,268 @@
+"""Helpers for the search tests: synthetic time-service events published to Kafka, a
+barrier that waits until the indexer has committed past them, and callers.
+
+The indexer commits a partition's offset only after its database transaction commits,
+so "the group's committed offset is past my record" means "my event is applied (or
+deliberately ignored)": tests can then assert what is absent as well as what is found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from support.api import TIMEOUT, mint_identity
+from tt.common.events import Event, make_event
+from tt.common.topics import load_catalogue
+
+GROUP = "tt.search.indexer"
+INDEX_TIMEOUT = 20.0
+
+
+def word(prefix: str = "w") -> str:
+    """A token no other test's data contains (letters only, so it is one word)."""
+    return prefix + "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+
+
+def new_id() -> int:
+    """An entity id far above what the time service hands out."""
+    return random.randint(10**12, 9 * 10**12)
+
+
+# ------------------------------------------------------------------ event builders
+
+
+def _stamp() -> str:
+    return "2026-01-05T09:00:00Z"
+
+
+def project(pid: int, name: str, *, version: int = 1, verb: str = "created", **state: Any) -> Event:
+    body = {
+        "id": pid,
+        "name": name,
+        "code": None,
+        "description": "",
+        "client_id": None,
+        "client": None,
+        "billable": True,
+        "hourly_rate": None,
+        "estimated_hours": None,
+        "budget_amount": None,
+        "currency": "EUR",
+        "status": "active",
+        "is_archived": False,
+        "created_at": _stamp(),
+        "updated_at": _stamp(),
+        **state,
+    }
+    return make_event(
+        source="/tt/time", entity="project", verb=verb, entity_id=pid, version=version, state=body
+    )
+
+
+def task(
+    tid: int, project_id: int, name: str, *, version: int = 1, verb: str = "created", **state: Any
+) -> Event:
+    body = {
+        "id": tid,
+        "project_id": project_id,
+        "project": state.pop("project", None),
+        "name": name,
+        "description": "",
+        "status": "todo",
+        "priority": "medium",
+        "assigned_to": None,
+        "due_date": None,
+        "estimated_hours": None,
+        "tags": None,
+        "created_by": 1,
+        "created_at": _stamp(),
+        "updated_at": _stamp(),
+        "completed_at": None,
+        **state,
+    }
+    return make_event(
+        source="/tt/time", entity="task", verb=verb, entity_id=tid, version=version, state=body
+    )
+
+
+def client(cid: int, name: str, *, version: int = 1, verb: str = "created", **state: Any) -> Event:
+    body = {
+        "id": cid,
+        "name": name,
+        "email": None,
+        "company": None,
+        "phone": None,
+        "address": None,
+        "contact_person": None,
+        "description": None,
+        "default_hourly_rate": None,
+        "currency": "EUR",
+        "status": "active",
+        "is_active": True,
+        "created_at": _stamp(),
+        "updated_at": _stamp(),
+        **state,
+    }
+    return make_event(
+        source="/tt/time", entity="client", verb=verb, entity_id=cid, version=version, state=body
+    )
+
+
+def entry(
+    eid: int, user_id: int, notes: str, *, version: int = 1, verb: str = "created", **state: Any
+) -> Event:
+    body = {
+        "id": eid,
+        "user_id": user_id,
+        "user": f"user{user_id}",
+        "project_id": None,
+        "project": None,
+        "client_id": None,
+        "client": None,
+        "task_id": None,
+        "task": None,
+        "start_time": "2026-01-05T09:00:00Z",
+        "end_time": "2026-01-05T10:30:00Z",
+        "duration_seconds": 5400,
+        "break_seconds": 0,
+        "paused_at": None,
+        "notes": notes,
+        "tags": "",
+        "billable": True,
+        "paid": False,
+        "source": "manual",
+        "is_active": False,
+        "approval_status": None,
+        "created_at": _stamp(),
+        "updated_at": _stamp(),
+        **state,
+    }
+    return make_event(
+        source="/tt/time",
+        entity="time_entry",
+        verb=verb,
+        entity_id=eid,
+        version=version,
+        state=body,
+    )
+
+
+# ------------------------------------------------------------------ Kafka
+
+
+@dataclass
+class Indexer:
+    """Publishes events as the time service's relay would, and waits for the indexer."""
+
+    bootstrap: str
+    catalogue: Any = field(default_factory=lambda: load_catalogue("deploy/kafka/topics.yaml"))
+
+    def publish(self, *events: Event, raw: list[tuple[str, bytes, bytes | None]] = ()) -> None:
+        """Send ``events`` (and ``raw`` (topic, key, value) records), then wait until the
+        indexer has committed past every one of them."""
+        sent = asyncio.run(self._send(events, raw))
+        self.wait_past(sent)
+
+    async def _send(
+        self, events: tuple[Event, ...], raw: list[tuple[str, bytes, bytes | None]]
+    ) -> dict[TopicPartition, int]:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all"
+        )
+        await producer.start()
+        last: dict[TopicPartition, int] = {}
+        try:
+            records = [
+                (self.catalogue.for_entity(e.entity).name, e.subject.encode(), e.to_json())
+                for e in events
+            ] + list(raw)
+            for topic, key, value in records:
+                meta = await producer.send_and_wait(topic, value, key=key)
+                tp = TopicPartition(meta.topic, meta.partition)
+                last[tp] = max(last.get(tp, -1), meta.offset)
+        finally:
+            await producer.stop()
+        return last
+
+    def committed(self) -> dict[TopicPartition, int]:
+        async def run() -> dict[TopicPartition, int]:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+            await admin.start()
+            try:
+                offsets = await admin.list_consumer_group_offsets(GROUP)
+                return {tp: meta.offset for tp, meta in offsets.items()}
+            finally:
+                await admin.close()
+
+        return asyncio.run(run())
+
+    def wait_past(self, last: dict[TopicPartition, int], timeout: float = INDEX_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            committed = self.committed()
+            behind = {tp: off for tp, off in last.items() if committed.get(tp, 0) <= off}
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"indexer did not pass {behind} in {timeout}s: {committed}")
+            time.sleep(0.05)
+
+
+# ------------------------------------------------------------------ callers
+
+
+@dataclass
+class Caller:
+    """Someone calling the search service with a signed identity (as the gateway would
+    hand it over) for one user; ``legacy`` uses ``/api/search`` with a session identity."""
+
+    url: str
+    key: str
+    id: int
+    is_admin: bool = False
+    scopes: list[str] | None = None
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=TIMEOUT))
+
+    def headers(self, auth_method: str) -> dict[str, str]:
+        token = mint_identity(
+            self.key,
+            user_id=self.id,
+            username=f"user{self.id}",
+            is_admin=self.is_admin,
+            scopes=self.scopes
+            if self.scopes is not None
+            else (["admin:all"] if self.is_admin else None),
+            auth_method=auth_method,
+        )
+        return {"X-TT-Identity": token}
+
+    def search(self, q: str | None = None, **params: Any) -> httpx.Response:
+        query = {"q": q, **params} if q is not None else params
+        return self.http.get(
+            self.url + "/api/v1/search", params=query, headers=self.headers("token")
+        )
+
+    def legacy(self, q: str | None = None, **params: Any) -> httpx.Response:
+        query = {"q": q, **params} if q is not None else params
+        return self.http.get(
+            self.url + "/api/search", params=query, headers=self.headers("session")
+        )
+
+    def found(self, q: str, **params: Any) -> list[tuple[str, int]]:
+        """``(type, id)`` of every result, in order; the call must succeed."""
+        r = self.search(q, **params)
+        assert r.status_code == 200, r.text
+        return [(item["type"], item["id"]) for item in r.json()["results"]]
+
+    def results(self, q: str, **params: Any) -> list[dict[str, Any]]:
+        r = self.search(q, **params)
+        assert r.status_code == 200, r.text
+        return list(r.json()["results"])

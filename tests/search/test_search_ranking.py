@@ -1,0 +1,66 @@
+"""Ranking: exact and prefix matches first, then full-text rank (names weigh more than
+descriptions), then trigram similarity, so a typo still finds its word."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from searchkit import Caller, Indexer, entry, project
+
+
+def _swap_middle(text: str) -> str:
+    middle = len(text) // 2
+    return text[: middle - 1] + text[middle] + text[middle - 1] + text[middle + 1 :]
+
+
+def test_exact_then_prefix_then_full_text_then_typos(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    exact, prefix, in_name, in_description, typo = (next(ids) for _ in range(5))
+    indexer.publish(
+        # Published in the reverse of the expected order, so insertion order cannot pass.
+        project(typo, f"Tools {_swap_middle(unique)}"),
+        project(in_description, "Plain", description=f"all about {unique}"),
+        project(in_name, f"Tools {unique}"),
+        project(prefix, f"{unique} tools"),
+        project(exact, unique.upper()),
+    )
+    assert alice.found(unique) == [
+        ("project", exact),
+        ("project", prefix),
+        ("project", in_name),
+        ("project", in_description),
+        ("project", typo),
+    ]
+
+
+def test_a_typo_still_finds_the_word(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    # The highest ids win ties, so other projects named "project" cannot push this one out.
+    pid = 9 * 10**12 + random.randint(1, 10**9)
+    indexer.publish(project(pid, "Project Apollo"), project(next(ids), f"Project {unique}"))
+    assert ("project", pid) in alice.found("projetc", types="project", limit=50)
+    assert alice.found(_swap_middle(unique))[0][0] == "project"
+
+
+def test_words_match_in_any_order_and_as_prefixes(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    pid = next(ids)
+    indexer.publish(project(pid, f"Website Redesign {unique}"))
+    assert alice.found(f"redesign {unique} website")[0] == ("project", pid)
+    assert alice.found(f"{unique[:6]} redes")[0] == ("project", pid)
+
+
+def test_equal_entries_come_newest_first(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    old, new, middle = next(ids), next(ids), next(ids)
+    indexer.publish(
+        entry(old, alice.id, f"standup {unique}", start_time="2026-01-01T09:00:00Z"),
+        entry(new, alice.id, f"standup {unique}", start_time="2026-03-01T09:00:00Z"),
+        entry(middle, alice.id, f"standup {unique}", start_time="2026-02-01T09:00:00Z"),
+    )
+    assert alice.found(unique) == [("entry", new), ("entry", middle), ("entry", old)]
