@@ -215,6 +215,31 @@ def _keep_logs(logs: Path) -> None:
         typer.echo(f"service logs kept in {target}")
 
 
+@app.command()
+def reindex(service: str) -> None:
+    """Rebuild a service's read model from the compacted topics: `python -m
+    tt.<service>.worker --reindex`, for services that have a `tt.<service>.reindex` module."""
+    import importlib.util
+
+    from tt.devenv.procs import run
+    from tt.devenv.services import BY_NAME, service_env
+
+    platform = Platform(_layout())
+    if service not in BY_NAME or importlib.util.find_spec(f"tt.{service}.reindex") is None:
+        _fail(DevError(f"{service!r} has no index to rebuild (no tt.{service}.reindex module)"))
+    try:
+        result = run(
+            [sys.executable, "-m", f"tt.{service}.worker", "--reindex"],
+            what=f"reindexing {service}",
+            env=service_env(platform.layout, BY_NAME[service], platform.secrets()),
+            cwd=REPO,
+            timeout=3600,
+        )
+    except DevError as exc:
+        _fail(exc)
+    typer.echo(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "done")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") -> None:
     """Run bench/<name>.py (or all) against the running `up` platform."""
