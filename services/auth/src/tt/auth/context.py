@@ -20,6 +20,19 @@ from tt.common.identity import IdentitySigner
 from tt.common.resources import Resources
 
 
+def per_minute(limit: int) -> Window:
+    return Window("minute", limit, 60)
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Where failed sign-ins are counted, and how many each subject may have."""
+
+    limiter: RateLimiter
+    per_username: Window
+    per_address: Window
+
+
 @dataclass
 class AuthContext:
     settings: AuthSettings
@@ -29,7 +42,8 @@ class AuthContext:
     sessions: SessionStore
     usage: UsageRecorder
     verifier: Verifier
-    login_limiter: RateLimiter
+    app_login: LoginPolicy
+    browser_login: LoginPolicy
     public_limiter: RateLimiter
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -70,7 +84,9 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
         signer=IdentitySigner(settings.identity_private_key, settings.identity_ttl_seconds),
         identity_ttl=settings.identity_ttl_seconds,
         usage=usage,
+        public_base_url=settings.public_base_url,
     )
+    attempts = settings.login_attempts_per_minute
     return AuthContext(
         settings=settings,
         resources=resources,
@@ -79,15 +95,18 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
         sessions=sessions,
         usage=usage,
         verifier=verifier,
-        login_limiter=RateLimiter(
-            resources.redis,
-            (Window("minute", settings.login_attempts_per_minute, 60),),
-            namespace="login",
+        app_login=LoginPolicy(
+            RateLimiter(resources.redis, (per_minute(attempts),), namespace="applogin"),
+            per_username=per_minute(attempts),
+            per_address=per_minute(attempts),
+        ),
+        browser_login=LoginPolicy(
+            RateLimiter(resources.redis, (per_minute(attempts),), namespace="weblogin"),
+            per_username=per_minute(attempts),
+            per_address=per_minute(settings.browser_login_failures_per_address),
         ),
         public_limiter=RateLimiter(
-            resources.redis,
-            (Window("minute", settings.public_requests_per_minute, 60),),
-            namespace="public",
+            resources.redis, (per_minute(settings.public_requests_per_minute),), namespace="public"
         ),
     )
 

@@ -38,7 +38,11 @@ class AuthSettings(PlatformSettings):
     token_default_expiry_days: int = Field(
         default=90, ge=0, validation_alias=_alias("API_TOKEN_DEFAULT_EXPIRY_DAYS")
     )
+    # Failed sign-ins allowed per minute, per username and per client address. The apps'
+    # token login follows the contract (5 and 5); browser logins get their own counters
+    # and a larger per-address budget (one office often shares an address).
     login_attempts_per_minute: int = Field(default=5, ge=1)
+    browser_login_failures_per_address: int = Field(default=20, ge=1)
     public_requests_per_minute: int = Field(default=120, ge=1)
 
     # Verify's in-process caches (tokens, users); Redis epochs and tt.auth.* events

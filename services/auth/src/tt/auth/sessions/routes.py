@@ -99,6 +99,7 @@ async def login(request: Request, ctx: Context) -> Response:
         async with unit_of_work(ctx.resources.sessions) as session:
             user = await service.authenticate(
                 ctx,
+                ctx.browser_login,
                 session,
                 fields.get("username"),
                 fields.get("password"),
@@ -106,9 +107,11 @@ async def login(request: Request, ctx: Context) -> Response:
             )
             await record_login(session, user)
     except AppError as exc:
-        if not form or exc.status_code != 401:
+        if not form or exc.status_code not in (401, 429):
             raise
-        return render_login(request, error=service.LOGIN_FAILED, next_path=next_path, status=401)
+        page = render_login(request, error=exc.message, next_path=next_path, status=exc.status_code)
+        page.headers.update(exc.headers)
+        return page
     previous = request.cookies.get(ctx.settings.session_cookie)
     if previous:
         await ctx.sessions.delete(previous)
@@ -152,7 +155,12 @@ async def app_login(request: Request, ctx: Context) -> dict[str, str]:
     body = await _json_object(request)
     async with unit_of_work(ctx.resources.sessions) as session:
         user = await service.authenticate(
-            ctx, session, body.get("username"), body.get("password"), client_address(request)
+            ctx,
+            ctx.app_login,
+            session,
+            body.get("username"),
+            body.get("password"),
+            client_address(request),
         )
         token = await service.issue_app_token(ctx, session, user)
     return {"token": token}

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.auth.context import AuthContext
+from tt.auth.context import AuthContext, LoginPolicy
 from tt.auth.tokens import service as tokens
 from tt.auth.users import repository as users
 from tt.auth.users import service as user_service
@@ -55,23 +55,28 @@ def _usable_username(value: Any) -> str | None:
 
 
 async def authenticate(
-    ctx: AuthContext, session: AsyncSession, username: Any, password: Any, address: str
+    ctx: AuthContext,
+    policy: LoginPolicy,
+    session: AsyncSession,
+    username: Any,
+    password: Any,
+    address: str,
 ) -> User:
     """The active user these credentials belong to, or Unauthorized / RateLimited."""
     name = _usable_username(username)
-    subjects = [address_subject(address)]
+    subjects = [(address_subject(address), policy.per_address)]
     if name is not None:
-        subjects.append(_username_subject(name))
-    for subject in subjects:
-        quota = await ctx.login_limiter.apply(subject, mode="check")
+        subjects.append((_username_subject(name), policy.per_username))
+    for subject, window in subjects:
+        quota = await policy.limiter.apply(subject, mode="check", windows=(window,))
         if not quota.allowed:
             raise _too_many(quota)
     user = await users.by_username(session, name) if name is not None else None
     secret = password if isinstance(password, str) else ""
     matches = await ctx.passwords.verify(user.password_hash if user else None, secret)
     if user is None or not matches or not user.is_active or not secret:
-        for subject in subjects:
-            await ctx.login_limiter.apply(subject, mode="add")
+        for subject, window in subjects:
+            await policy.limiter.apply(subject, mode="add", windows=(window,))
         raise login_failed()
     return user
 

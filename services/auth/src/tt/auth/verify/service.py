@@ -71,6 +71,7 @@ class Verifier:
         signer: IdentitySigner,
         identity_ttl: int,
         usage: UsageRecorder,
+        public_base_url: str,
     ) -> None:
         self._principals = principals
         self._limiter = limiter
@@ -78,6 +79,7 @@ class Verifier:
         self._signer = signer
         self._reuse_for = identity_ttl / 2
         self._usage = usage
+        self._base_url = public_base_url
 
     async def verify(self, request: Request) -> Verdict:
         route = classify(request.path)
@@ -199,10 +201,9 @@ class Verifier:
         identity = self._identity(entry, "session", lambda: user.session_scopes, session=session)
         return verdicts.allow(identity, quota)
 
-    @staticmethod
-    def _no_session(request: Request, route: RouteClass) -> Verdict:
+    def _no_session(self, request: Request, route: RouteClass) -> Verdict:
         if route in (RouteClass.PAGE, RouteClass.ADMIN_PAGE) and request.wants_html:
-            return verdicts.login_redirect(request.uri)
+            return verdicts.login_redirect(self._base_url, request.uri)
         if route is RouteClass.ADMIN_LEGACY:
             return verdicts.credentials_required()
         return verdicts.session_required(token_sent=request.token() is not None)

@@ -134,5 +134,7 @@ def unavailable(message: str) -> Verdict:
     return _error(503, "Service unavailable", message, "unavailable", {"Retry-After": "1"})
 
 
-def login_redirect(uri: str) -> Verdict:
-    return Verdict(302, {"Location": "/login?next=" + quote(uri or "/", safe="")})
+def login_redirect(base_url: str, uri: str) -> Verdict:
+    # Absolute: Traefik resolves a relative Location against verify's own address.
+    location = base_url.rstrip("/") + "/login?next=" + quote(uri or "/", safe="")
+    return Verdict(302, {"Location": location})
