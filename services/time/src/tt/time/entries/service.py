@@ -4,7 +4,7 @@ is simply not found (404), so ids never leak whose they are."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -22,9 +22,6 @@ from tt.time.events import Entity, Publisher, Verb
 from tt.time.users import repository as users
 from tt.time.web.updates import apply, changes
 
-# ``if_updated_at`` within this of the stored value still counts as unchanged (reference).
-STALE_AFTER = timedelta(seconds=2)
-
 
 class TimerAlreadyRunning(AppError):
     status_code = 409
@@ -34,6 +31,17 @@ class TimerAlreadyRunning(AppError):
 
 def running_conflict() -> TimerAlreadyRunning:
     return TimerAlreadyRunning("A timer is already running; stop it before starting another")
+
+
+def same_instant(stored: datetime, sent: datetime) -> bool:
+    """Whether ``sent`` names ``stored`` at the precision the client kept (seconds,
+    milliseconds or microseconds): stricter than the reference's 2 s window, which let
+    two quick edits overwrite each other, yet tolerant of clients that round."""
+    if sent.microsecond == 0:
+        return stored.replace(microsecond=0) == sent
+    if sent.microsecond % 1000 == 0:
+        return stored.replace(microsecond=stored.microsecond // 1000 * 1000) == sent
+    return stored == sent
 
 
 def own(entry: Any, identity: Identity) -> bool:
@@ -158,9 +166,8 @@ async def update_entry(
     entry = await repository.lock(session, entry_id)
     if entry is None or not own(entry, identity):
         raise NotFound("Time entry not found")
-    if (
-        payload.if_updated_at is not None
-        and abs(entry.updated_at - payload.if_updated_at) > STALE_AFTER
+    if payload.if_updated_at is not None and not same_instant(
+        entry.updated_at, payload.if_updated_at
     ):
         raise Conflict("The time entry was changed by someone else; reload it and try again")
     values = changes(payload, required=("start_time", "billable", "paid"))
