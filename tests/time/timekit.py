@@ -30,6 +30,18 @@ def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     return body
 
 
+def every(api: httpx.Client, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a list, page by page (clients and projects are shared by all tests)."""
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        body = ok(api.get(path, params={**params, "page": page, "per_page": 100}))
+        items += body[key]
+        if not body["pagination"]["has_next"]:
+            return items
+        page += 1
+
+
 def create_client(api: httpx.Client, **fields: Any) -> dict[str, Any]:
     body = ok(api.post("/api/v1/clients", json={"name": unique("Client "), **fields}), 201)
     return dict(body["client"])
