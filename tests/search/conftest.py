@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from searchkit import Caller, Indexer, new_id, word
 
+from support.api import Users
 from support.platform import PlatformInfo
 
 
@@ -18,31 +19,32 @@ def indexer(platform: PlatformInfo) -> Indexer:
 
 @pytest.fixture(scope="session")
 def search_url(platform: PlatformInfo) -> str:
+    """The search service itself, around the gateway."""
     return platform.service_url("search")
 
 
-def _caller(platform: PlatformInfo, url: str, **kw: Any) -> Iterator[Caller]:
-    caller = Caller(url, platform.secrets["identity_private_key"], id=new_id(), **kw)
+def _caller(users: Users, platform: PlatformInfo, **kw: Any) -> Iterator[Caller]:
+    caller = Caller(users.create(**kw), platform.gateway_url)
     yield caller
-    caller.http.close()
+    caller.close()
 
 
 @pytest.fixture
-def alice(platform: PlatformInfo, search_url: str) -> Iterator[Caller]:
-    """A non-admin user."""
-    yield from _caller(platform, search_url)
+def alice(users: Users, platform: PlatformInfo) -> Iterator[Caller]:
+    """A non-admin user with every read and write scope."""
+    yield from _caller(users, platform)
 
 
 @pytest.fixture
-def bob(platform: PlatformInfo, search_url: str) -> Iterator[Caller]:
+def bob(users: Users, platform: PlatformInfo) -> Iterator[Caller]:
     """Another non-admin user."""
-    yield from _caller(platform, search_url)
+    yield from _caller(users, platform)
 
 
 @pytest.fixture
-def boss(platform: PlatformInfo, search_url: str) -> Iterator[Caller]:
-    """An admin."""
-    yield from _caller(platform, search_url, is_admin=True)
+def boss(users: Users, platform: PlatformInfo) -> Iterator[Caller]:
+    """An admin (``admin:all`` token)."""
+    yield from _caller(users, platform, is_admin=True)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import httpx
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from support.api import TIMEOUT, mint_identity
+from support.api import User, browser_session
 from tt.common.events import Event, make_event
 from tt.common.topics import load_catalogue
 
@@ -221,48 +221,43 @@ class Indexer:
 
 @dataclass
 class Caller:
-    """Someone calling the search service with a signed identity (as the gateway would
-    hand it over) for one user; ``legacy`` uses ``/api/search`` with a session identity."""
+    """A user of the platform searching through the gateway: v1 with their API token,
+    legacy ``/api/search`` with a browser session (logged in on first use)."""
 
-    url: str
-    key: str
-    id: int
-    is_admin: bool = False
-    scopes: list[str] | None = None
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=TIMEOUT))
+    user: User
+    gateway: str
+    _browser: httpx.Client | None = None
 
-    def headers(self, auth_method: str) -> dict[str, str]:
-        token = mint_identity(
-            self.key,
-            user_id=self.id,
-            username=f"user{self.id}",
-            is_admin=self.is_admin,
-            scopes=self.scopes
-            if self.scopes is not None
-            else (["admin:all"] if self.is_admin else None),
-            auth_method=auth_method,
-        )
-        return {"X-TT-Identity": token}
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def browser(self) -> httpx.Client:
+        if self._browser is None:
+            self._browser = browser_session(self.gateway, self.user.username, self.user.password)
+        return self._browser
 
     def search(self, q: str | None = None, **params: Any) -> httpx.Response:
-        query = {"q": q, **params} if q is not None else params
-        return self.http.get(
-            self.url + "/api/v1/search", params=query, headers=self.headers("token")
-        )
+        return self.user.api.get("/api/v1/search", params=_params(q, params))
 
     def legacy(self, q: str | None = None, **params: Any) -> httpx.Response:
-        query = {"q": q, **params} if q is not None else params
-        return self.http.get(
-            self.url + "/api/search", params=query, headers=self.headers("session")
-        )
+        return self.browser.get("/api/search", params=_params(q, params))
 
     def found(self, q: str, **params: Any) -> list[tuple[str, int]]:
         """``(type, id)`` of every result, in order; the call must succeed."""
-        r = self.search(q, **params)
-        assert r.status_code == 200, r.text
-        return [(item["type"], item["id"]) for item in r.json()["results"]]
+        return [(item["type"], item["id"]) for item in self.results(q, **params)]
 
     def results(self, q: str, **params: Any) -> list[dict[str, Any]]:
         r = self.search(q, **params)
         assert r.status_code == 200, r.text
         return list(r.json()["results"])
+
+    def close(self) -> None:
+        self.user.api.close()
+        if self._browser is not None:
+            self._browser.close()
+
+
+def _params(q: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    return {"q": q, **params} if q is not None else params

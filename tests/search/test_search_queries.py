@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from searchkit import Caller, Indexer, client, entry, project, task
 
-from support.api import assert_error
+from support.api import Users, assert_error, mint_identity, token_client
+from support.platform import PlatformInfo
 
 
 @pytest.fixture
@@ -134,26 +136,54 @@ def test_special_characters_match_literally(
     assert alice.found(f"R&D 100%_{unique}")[0] == ("project", pid)
 
 
-def test_callers_need_a_valid_identity_and_the_read_projects_scope(
-    search_url: str, alice: Caller, one_of_each: str
+def test_v1_needs_a_token_with_read_projects(
+    users: Users, platform: PlatformInfo, anonymous: httpx.Client, alice: Caller, one_of_each: str
 ) -> None:
-    anonymous = alice.http.get(search_url + "/api/v1/search", params={"q": one_of_each})
-    assert_error(anonymous, 401, "unauthorized")
-    forged = alice.http.get(
-        search_url + "/api/v1/search",
-        params={"q": one_of_each},
-        headers={"X-TT-Identity": "not-a-token"},
-    )
-    assert_error(forged, 401, "unauthorized")
-    alice.scopes = ["read:tasks", "write:projects"]
-    body = assert_error(alice.search(one_of_each), 403, "forbidden")
+    assert_error(anonymous.get("/api/v1/search", params={"q": one_of_each}), 401, "unauthorized")
+    token, _ = users.token_for(alice.id, ["read:tasks", "write:projects"])
+    with token_client(platform.gateway_url, token) as narrow:
+        body = assert_error(
+            narrow.get("/api/v1/search", params={"q": one_of_each}), 403, "forbidden"
+        )
     assert body["required_scope"] == "read:projects"
-    assert body["available_scopes"] == ["read:tasks", "write:projects"]
-
-
-def test_legacy_search_takes_a_session_and_answers_like_v1(alice: Caller, one_of_each: str) -> None:
-    assert alice.legacy(one_of_each).json() == alice.search(one_of_each).json()
-    token_caller = alice.http.get(
-        alice.url + "/api/search", params={"q": one_of_each}, headers=alice.headers("token")
+    assert sorted(body["available_scopes"]) == ["read:tasks", "write:projects"]
+    # A browser session is not a token (CONTRACT.md section 1).
+    assert_error(
+        alice.browser.get("/api/v1/search", params={"q": one_of_each}), 401, "unauthorized"
     )
-    assert_error(token_caller, 401, "unauthorized")
+
+
+def test_legacy_search_takes_a_session_answers_like_v1_and_is_deprecated(
+    alice: Caller, one_of_each: str
+) -> None:
+    legacy = alice.legacy(one_of_each)
+    v1 = alice.search(one_of_each)
+    assert legacy.status_code == 200
+    assert legacy.json() == v1.json()
+    assert legacy.headers["X-API-Deprecated"] == "true"
+    assert legacy.headers["Link"] == '</api/v1/search>; rel="successor-version"'
+    assert legacy.headers["Deprecation"].startswith("@")
+    assert legacy.headers["Sunset"].endswith("GMT")
+    assert "X-API-Deprecated" not in v1.headers
+    # A token is refused on the legacy route.
+    assert_error(alice.user.api.get("/api/search", params={"q": one_of_each}), 401, "unauthorized")
+
+
+def test_the_service_itself_trusts_only_a_signed_identity(
+    platform: PlatformInfo, search_url: str, one_of_each: str
+) -> None:
+    """Reached around the gateway: no identity, a forged or expired one is 401; the
+    service checks the scope and, on the legacy route, the session itself."""
+    key = platform.secrets["identity_private_key"]
+    params = {"q": one_of_each}
+    with httpx.Client(base_url=search_url, timeout=10) as direct:
+        assert_error(direct.get("/api/v1/search", params=params), 401, "unauthorized")
+        for bad in ("not-a-token", mint_identity(key, ttl=-120)):
+            response = direct.get("/api/v1/search", params=params, headers={"X-TT-Identity": bad})
+            assert_error(response, 401, "unauthorized")
+        narrow = {"X-TT-Identity": mint_identity(key, scopes=["read:tasks"])}
+        assert_error(direct.get("/api/v1/search", params=params, headers=narrow), 403, "forbidden")
+        token = {"X-TT-Identity": mint_identity(key, auth_method="token")}
+        assert_error(direct.get("/api/search", params=params, headers=token), 401, "unauthorized")
+        session = {"X-TT-Identity": mint_identity(key, auth_method="session")}
+        assert direct.get("/api/search", params=params, headers=session).status_code == 200
