@@ -266,8 +266,18 @@ def traefik_argv(ctx: Context, otel_endpoint: str | None = None) -> list[str]:
         str(ctx.tools.traefik),
         f"--entryPoints.web.address=127.0.0.1:{layout.ports['gateway']}",
         "--entryPoints.web.transport.respondingTimeouts.idleTimeout=90s",
+        # Headers like X_TT_Identity (aliases of names the gateway manages) never pass, and
+        # encoded slashes, backslashes and NULs are refused, so the path verify judges is
+        # the path Traefik routes.
+        "--entryPoints.web.http.aliasHeadersStrategy=delete",
+        "--entryPoints.web.http.encodedCharacters.allowEncodedSlash=false",
+        "--entryPoints.web.http.encodedCharacters.allowEncodedBackSlash=false",
+        "--entryPoints.web.http.encodedCharacters.allowEncodedNullCharacter=false",
         f"--entryPoints.traefik.address=127.0.0.1:{layout.ports['gateway-admin']}",
         f"--entryPoints.verify.address=127.0.0.1:{layout.ports['gateway-verify']}",
+        # ForwardAuth's own call to verify comes from Traefik on loopback: keep the
+        # X-Forwarded-Uri/Method it sets (untrusted sources have them stripped).
+        "--entryPoints.verify.forwardedHeaders.trustedIPs=127.0.0.1/32,::1/128",
         f"--providers.file.directory={REPO / 'gateway' / 'dynamic'}",
         "--providers.file.watch=false",
         "--ping=true",
