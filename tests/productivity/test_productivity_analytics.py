@@ -19,7 +19,7 @@ from tt.productivity.analytics.days import (
     total_between,
     week_start,
 )
-from tt.productivity.analytics.focus import Session, focus_metrics
+from tt.productivity.analytics.focus import Session, focus_of_sessions
 from tt.productivity.analytics.heatmap import build_heatmap, level_for
 from tt.productivity.analytics.insights import build_insights
 from tt.productivity.analytics.streaks import current_streak, longest_streak, summarize_streaks
@@ -202,14 +202,14 @@ def test_heatmap_over_a_dst_change_has_one_cell_per_local_day() -> None:
 # ------------------------------------------------------------------ focus
 
 
-def test_focus_metrics() -> None:
+def test_focus_of_sessions() -> None:
     sessions = [
         Session(datetime(2026, 6, 15, 9, 0), 2 * 3600),  # Monday, deep work
         Session(datetime(2026, 6, 15, 14, 0), 30 * 60),
         Session(datetime(2026, 6, 16, 9, 30), 90 * 60),  # Tuesday, deep work
         Session(datetime(2026, 6, 16, 16, 0), 4 * 60),  # under 5 minutes: not averaged
     ]
-    f = focus_metrics(sessions)
+    f = focus_of_sessions(sessions)
     assert f.sessions == 4
     assert f.avg_session_length_minutes == round((120 + 30 + 90) / 3, 1)
     assert f.longest_session_hours == 2.0
@@ -224,12 +224,12 @@ def test_focus_metrics() -> None:
 
 
 def test_focus_metrics_empty_and_ties() -> None:
-    empty = focus_metrics([])
+    empty = focus_of_sessions([])
     assert empty.sessions == 0
     assert empty.most_productive_hour is None
     assert empty.most_productive_day is None
     assert empty.deep_work_share == 0.0
-    tie = focus_metrics(
+    tie = focus_of_sessions(
         [Session(datetime(2026, 6, 17, 15), 600), Session(datetime(2026, 6, 15, 8), 600)]
     )
     assert tie.most_productive_hour == 8
@@ -240,10 +240,10 @@ def test_focus_hours_are_local_hours_across_dst() -> None:
     # 07:00 UTC is 08:00 in Berlin before the spring change and 09:00 after it.
     before = local_wall_time(utc(2026, 3, 28, 7, 0), BERLIN)
     after = local_wall_time(utc(2026, 3, 30, 7, 0), BERLIN)
-    f = focus_metrics([Session(before, 3600), Session(after, 1800)])
+    f = focus_of_sessions([Session(before, 3600), Session(after, 1800)])
     assert f.hour_distribution[8] == 1.0
     assert f.hour_distribution[9] == 0.5
-    tonga = focus_metrics([Session(local_wall_time(utc(2026, 6, 15, 20, 0), TONGA), 3600)])
+    tonga = focus_of_sessions([Session(local_wall_time(utc(2026, 6, 15, 20, 0), TONGA), 3600)])
     assert tonga.most_productive_hour == 9
     assert tonga.most_productive_day == "Tuesday"
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tt.productivity.analytics.focus import Session, focus_metrics
+from tt.productivity.analytics.focus import Session, focus_of_sessions
 from tt.productivity.analytics.heatmap import build_heatmap
 from tt.productivity.analytics.streaks import current_streak, longest_streak
 from tt.productivity.analytics.timezones import local_wall_time, today_in
@@ -115,7 +115,7 @@ def test_streak_invariants(days: set[date], today: date) -> None:
 def test_focus_metrics_are_consistent(entries: list[tuple[int, int]], zone_name: str) -> None:
     zone = ZoneInfo(zone_name)
     sessions = [Session(local_wall_time(NOW + timedelta(seconds=o), zone), s) for o, s in entries]
-    f = focus_metrics(sessions)
+    f = focus_of_sessions(sessions)
     total = sum(s for _, s in entries)
     assert f.sessions == len(entries)
     assert abs(sum(f.hour_distribution) - total / 3600) <= 0.005 * 24

@@ -47,20 +47,14 @@ def seeded(direct: Direct) -> dict[str, int]:
     direct.publish(*events)
     ids = {"alice": alice, "bob": bob, "web": web, "app": app}
 
+    window = {"start_date": "2025-03-01", "end_date": "2025-05-01"}
+
     def ready() -> bool:
-        r = direct.get(
-            "/api/v1/reports/summary",
-            bob,
-            params={"start_date": "2025-03-01", "end_date": "2025-05-01"},
-        )
-        a = direct.get(
-            "/api/v1/reports/summary",
-            alice,
-            params={"start_date": "2025-03-01", "end_date": "2025-05-01"},
-        )
-        return (
-            r.json()["summary"]["total_entries"] == 1 and a.json()["summary"]["total_entries"] == 5
-        )
+        # Entries, users and projects come on separate topics: wait for all of them.
+        b = direct.get("/api/v1/reports/summary", bob, params=window).json()["summary"]
+        a = direct.get("/api/v1/reports/summary", alice, params=window).json()["summary"]
+        names = {p["project_name"] for p in a["by_project"]}
+        return b["total_entries"] == 1 and a["total_entries"] == 5 and names == {"=Website", "App"}
 
     wait_until(ready, timeout=20, what="report entries applied")
     return ids

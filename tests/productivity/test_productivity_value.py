@@ -54,8 +54,11 @@ def test_rate_comes_from_the_project_first(direct: Direct) -> None:
         ),
         e,
     )
-    value = direct.wait_value(uid, lambda v: v["entries_count"] == 1, "entry counted")
-    assert value["estimated_value_tracked"] == 200.0
+    # Topics are consumed independently: wait for the rate, not just the entry.
+    value = direct.wait_value(
+        uid, lambda v: v["estimated_value_tracked"] == 200.0, "2 h at the project's 100"
+    )
+    assert value["entries_count"] == 1
     assert value["estimated_value_currency"] == "EUR"
 
 
@@ -84,9 +87,11 @@ def test_rate_falls_back_to_the_entry_client_then_the_project_client(direct: Dir
     _, with_entry_client = _entry(uid, noon - 4 * HOUR, 1, project_id=pid, client_id=entry_client)
     _, project_client_only = _entry(uid, noon - 2 * HOUR, 2, project_id=pid)
     direct.publish(with_entry_client, project_client_only)
-    value = direct.wait_value(uid, lambda v: v["entries_count"] == 2, "both entries counted")
     # 1 h at the entry's client's 60.50, then 2 h at the project's client's 40.
-    assert value["estimated_value_tracked"] == 140.5
+    value = direct.wait_value(
+        uid, lambda v: v["estimated_value_tracked"] == 140.5, "entry client, then project client"
+    )
+    assert value["entries_count"] == 2
 
 
 def test_no_rate_means_null_value_and_rate_changes_drop_the_cache(direct: Direct) -> None:

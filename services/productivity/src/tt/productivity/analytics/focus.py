@@ -3,17 +3,22 @@
 A session is one completed time entry, attributed to the local hour and weekday it
 started in. Sessions under five minutes do not count towards the average (as in
 TimeTracker); a deep-work session is one of at least ``DEEP_WORK_MINUTES``.
+
+The metrics are computed from sessions summed per local day and hour
+(``SessionGroup``), which the database can produce for a long period in one pass;
+``group_sessions`` builds the same groups from single sessions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MIN_AVERAGED_SECONDS = 5 * 60
 DEEP_WORK_MINUTES = 60
+DEEP_WORK_SECONDS = DEEP_WORK_MINUTES * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +27,38 @@ class Session:
 
     local_start: datetime
     seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGroup:
+    """The sessions that started in one local hour of one local day, summed."""
+
+    day: date
+    hour: int
+    sessions: int
+    seconds: int
+    longest: int
+    averaged_sessions: int  # sessions of at least MIN_AVERAGED_SECONDS
+    averaged_seconds: int
+    deep_sessions: int  # sessions of at least DEEP_WORK_SECONDS
+    deep_seconds: int
+
+
+def group_sessions(sessions: Iterable[Session]) -> list[SessionGroup]:
+    totals: dict[tuple[date, int], list[int]] = {}
+    for s in sessions:
+        seconds = max(0, s.seconds)
+        t = totals.setdefault((s.local_start.date(), s.local_start.hour), [0] * 7)
+        t[0] += 1
+        t[1] += seconds
+        t[2] = max(t[2], seconds)
+        if seconds >= MIN_AVERAGED_SECONDS:
+            t[3] += 1
+            t[4] += seconds
+        if seconds >= DEEP_WORK_SECONDS:
+            t[5] += 1
+            t[6] += seconds
+    return [SessionGroup(day, hour, *t) for (day, hour), t in sorted(totals.items())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,36 +82,36 @@ def _argmax(totals: Sequence[int]) -> int | None:
     return totals.index(best) if best > 0 else None
 
 
-def focus_metrics(sessions: Sequence[Session]) -> FocusMetrics:
+def focus_metrics(groups: Sequence[SessionGroup]) -> FocusMetrics:
     by_hour = [0] * 24
     by_weekday = [0] * 7
-    averaged: list[int] = []
     days = set()
-    total = deep = deep_count = longest = 0
-    for s in sessions:
-        seconds = max(0, s.seconds)
-        by_hour[s.local_start.hour] += seconds
-        by_weekday[s.local_start.weekday()] += seconds
-        days.add(s.local_start.date())
-        total += seconds
-        longest = max(longest, seconds)
-        if seconds >= MIN_AVERAGED_SECONDS:
-            averaged.append(seconds)
-        if seconds >= DEEP_WORK_MINUTES * 60:
-            deep += seconds
-            deep_count += 1
+    sessions = total = longest = averaged = averaged_seconds = deep = deep_seconds = 0
+    for g in groups:
+        by_hour[g.hour] += g.seconds
+        by_weekday[g.day.weekday()] += g.seconds
+        days.add(g.day)
+        sessions += g.sessions
+        total += g.seconds
+        longest = max(longest, g.longest)
+        averaged += g.averaged_sessions
+        averaged_seconds += g.averaged_seconds
+        deep += g.deep_sessions
+        deep_seconds += g.deep_seconds
     best_day = _argmax(by_weekday)
     return FocusMetrics(
-        sessions=len(sessions),
-        avg_session_length_minutes=round(sum(averaged) / len(averaged) / 60, 1)
-        if averaged
-        else 0.0,
+        sessions=sessions,
+        avg_session_length_minutes=round(averaged_seconds / averaged / 60, 1) if averaged else 0.0,
         longest_session_hours=round(longest / 3600, 2),
-        entries_per_day=round(len(sessions) / len(days), 2) if days else 0.0,
+        entries_per_day=round(sessions / len(days), 2) if days else 0.0,
         most_productive_hour=_argmax(by_hour),
         most_productive_day=WEEKDAYS[best_day] if best_day is not None else None,
         hour_distribution=[round(s / 3600, 2) for s in by_hour],
-        deep_work_sessions=deep_count,
-        deep_work_hours=round(deep / 3600, 2),
-        deep_work_share=round(deep / total, 3) if total else 0.0,
+        deep_work_sessions=deep,
+        deep_work_hours=round(deep_seconds / 3600, 2),
+        deep_work_share=round(deep_seconds / total, 3) if total else 0.0,
     )
+
+
+def focus_of_sessions(sessions: Iterable[Session]) -> FocusMetrics:
+    return focus_metrics(group_sessions(sessions))

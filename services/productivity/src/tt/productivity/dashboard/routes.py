@@ -12,7 +12,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from tt.common.app import DbSession
 from tt.common.identity import Identity, require_auth_method
 from tt.productivity.settings import ProductivitySettings
 from tt.productivity.stats.routes import stats_body
@@ -55,10 +54,8 @@ def embedded_json(body: bytes) -> str:
 
 
 @router.get("/dashboard/productivity", response_class=HTMLResponse)
-async def productivity_page(
-    request: Request, session: DbSession, identity: SessionUser
-) -> HTMLResponse:
-    body, _ = await stats_body(request, session, identity, DEFAULT_PERIOD)
+async def productivity_page(request: Request, identity: SessionUser) -> HTMLResponse:
+    body, _ = await stats_body(request, identity, DEFAULT_PERIOD)
     stats: dict[str, Any] = orjson.loads(body)
     html = TEMPLATES.get_template("productivity.html").render(
         username=identity.username,

@@ -10,6 +10,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.productivity.analytics.days import DayTotal
+from tt.productivity.analytics.focus import (
+    DEEP_WORK_SECONDS,
+    MIN_AVERAGED_SECONDS,
+    SessionGroup,
+)
 from tt.productivity.analytics.timezones import UserZone, resolve_zone
 from tt.productivity.readmodel.models import EntryRecord, ProjectRecord, UserDay, UserRecord
 
@@ -31,36 +36,90 @@ async def day_totals(session: AsyncSession, user_id: int) -> dict[date, DayTotal
     return {day: DayTotal(int(s), int(b), int(n)) for day, s, b, n in rows.all()}
 
 
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    local_start: datetime
-    seconds: int
-    billable: bool
-    project_id: int | None
-    project_name: str | None
+def _local_bounds(first: date, last: date) -> dict[str, datetime]:
+    return {
+        "first": datetime.combine(first, time.min),
+        "end": datetime.combine(last + timedelta(days=1), time.min),
+    }
 
 
-async def completed_sessions(
+# Completed sessions per local day and hour of the window, summed in one pass.
+FOCUS_GROUPS = text(
+    """
+    SELECT CAST(local_start AS date), CAST(extract(hour FROM local_start) AS int),
+           count(*), sum(seconds), max(seconds),
+           count(*) FILTER (WHERE seconds >= :averaged),
+           coalesce(sum(seconds) FILTER (WHERE seconds >= :averaged), 0),
+           count(*) FILTER (WHERE seconds >= :deep),
+           coalesce(sum(seconds) FILTER (WHERE seconds >= :deep), 0)
+    FROM time_entries
+    WHERE user_id = :user_id AND seconds IS NOT NULL
+      AND local_start >= :first AND local_start < :end
+    GROUP BY 1, 2
+    """
+)
+
+
+async def focus_groups(
     session: AsyncSession, user_id: int, first: date, last: date
-) -> list[SessionRow]:
-    """Completed entries that started on local days ``first`` to ``last`` inclusive."""
+) -> list[SessionGroup]:
+    """Sessions that started on local days ``first`` to ``last``, per day and hour."""
     rows = await session.execute(
-        select(
-            EntryRecord.local_start,
-            EntryRecord.seconds,
-            EntryRecord.billable,
-            EntryRecord.project_id,
-            func.coalesce(ProjectRecord.name, EntryRecord.project_name),
-        )
-        .outerjoin(ProjectRecord, ProjectRecord.id == EntryRecord.project_id)
-        .where(
-            EntryRecord.user_id == user_id,
-            EntryRecord.seconds.is_not(None),
-            EntryRecord.local_start >= datetime.combine(first, time.min),
-            EntryRecord.local_start < datetime.combine(last + timedelta(days=1), time.min),
-        )
+        FOCUS_GROUPS,
+        {
+            "user_id": user_id,
+            "averaged": MIN_AVERAGED_SECONDS,
+            "deep": DEEP_WORK_SECONDS,
+            **_local_bounds(first, last),
+        },
     )
-    return [SessionRow(ls, int(s or 0), bool(b), pid, name) for ls, s, b, pid, name in rows.all()]
+    return [SessionGroup(*(r[0], r[1]), *(int(v) for v in r[2:])) for r in rows.all()]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectTotals:
+    """One project's completed time in the period and in the current week."""
+
+    project_id: int
+    name: str | None
+    seconds: int
+    billable_seconds: int
+    entries: int
+    week_seconds: int
+
+
+PROJECT_TOTALS = text(
+    """
+    SELECT e.project_id, coalesce(p.name, max(e.project_name)),
+           coalesce(sum(e.seconds) FILTER (WHERE e.local_start >= :period_first), 0),
+           coalesce(sum(e.seconds) FILTER (WHERE e.local_start >= :period_first AND e.billable), 0),
+           count(*) FILTER (WHERE e.local_start >= :period_first),
+           coalesce(sum(e.seconds) FILTER (WHERE e.local_start >= :week_first), 0)
+    FROM time_entries AS e
+    LEFT JOIN projects AS p ON p.id = e.project_id
+    WHERE e.user_id = :user_id AND e.seconds IS NOT NULL AND e.project_id IS NOT NULL
+      AND e.local_start >= :first AND e.local_start < :end
+    GROUP BY e.project_id, p.name
+    """
+)
+
+
+async def project_totals(
+    session: AsyncSession, user_id: int, period_first: date, week_first: date, last: date
+) -> list[ProjectTotals]:
+    rows = await session.execute(
+        PROJECT_TOTALS,
+        {
+            "user_id": user_id,
+            "period_first": datetime.combine(period_first, time.min),
+            "week_first": datetime.combine(week_first, time.min),
+            **_local_bounds(min(period_first, week_first), last),
+        },
+    )
+    return [
+        ProjectTotals(int(pid), name, int(s), int(b), int(n), int(w))
+        for pid, name, s, b, n, w in rows.all()
+    ]
 
 
 @dataclass(frozen=True, slots=True)

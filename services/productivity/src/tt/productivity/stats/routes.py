@@ -7,9 +7,11 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tt.common.app import DbSession, resources
+from tt.common.app import resources
+from tt.common.db import unit_of_work
 from tt.common.errors import Unauthorized
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.responses import json_default
@@ -23,7 +25,7 @@ router = APIRouter(tags=["Productivity"])
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 
 
-def reports_token(identity: Identity = Depends(require_scope("read:reports"))) -> Identity:
+async def reports_token(identity: Identity = Depends(require_scope("read:reports"))) -> Identity:
     """/api/v1 takes API tokens only (CONTRACT 1), with ``read:reports``."""
     if identity.auth_method != "token":
         raise Unauthorized("This endpoint requires an API token", error="Authentication required")
@@ -42,24 +44,30 @@ def settings_of(request: Request) -> ProductivitySettings:
     return settings
 
 
+Compute = Callable[[AsyncSession, Viewer], Awaitable[Computed]]
+
+
 async def cached_body(
     request: Request,
-    session: DbSession,
     identity: Identity,
     *,
     kind: str,
     variant: str,
     ttl: int,
-    compute: Callable[[Viewer], Awaitable[Computed]],
+    compute: Compute,
 ) -> tuple[bytes, str]:
     """The payload's JSON from Redis if fresh (``HIT``), else computed, and stored when it
-    may be (``MISS``; ``BYPASS`` when it may not: a timer runs, or Redis is down)."""
-    cache = AnalyticsCache(resources(request).redis)
+    may be (``MISS``; ``BYPASS`` when it may not: a timer runs, or Redis is down).
+
+    The database session is opened only on a miss: a hit is one Redis round trip."""
+    res = resources(request)
+    cache = AnalyticsCache(res.redis)
     found = await cache.lookup(kind, identity.user_id, variant, ttl)
     if found.body is not None:
         return found.body, "HIT"
-    viewer = await service.viewer_for(session, identity.user_id, identity.timezone)
-    computed = await compute(viewer)
+    async with unit_of_work(res.sessions) as session:
+        viewer = await service.viewer_for(session, identity.user_id, identity.timezone)
+        computed = await compute(session, viewer)
     body = orjson.dumps(computed.payload, option=JSON_OPTIONS, default=json_default)
     if not computed.cacheable or found.stamp is None:  # a timer runs, or Redis is down
         return body, "BYPASS"
@@ -75,62 +83,56 @@ def _json(body: bytes, cache_status: str) -> Response:
     )
 
 
-async def stats_body(
-    request: Request, session: DbSession, identity: Identity, period: int
-) -> tuple[bytes, str]:
+async def stats_body(request: Request, identity: Identity, period: int) -> tuple[bytes, str]:
     """The stats JSON for ``period`` days (clamped to 1-90, as TimeTracker does)."""
     period = max(1, min(period, MAX_PERIOD))
     return await cached_body(
         request,
-        session,
         identity,
         kind=STATS,
         variant=str(period),
         ttl=settings_of(request).stats_cache_seconds,
-        compute=lambda viewer: service.productivity_stats(session, viewer, period),
+        compute=lambda session, viewer: service.productivity_stats(session, viewer, period),
     )
 
 
-async def _stats(request: Request, session: DbSession, identity: Identity, period: int) -> Response:
-    return _json(*await stats_body(request, session, identity, period))
+async def _stats(request: Request, identity: Identity, period: int) -> Response:
+    return _json(*await stats_body(request, identity, period))
 
 
-async def _value(request: Request, session: DbSession, identity: Identity) -> Response:
+async def _value(request: Request, identity: Identity) -> Response:
     currency = settings_of(request).currency
     return _json(
         *await cached_body(
             request,
-            session,
             identity,
             kind=VALUE,
             variant="all",
             ttl=settings_of(request).value_cache_seconds,
-            compute=lambda viewer: service.value_dashboard(session, viewer, currency),
+            compute=lambda session, viewer: service.value_dashboard(session, viewer, currency),
         )
     )
 
 
 @router.get("/api/productivity/stats", summary="Personal productivity stats (session)")
 async def legacy_productivity_stats(
-    request: Request, session: DbSession, identity: SessionUser, period: Period = DEFAULT_PERIOD
+    request: Request, identity: SessionUser, period: Period = DEFAULT_PERIOD
 ) -> Response:
-    return await _stats(request, session, identity, period)
+    return await _stats(request, identity, period)
 
 
 @router.get("/api/v1/productivity/stats", summary="Personal productivity stats")
 async def productivity_stats(
-    request: Request, session: DbSession, identity: TokenUser, period: Period = DEFAULT_PERIOD
+    request: Request, identity: TokenUser, period: Period = DEFAULT_PERIOD
 ) -> Response:
-    return await _stats(request, session, identity, period)
+    return await _stats(request, identity, period)
 
 
 @router.get("/api/stats/value-dashboard", summary="Value dashboard aggregates (session)")
-async def legacy_value_dashboard(
-    request: Request, session: DbSession, identity: SessionUser
-) -> Response:
-    return await _value(request, session, identity)
+async def legacy_value_dashboard(request: Request, identity: SessionUser) -> Response:
+    return await _value(request, identity)
 
 
 @router.get("/api/v1/stats/value-dashboard", summary="Value dashboard aggregates")
-async def value_dashboard(request: Request, session: DbSession, identity: TokenUser) -> Response:
-    return await _value(request, session, identity)
+async def value_dashboard(request: Request, identity: TokenUser) -> Response:
+    return await _value(request, identity)

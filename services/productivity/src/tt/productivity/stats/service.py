@@ -3,7 +3,6 @@ dicts (TimeTracker's field names), computed in the user's timezone."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,13 +18,13 @@ from tt.productivity.analytics.days import (
     total_between,
     week_start,
 )
-from tt.productivity.analytics.focus import Session, focus_metrics
+from tt.productivity.analytics.focus import focus_metrics
 from tt.productivity.analytics.heatmap import build_heatmap
 from tt.productivity.analytics.insights import build_insights
 from tt.productivity.analytics.streaks import summarize_streaks
 from tt.productivity.analytics.timezones import UserZone, today_in
 from tt.productivity.stats import repository as repo
-from tt.productivity.stats.repository import RunningEntry, SessionRow
+from tt.productivity.stats.repository import ProjectTotals, RunningEntry
 
 DEFAULT_PERIOD = 30
 MAX_PERIOD = 90
@@ -87,19 +86,16 @@ async def productivity_stats(session: AsyncSession, viewer: Viewer, period: int)
     days = await repo.day_totals(session, viewer.user_id)
     first_of_week = week_start(today)
     period_first = today - timedelta(days=period - 1)
-    rows = await repo.completed_sessions(
-        session, viewer.user_id, min(period_first, first_of_week), today
-    )
+    groups = await repo.focus_groups(session, viewer.user_id, period_first, today)
+    totals = await repo.project_totals(session, viewer.user_id, period_first, first_of_week, today)
     running = await repo.running_entry(session, viewer.user_id)
 
-    in_period = [r for r in rows if r.local_start.date() >= period_first]
-    this_week = [r for r in rows if r.local_start.date() >= first_of_week]
-    projects = _project_breakdown(in_period)[:TOP_PROJECTS]
+    projects = _project_breakdown(totals)[:TOP_PROJECTS]
     week = total_between(days, first_of_week, today)
     last_week = total_between(days, first_of_week - timedelta(days=7), today - timedelta(days=7))
     streak = summarize_streaks({d for d, v in days.items() if v.entries > 0}, today)
-    focus = focus_metrics([Session(r.local_start, r.seconds) for r in in_period])
-    summary = _summary(days.get(today, DayTotal()), week, this_week, running, viewer.now)
+    focus = focus_metrics(groups)
+    summary = _summary(days.get(today, DayTotal()), week, totals, running, viewer.now)
     payload = {
         "ok": True,
         "period": period,
@@ -150,12 +146,14 @@ async def productivity_stats(session: AsyncSession, viewer: Viewer, period: int)
 def _summary(
     today: DayTotal,
     week: DayTotal,
-    week_rows: Sequence[SessionRow],
+    totals: Sequence[ProjectTotals],
     running: RunningEntry | None,
     now: datetime,
 ) -> dict[str, Any]:
     goal = GOAL_HOURS_PER_DAY * 5
-    top = _project_breakdown(week_rows)
+    top = sorted(
+        (t for t in totals if t.week_seconds > 0), key=lambda t: (-t.week_seconds, t.project_id)
+    )
     return {
         "today_hours": today.hours,
         "week_hours": week.hours,
@@ -165,7 +163,9 @@ def _summary(
         "billable_percent_week": (
             round(week.billable_seconds / week.seconds * 100) if week.seconds > 0 else 0
         ),
-        "top_project_week": {"name": top[0]["name"], "hours": top[0]["hours"]} if top else None,
+        "top_project_week": (
+            {"name": _name(top[0]), "hours": _hours(top[0].week_seconds)} if top else None
+        ),
     }
 
 
@@ -182,29 +182,22 @@ def _timer(entry: RunningEntry, now: datetime) -> dict[str, Any]:
     }
 
 
-def _project_breakdown(rows: Sequence[SessionRow]) -> list[dict[str, Any]]:
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    names: dict[int, str] = {}
-    for r in rows:
-        if r.project_id is None:
-            continue
-        t = totals[r.project_id]
-        t[0] += r.seconds
-        t[1] += r.seconds if r.billable else 0
-        t[2] += 1
-        names[r.project_id] = r.project_name or f"Project {r.project_id}"
-    ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))
+def _name(t: ProjectTotals) -> str:
+    return t.name or f"Project {t.project_id}"
+
+
+def _project_breakdown(totals: Sequence[ProjectTotals]) -> list[dict[str, Any]]:
+    ranked = sorted((t for t in totals if t.seconds > 0), key=lambda t: (-t.seconds, t.project_id))
     return [
         {
-            "project_id": pid,
-            "name": names[pid],
-            "hours": _hours(seconds),
-            "billable_hours": _hours(billable),
-            "entry_count": count,
-            "color": PALETTE[pid % len(PALETTE)],
+            "project_id": t.project_id,
+            "name": _name(t),
+            "hours": _hours(t.seconds),
+            "billable_hours": _hours(t.billable_seconds),
+            "entry_count": t.entries,
+            "color": PALETTE[t.project_id % len(PALETTE)],
         }
-        for pid, (seconds, billable, count) in ranked
-        if seconds > 0
+        for t in ranked
     ]
 
 
