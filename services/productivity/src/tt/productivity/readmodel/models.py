@@ -55,7 +55,12 @@ class EntryRecord(Base):
 
     __tablename__ = "time_entries"
     __table_args__ = (
-        Index("ix_time_entries_user_local_start", "user_id", "local_start"),
+        Index(
+            "ix_time_entries_user_local_start",
+            "user_id",
+            "local_start",
+            postgresql_include=["seconds", "billable", "project_id"],
+        ),
         Index("ix_time_entries_user_start_time", "user_id", "start_time"),
         Index("ix_time_entries_start_time", "start_time"),
         Index("ix_time_entries_running", "user_id", postgresql_where=text("end_time IS NULL")),

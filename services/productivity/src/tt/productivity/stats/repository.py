@@ -88,18 +88,30 @@ class ProjectTotals:
     week_seconds: int
 
 
+# Index-only over the covering (user_id, local_start) index; names are looked up after.
 PROJECT_TOTALS = text(
     """
-    SELECT e.project_id, coalesce(p.name, max(e.project_name)),
-           coalesce(sum(e.seconds) FILTER (WHERE e.local_start >= :period_first), 0),
-           coalesce(sum(e.seconds) FILTER (WHERE e.local_start >= :period_first AND e.billable), 0),
-           count(*) FILTER (WHERE e.local_start >= :period_first),
-           coalesce(sum(e.seconds) FILTER (WHERE e.local_start >= :week_first), 0)
-    FROM time_entries AS e
-    LEFT JOIN projects AS p ON p.id = e.project_id
-    WHERE e.user_id = :user_id AND e.seconds IS NOT NULL AND e.project_id IS NOT NULL
-      AND e.local_start >= :first AND e.local_start < :end
-    GROUP BY e.project_id, p.name
+    SELECT project_id,
+           coalesce(sum(seconds) FILTER (WHERE local_start >= :period_first), 0),
+           coalesce(sum(seconds) FILTER (WHERE local_start >= :period_first AND billable), 0),
+           count(*) FILTER (WHERE local_start >= :period_first),
+           coalesce(sum(seconds) FILTER (WHERE local_start >= :week_first), 0)
+    FROM time_entries
+    WHERE user_id = :user_id AND seconds IS NOT NULL AND project_id IS NOT NULL
+      AND local_start >= :first AND local_start < :end
+    GROUP BY project_id
+    """
+)
+# A project's name from its record, else the newest name an entry of this user carried
+# (the project's own event may not have arrived yet).
+PROJECT_NAMES = text(
+    """
+    SELECT ids.id, coalesce(p.name, (
+        SELECT e.project_name FROM time_entries AS e
+        WHERE e.user_id = :user_id AND e.project_id = ids.id AND e.project_name IS NOT NULL
+        ORDER BY e.start_time DESC LIMIT 1))
+    FROM unnest(CAST(:ids AS bigint[])) AS ids(id)
+    LEFT JOIN projects AS p ON p.id = ids.id
     """
 )
 
@@ -107,18 +119,27 @@ PROJECT_TOTALS = text(
 async def project_totals(
     session: AsyncSession, user_id: int, period_first: date, week_first: date, last: date
 ) -> list[ProjectTotals]:
-    rows = await session.execute(
-        PROJECT_TOTALS,
-        {
-            "user_id": user_id,
-            "period_first": datetime.combine(period_first, time.min),
-            "week_first": datetime.combine(week_first, time.min),
-            **_local_bounds(min(period_first, week_first), last),
-        },
+    rows = (
+        await session.execute(
+            PROJECT_TOTALS,
+            {
+                "user_id": user_id,
+                "period_first": datetime.combine(period_first, time.min),
+                "week_first": datetime.combine(week_first, time.min),
+                **_local_bounds(min(period_first, week_first), last),
+            },
+        )
+    ).all()
+    if not rows:
+        return []
+    names: dict[int, str | None] = dict(
+        (
+            await session.execute(PROJECT_NAMES, {"user_id": user_id, "ids": [r[0] for r in rows]})
+        ).all()
     )
     return [
-        ProjectTotals(int(pid), name, int(s), int(b), int(n), int(w))
-        for pid, name, s, b, n, w in rows.all()
+        ProjectTotals(int(pid), names.get(pid), int(s), int(b), int(n), int(w))
+        for pid, s, b, n, w in rows
     ]
 
 
