@@ -4,16 +4,16 @@ A session is one completed time entry, attributed to the local hour and weekday 
 started in. Sessions under five minutes do not count towards the average (as in
 TimeTracker); a deep-work session is one of at least ``DEEP_WORK_MINUTES``.
 
-The metrics are computed from sessions summed per local day and hour
-(``SessionGroup``), which the database can produce for a long period in one pass;
-``group_sessions`` builds the same groups from single sessions.
+The metrics are computed from sessions summed per local weekday and hour (at most 168
+``SessionGroup``s, which the database produces for a long period in one pass) and the
+number of days with sessions; ``focus_of_sessions`` does the same from single sessions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MIN_AVERAGED_SECONDS = 5 * 60
@@ -31,9 +31,9 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class SessionGroup:
-    """The sessions that started in one local hour of one local day, summed."""
+    """The sessions that started in one local hour of one weekday (0 = Monday), summed."""
 
-    day: date
+    weekday: int
     hour: int
     sessions: int
     seconds: int
@@ -45,10 +45,10 @@ class SessionGroup:
 
 
 def group_sessions(sessions: Iterable[Session]) -> list[SessionGroup]:
-    totals: dict[tuple[date, int], list[int]] = {}
+    totals: dict[tuple[int, int], list[int]] = {}
     for s in sessions:
         seconds = max(0, s.seconds)
-        t = totals.setdefault((s.local_start.date(), s.local_start.hour), [0] * 7)
+        t = totals.setdefault((s.local_start.weekday(), s.local_start.hour), [0] * 7)
         t[0] += 1
         t[1] += seconds
         t[2] = max(t[2], seconds)
@@ -58,7 +58,7 @@ def group_sessions(sessions: Iterable[Session]) -> list[SessionGroup]:
         if seconds >= DEEP_WORK_SECONDS:
             t[5] += 1
             t[6] += seconds
-    return [SessionGroup(day, hour, *t) for (day, hour), t in sorted(totals.items())]
+    return [SessionGroup(weekday, hour, *t) for (weekday, hour), t in sorted(totals.items())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +82,14 @@ def _argmax(totals: Sequence[int]) -> int | None:
     return totals.index(best) if best > 0 else None
 
 
-def focus_metrics(groups: Sequence[SessionGroup]) -> FocusMetrics:
+def focus_metrics(groups: Sequence[SessionGroup], active_days: int) -> FocusMetrics:
+    """``active_days``: the days of the period with at least one session."""
     by_hour = [0] * 24
     by_weekday = [0] * 7
-    days = set()
     sessions = total = longest = averaged = averaged_seconds = deep = deep_seconds = 0
     for g in groups:
         by_hour[g.hour] += g.seconds
-        by_weekday[g.day.weekday()] += g.seconds
-        days.add(g.day)
+        by_weekday[g.weekday] += g.seconds
         sessions += g.sessions
         total += g.seconds
         longest = max(longest, g.longest)
@@ -103,7 +102,7 @@ def focus_metrics(groups: Sequence[SessionGroup]) -> FocusMetrics:
         sessions=sessions,
         avg_session_length_minutes=round(averaged_seconds / averaged / 60, 1) if averaged else 0.0,
         longest_session_hours=round(longest / 3600, 2),
-        entries_per_day=round(sessions / len(days), 2) if days else 0.0,
+        entries_per_day=round(sessions / active_days, 2) if active_days else 0.0,
         most_productive_hour=_argmax(by_hour),
         most_productive_day=WEEKDAYS[best_day] if best_day is not None else None,
         hour_distribution=[round(s / 3600, 2) for s in by_hour],
@@ -113,5 +112,6 @@ def focus_metrics(groups: Sequence[SessionGroup]) -> FocusMetrics:
     )
 
 
-def focus_of_sessions(sessions: Iterable[Session]) -> FocusMetrics:
-    return focus_metrics(group_sessions(sessions))
+def focus_of_sessions(sessions: Sequence[Session]) -> FocusMetrics:
+    days = {s.local_start.date() for s in sessions}
+    return focus_metrics(group_sessions(sessions), len(days))

@@ -43,15 +43,16 @@ def _local_bounds(first: date, last: date) -> dict[str, datetime]:
     }
 
 
-# Completed sessions per local day and hour of the window, summed in one pass.
+# Completed sessions per local weekday (0 = Monday) and hour of the window, in one pass.
 FOCUS_GROUPS = text(
     """
-    SELECT CAST(local_start AS date), CAST(extract(hour FROM local_start) AS int),
-           count(*), sum(seconds), max(seconds),
+    SELECT CAST(extract(isodow FROM local_start) AS int) - 1,
+           CAST(extract(hour FROM local_start) AS int),
+           count(*), CAST(sum(seconds) AS bigint), max(seconds),
            count(*) FILTER (WHERE seconds >= :averaged),
-           coalesce(sum(seconds) FILTER (WHERE seconds >= :averaged), 0),
+           CAST(coalesce(sum(seconds) FILTER (WHERE seconds >= :averaged), 0) AS bigint),
            count(*) FILTER (WHERE seconds >= :deep),
-           coalesce(sum(seconds) FILTER (WHERE seconds >= :deep), 0)
+           CAST(coalesce(sum(seconds) FILTER (WHERE seconds >= :deep), 0) AS bigint)
     FROM time_entries
     WHERE user_id = :user_id AND seconds IS NOT NULL
       AND local_start >= :first AND local_start < :end
@@ -63,7 +64,7 @@ FOCUS_GROUPS = text(
 async def focus_groups(
     session: AsyncSession, user_id: int, first: date, last: date
 ) -> list[SessionGroup]:
-    """Sessions that started on local days ``first`` to ``last``, per day and hour."""
+    """Sessions that started on local days ``first`` to ``last``, per weekday and hour."""
     rows = await session.execute(
         FOCUS_GROUPS,
         {
@@ -73,7 +74,7 @@ async def focus_groups(
             **_local_bounds(first, last),
         },
     )
-    return [SessionGroup(*(r[0], r[1]), *(int(v) for v in r[2:])) for r in rows.all()]
+    return [SessionGroup(*r) for r in rows.all()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,9 @@ async def productivity_stats(session: AsyncSession, viewer: Viewer, period: int)
     week = total_between(days, first_of_week, today)
     last_week = total_between(days, first_of_week - timedelta(days=7), today - timedelta(days=7))
     streak = summarize_streaks({d for d, v in days.items() if v.entries > 0}, today)
-    focus = focus_metrics(groups)
+    focus = focus_metrics(
+        groups, sum(1 for d, v in days.items() if period_first <= d <= today and v.entries)
+    )
     summary = _summary(days.get(today, DayTotal()), week, totals, running, viewer.now)
     payload = {
         "ok": True,
