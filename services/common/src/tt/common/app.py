@@ -23,6 +23,7 @@ from tt.common.db import unit_of_work
 from tt.common.errors import PayloadTooLarge, error_response, install_error_handlers
 from tt.common.identity import IdentityVerifier
 from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from tt.common.outbox import record_backlog
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
 from tt.common.settings import PlatformSettings
@@ -123,7 +124,8 @@ def _ops_router() -> APIRouter:
         )
 
     @router.get("/metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        await record_backlog(resources(request).sessions)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -1,8 +1,14 @@
-"""Prometheus metrics every service exposes on ``/metrics``."""
+"""Prometheus metrics every service exposes on ``/metrics`` (API processes), and the
+small endpoint a worker process serves them on (``TT_METRICS_PORT``)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import asyncio
+import logging
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+log = logging.getLogger("tt.metrics")
 
 HTTP_REQUESTS = Counter(
     "tt_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
@@ -14,6 +20,13 @@ HTTP_LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 OUTBOX_BACKLOG = Gauge("tt_outbox_backlog", "Outbox rows seen pending by the relay (one batch)")
+OUTBOX_PENDING = Gauge(
+    "tt_outbox_pending_events", "Outbox rows not yet sent to Kafka (read when scraped)"
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "tt_outbox_oldest_pending_age_seconds",
+    "Age of the oldest outbox row not yet sent (0 when none; read when scraped)",
+)
 OUTBOX_SENT = Counter("tt_outbox_sent_total", "Outbox rows sent to Kafka")
 EVENTS_CONSUMED = Counter(
     "tt_events_consumed_total", "Events handled by consumers", ["group", "topic", "outcome"]
@@ -26,3 +39,37 @@ DEGRADED = Counter(
     "Times a dependency was unavailable and a fallback was used",
     ["dependency", "fallback"],
 )
+
+
+async def serve_worker_metrics(port: int, host: str = "0.0.0.0") -> asyncio.Server:  # noqa: S104
+    """Serve ``/metrics`` (Prometheus) and ``/healthz`` for a worker process.
+
+    It runs on the worker's own event loop, so a loop that is stuck stops answering and
+    a liveness probe sees it. Anything but a GET of those two paths gets a 404.
+    """
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await asyncio.wait_for(reader.readline(), timeout=5)
+            while (await asyncio.wait_for(reader.readline(), timeout=5)) not in (b"\r\n", b""):
+                pass
+            method, _, rest = request.decode("latin-1").partition(" ")
+            path = rest.split(" ", 1)[0].split("?", 1)[0]
+            if method == "GET" and path == "/metrics":
+                status, kind, body = "200 OK", CONTENT_TYPE_LATEST, generate_latest()
+            elif method == "GET" and path == "/healthz":
+                status, kind, body = "200 OK", "application/json", b'{"status":"ok"}'
+            else:
+                status, kind, body = "404 Not Found", "application/json", b'{"error":"not_found"}'
+            head = (
+                f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            )
+            writer.write(head.encode("latin-1") + body)
+            await writer.drain()
+        except (TimeoutError, ConnectionError) as exc:
+            log.debug("metrics request dropped: %s", exc)
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(answer, host, port)

@@ -45,6 +45,8 @@ class PlatformSettings(BaseSettings):
     otel_instrument: bool = Field(default=True, validation_alias="TT_OTEL_INSTRUMENT")
     log_level: str = Field(default="INFO", validation_alias="TT_LOG_LEVEL")
     max_body_bytes: int = Field(default=1_048_576, validation_alias="TT_MAX_BODY_BYTES")
+    # Worker processes serve /metrics and /healthz on this port when it is set.
+    metrics_port: int | None = Field(default=None, validation_alias="TT_METRICS_PORT")
 
     def secret_fields(self) -> dict[str, str]:
         """Secrets this settings class holds; subclasses add their own."""

@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from tt.common.metrics import serve_worker_metrics
 from tt.common.outbox import OutboxRelay
 from tt.common.resources import Resources
 from tt.common.settings import PlatformSettings
@@ -28,6 +29,7 @@ def run_worker(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
 
 async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
     resources = Resources.open(settings)
+    metrics = await serve_worker_metrics(settings.metrics_port) if settings.metrics_port else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -50,6 +52,8 @@ async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
         for task in [*running, stopper]:
             task.cancel()
         await asyncio.gather(*running, stopper, return_exceptions=True)
+        if metrics is not None:
+            metrics.close()
         await resources.close()
         shutdown_tracing()
         log.info("worker stopped")
