@@ -13,6 +13,7 @@ from tt.common.errors import Forbidden
 from tt.common.identity import Identity
 from tt.productivity.reports import service
 from tt.productivity.reports.ranges import parse_range
+from tt.productivity.reports.schemas import SummaryReport
 from tt.productivity.reports.service import ReportScope
 from tt.productivity.stats.repository import user_zone
 from tt.productivity.stats.routes import reports_token
@@ -48,7 +49,7 @@ async def _report(
     return await service.summary(session, window, scope)
 
 
-@router.get("/api/v1/reports/summary", summary="Summary report")
+@router.get("/api/v1/reports/summary", summary="Summary report", response_model=SummaryReport)
 async def report_summary(
     session: DbSession,
     identity: TokenUser,

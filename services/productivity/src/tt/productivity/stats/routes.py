@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import JSONResponse as StarletteJSON
 from starlette.responses import Response
 
 from tt.common.app import resources
@@ -18,6 +19,7 @@ from tt.common.responses import json_default
 from tt.productivity.cache import STATS, VALUE, AnalyticsCache
 from tt.productivity.settings import ProductivitySettings
 from tt.productivity.stats import service
+from tt.productivity.stats.schemas import CACHE_HEADER, ProductivityStats, ValueDashboard
 from tt.productivity.stats.service import DEFAULT_PERIOD, MAX_PERIOD, Computed, Viewer
 
 router = APIRouter(tags=["Productivity"])
@@ -114,25 +116,61 @@ async def _value(request: Request, identity: Identity) -> Response:
     )
 
 
-@router.get("/api/productivity/stats", summary="Personal productivity stats (session)")
+# Only for the OpenAPI document: the routes send cached JSON bytes themselves.
+DocumentedJSON = StarletteJSON
+STATS_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": ProductivityStats, "headers": CACHE_HEADER}
+}
+VALUE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": ValueDashboard, "headers": CACHE_HEADER}
+}
+
+
+@router.get(
+    "/api/productivity/stats",
+    summary="Personal productivity stats (session; deprecated)",
+    responses=STATS_DOC,
+    response_model=None,
+    response_class=DocumentedJSON,
+    deprecated=True,
+)
 async def legacy_productivity_stats(
     request: Request, identity: SessionUser, period: Period = DEFAULT_PERIOD
 ) -> Response:
     return await _stats(request, identity, period)
 
 
-@router.get("/api/v1/productivity/stats", summary="Personal productivity stats")
+@router.get(
+    "/api/v1/productivity/stats",
+    summary="Personal productivity stats",
+    responses=STATS_DOC,
+    response_model=None,
+    response_class=DocumentedJSON,
+)
 async def productivity_stats(
     request: Request, identity: TokenUser, period: Period = DEFAULT_PERIOD
 ) -> Response:
     return await _stats(request, identity, period)
 
 
-@router.get("/api/stats/value-dashboard", summary="Value dashboard aggregates (session)")
+@router.get(
+    "/api/stats/value-dashboard",
+    summary="Value dashboard aggregates (session; deprecated)",
+    responses=VALUE_DOC,
+    response_model=None,
+    response_class=DocumentedJSON,
+    deprecated=True,
+)
 async def legacy_value_dashboard(request: Request, identity: SessionUser) -> Response:
     return await _value(request, identity)
 
 
-@router.get("/api/v1/stats/value-dashboard", summary="Value dashboard aggregates")
+@router.get(
+    "/api/v1/stats/value-dashboard",
+    summary="Value dashboard aggregates",
+    responses=VALUE_DOC,
+    response_model=None,
+    response_class=DocumentedJSON,
+)
 async def value_dashboard(request: Request, identity: TokenUser) -> Response:
     return await _value(request, identity)
