@@ -60,8 +60,10 @@ def create_secrets() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     existing = {p.name for p in folder.iterdir()}
     private, public = generate_keypair()
-    db_password = (folder / "TT_DB_PASSWORD").read_text() if "TT_DB_PASSWORD" in existing else (
-        secrets.token_urlsafe(24)
+    db_password = (
+        (folder / "TT_DB_PASSWORD").read_text()
+        if "TT_DB_PASSWORD" in existing
+        else (secrets.token_urlsafe(24))
     )
     values = {
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
@@ -92,8 +94,8 @@ def read_secret(name: str) -> str:
     return (secrets_dir() / name).read_text()
 
 
-async def retry(what: str, attempt: Callable[[], Awaitable[T]], timeout: float = 120) -> T:
-    deadline = time.monotonic() + timeout
+async def retry(what: str, attempt: Callable[[], Awaitable[T]], within: float = 120) -> T:
+    deadline = time.monotonic() + within
     while True:
         try:
             return await attempt()
@@ -127,8 +129,9 @@ async def create_databases() -> None:
 
 
 def migrate(service: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", f"services/{service}/alembic.ini", "upgrade", "head"],
+    alembic = [sys.executable, "-m", "alembic", "-c", f"services/{service}/alembic.ini"]
+    result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [*alembic, "upgrade", "head"],
         cwd=APP,
         capture_output=True,
         text=True,
@@ -141,7 +144,8 @@ def migrate(service: str) -> None:
 async def create_topics() -> list[str]:
     catalogue = load_catalogue(os.environ.get("TT_TOPICS_FILE", "deploy/kafka/topics.yaml"))
     bootstrap = os.environ.get("TT_KAFKA_BOOTSTRAP", "kafka:9092")
-    return await retry("creating Kafka topics", lambda: ensure_topics(bootstrap, catalogue.all_specs()))
+    specs = catalogue.all_specs()
+    return await retry("creating Kafka topics", lambda: ensure_topics(bootstrap, specs))
 
 
 def admin() -> dict[str, object]:
@@ -149,7 +153,7 @@ def admin() -> dict[str, object]:
     record = secrets_dir() / "admin.json"
     if record.exists():
         return dict(json.loads(record.read_text()))
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
         [
             sys.executable,
             "-m",

@@ -186,7 +186,10 @@ def run_tests(
     code = 1
     try:
         try:
-            desc = platform.up()
+            # With the trace backend, so the trace tests see every process's spans.
+            from tt.devenv.otel import start_trace_backend
+
+            desc = platform.up(otel_endpoint=start_trace_backend(platform))
         except DevError as exc:
             _fail(exc)
         typer.echo(
@@ -255,6 +258,75 @@ def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") ->
         typer.echo(f"== {script.name}")
         code |= subprocess.call([sys.executable, str(script), *ctx.args], cwd=REPO, env=env)
     raise typer.Exit(code)
+
+
+@app.command("compose", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def compose_cmd(ctx: typer.Context) -> None:
+    """docker compose on docker-compose.yml (`up` builds local stand-in images first when
+    no registry is reachable, and waits for health; `down`, `ps`, `logs` ... pass through)."""
+    from tt.devenv.compose import compose, default_stack, image_env, up
+    from tt.devenv.docker_engine import compose_command, ensure_engine
+    from tt.devenv.layout import STATE_ROOT
+
+    args = list(ctx.args) or ["ps"]
+    stack = default_stack()
+    try:
+        ensure_engine(STATE_ROOT / "docker", typer.echo)
+        command = compose_command()
+        if args[0] == "up":
+            desc = up(command, stack, image_env(typer.echo), typer.echo)
+            admin = desc["admin"]
+            assert isinstance(admin, dict)
+            typer.echo(f"  admin user     {admin['username']} / {admin['password']}")
+            typer.echo(f"  admin token    {admin['token']}")
+            return
+        images = image_env(lambda _: None) if args[0] in ("build", "run") else {}
+        code = compose(command, stack, images, *args, check=False).returncode
+    except DevError as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command(
+    "test-compose", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def test_compose(ctx: typer.Context) -> None:
+    """The compose stack on a local Docker engine (started and stopped if needed): smoke
+    tests through its gateway, then the testcontainers mode of the fixtures."""
+    from tt.devenv.compose_check import run_compose_checks
+
+    try:
+        code = run_compose_checks(list(ctx.args), typer.echo)
+    except DevError as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@app.command()
+def traces(
+    trace_id: Annotated[str | None, typer.Argument(help="Show this trace as a tree")] = None,
+    last: Annotated[int, typer.Option(help="How many recent traces to list")] = 20,
+) -> None:
+    """The traces recorded by the trace backend (`./dev up --otel`): recent ones, or one."""
+    from tt.devenv.otel import read_spans, render_trace, traces_dir
+
+    folder = traces_dir(_layout().state)
+    spans = read_spans(folder, trace_id)
+    if trace_id:
+        if not spans:
+            _fail(DevError(f"no spans of trace {trace_id} in {folder}"))
+        typer.echo("\n".join(render_trace(spans)))
+        return
+    by_trace: dict[str, list] = {}  # type: ignore[type-arg]
+    for span in spans:
+        by_trace.setdefault(span.trace_id, []).append(span)
+    recent = sorted(by_trace.values(), key=lambda ss: min(s.start_ns for s in ss))[-last:]
+    for group in recent:
+        root = min(group, key=lambda s: s.start_ns)
+        services = sorted({s.service for s in group})
+        typer.echo(
+            f"{root.trace_id}  {len(group):>3} spans  {root.name[:40]:<40} {', '.join(services)}"
+        )
 
 
 def main() -> None:
