@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from support.api import User, browser_session
@@ -23,6 +23,7 @@ from tt.common.events import Event, make_event
 from tt.common.topics import load_catalogue
 
 GROUP = "tt.search.indexer"
+ENTITIES = ("project", "task", "client", "time_entry")
 INDEX_TIMEOUT = 20.0
 
 
@@ -203,6 +204,23 @@ class Indexer:
                 await admin.close()
 
         return asyncio.run(run())
+
+    def wait_caught_up(self) -> None:
+        """Wait until the indexer has committed everything on its topics so far."""
+
+        async def ends() -> dict[TopicPartition, int]:
+            consumer = AIOKafkaConsumer(
+                *(self.catalogue.for_entity(e).name for e in ENTITIES),
+                bootstrap_servers=self.bootstrap,
+                enable_auto_commit=False,
+            )
+            await consumer.start()
+            try:
+                return dict(await consumer.end_offsets(list(consumer.assignment())))
+            finally:
+                await consumer.stop()
+
+        self.wait_past({tp: end - 1 for tp, end in asyncio.run(ends()).items() if end > 0})
 
     def wait_past(self, last: dict[TopicPartition, int], timeout: float = INDEX_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
-from sqlalchemy import delete, func, insert, text, tuple_
-from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.consumer import ConsumedVersion
@@ -32,8 +31,11 @@ from tt.common.db import unit_of_work
 from tt.common.events import MalformedEvent, parse_event
 from tt.common.resources import Resources
 from tt.search.documents.indexing import KIND_OF_ENTITY, Document, InvalidState
-from tt.search.documents.models import SearchDocument
-from tt.search.documents.repository import remove_all_documents
+from tt.search.documents.repository import (
+    remove_all_documents,
+    remove_documents,
+    save_documents,
+)
 from tt.search.events import ENTITIES, document_change
 
 log = logging.getLogger("tt.search.reindex")
@@ -120,26 +122,8 @@ async def _apply(
         versions[key] = event.version
         changes[key] = change
         summary.applied += 1
-    saved = [c.values() for c in changes.values() if isinstance(c, Document)]
-    removed = [c for c in changes.values() if not isinstance(c, Document)]
-    if removed:
-        await session.execute(
-            delete(SearchDocument).where(
-                tuple_(SearchDocument.kind, SearchDocument.entity_id).in_(removed)
-            )
-        )
-    if saved:
-        statement = upsert(SearchDocument)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["kind", "entity_id"],
-                set_={
-                    **{name: statement.excluded[name] for name in saved[0] if name != "kind"},
-                    "updated_at": func.now(),
-                },
-            ),
-            saved,
-        )
+    await remove_documents(session, [c for c in changes.values() if not isinstance(c, Document)])
+    await save_documents(session, [c for c in changes.values() if isinstance(c, Document)])
 
 
 async def _write_ledger(session: AsyncSession, versions: dict[Key, int]) -> None:

@@ -8,7 +8,7 @@ description, clients by name, email and company, time entries by notes and tags.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ class Document:
     text_c: str = ""
 
     def values(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 def _text(value: Any) -> str:
