@@ -218,7 +218,7 @@ def without_redis(platform: PlatformInfo) -> Iterator[str]:
             except httpx.HTTPError:
                 return False
 
-        wait_until(healthy, timeout=30, what="a time service without Redis")
+        wait_until(healthy, timeout=120, interval=0.2, what="a time service without Redis")
         yield url
     finally:
         process.terminate()

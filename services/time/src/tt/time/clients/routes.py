@@ -45,8 +45,8 @@ async def list_clients(
     return paginated("clients", items, params, total)
 
 
-@router.get("/{client_id}")
-async def get_client(session: DbSession, _: Reader, client_id: str) -> dict[str, Any]:
+@router.get("/{client_id:int}")
+async def get_client(session: DbSession, _: Reader, client_id: int) -> dict[str, Any]:
     return {"client": await service.get_client(session, parse_id(client_id, "Client"))}
 
 
@@ -65,9 +65,11 @@ async def create_client(request: Request, identity: Writer, events: Events) -> R
     return await run_create(request, identity, body, work)
 
 
-@router.api_route("/{client_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(ClientUpdate))
+@router.api_route(
+    "/{client_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(ClientUpdate)
+)
 async def update_client(
-    request: Request, session: DbSession, _: Writer, events: Events, client_id: str
+    request: Request, session: DbSession, _: Writer, events: Events, client_id: int
 ) -> dict[str, Any]:
     target = parse_id(client_id, "Client")
     payload = parse(ClientUpdate, await json_object(request))
@@ -75,9 +77,9 @@ async def update_client(
     return {"message": "Client updated successfully", "client": client}
 
 
-@router.delete("/{client_id}")
+@router.delete("/{client_id:int}")
 async def delete_client(
-    session: DbSession, _: Writer, events: Events, client_id: str
+    session: DbSession, _: Writer, events: Events, client_id: int
 ) -> dict[str, Any]:
     message = await service.delete_client(session, events, parse_id(client_id, "Client"))
     return {"message": message}

@@ -55,8 +55,8 @@ async def list_entries(
     return paginated("time_entries", items, params, total)
 
 
-@router.get("/{entry_id}")
-async def get_entry(session: DbSession, identity: Reader, entry_id: str) -> dict[str, Any]:
+@router.get("/{entry_id:int}")
+async def get_entry(session: DbSession, identity: Reader, entry_id: int) -> dict[str, Any]:
     entry = await service.get_entry(session, identity, parse_id(entry_id, "Time entry"))
     return {"time_entry": entry}
 
@@ -74,9 +74,9 @@ async def create_entry(request: Request, identity: Writer, events: Events) -> Re
     return await run_create(request, identity, body, work)
 
 
-@router.api_route("/{entry_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(EntryUpdate))
+@router.api_route("/{entry_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(EntryUpdate))
 async def update_entry(
-    request: Request, session: DbSession, identity: Writer, events: Events, entry_id: str
+    request: Request, session: DbSession, identity: Writer, events: Events, entry_id: int
 ) -> dict[str, Any]:
     """PUT and PATCH both change only the fields they carry."""
     target = parse_id(entry_id, "Time entry")
@@ -85,9 +85,9 @@ async def update_entry(
     return {"message": "Time entry updated successfully", "time_entry": entry}
 
 
-@router.delete("/{entry_id}")
+@router.delete("/{entry_id:int}")
 async def delete_entry(
-    session: DbSession, identity: Writer, events: Events, entry_id: str
+    session: DbSession, identity: Writer, events: Events, entry_id: int
 ) -> dict[str, Any]:
     await service.delete_entry(session, events, identity, parse_id(entry_id, "Time entry"))
     return {"message": "Time entry deleted successfully"}

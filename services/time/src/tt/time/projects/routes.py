@@ -54,8 +54,8 @@ async def list_projects(
     return paginated("projects", items, params, total)
 
 
-@router.get("/{project_id}")
-async def get_project(session: DbSession, _: Reader, project_id: str) -> dict[str, Any]:
+@router.get("/{project_id:int}")
+async def get_project(session: DbSession, _: Reader, project_id: int) -> dict[str, Any]:
     return {"project": await service.get_project(session, parse_id(project_id, "Project"))}
 
 
@@ -74,9 +74,11 @@ async def create_project(request: Request, identity: Writer, events: Events) -> 
     return await run_create(request, identity, body, work)
 
 
-@router.api_route("/{project_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(ProjectUpdate))
+@router.api_route(
+    "/{project_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(ProjectUpdate)
+)
 async def update_project(
-    request: Request, session: DbSession, identity: Writer, events: Events, project_id: str
+    request: Request, session: DbSession, identity: Writer, events: Events, project_id: int
 ) -> dict[str, Any]:
     target = parse_id(project_id, "Project")
     payload = parse(ProjectUpdate, await json_object(request))
@@ -84,9 +86,9 @@ async def update_project(
     return {"message": "Project updated successfully", "project": project}
 
 
-@router.delete("/{project_id}")
+@router.delete("/{project_id:int}")
 async def archive_project(
-    session: DbSession, identity: Writer, events: Events, project_id: str
+    session: DbSession, identity: Writer, events: Events, project_id: int
 ) -> dict[str, Any]:
     await service.archive_project(session, events, identity, parse_id(project_id, "Project"))
     return {"message": "Project archived successfully"}

@@ -47,8 +47,8 @@ async def list_tasks(
     return paginated("tasks", [row_view(row) for row in rows], params, total)
 
 
-@router.get("/api/v1/tasks/{task_id}")
-async def get_task(session: DbSession, _: Reader, task_id: str) -> dict[str, Any]:
+@router.get("/api/v1/tasks/{task_id:int}")
+async def get_task(session: DbSession, _: Reader, task_id: int) -> dict[str, Any]:
     return {"task": await service.get_task(session, parse_id(task_id, "Task"))}
 
 
@@ -65,10 +65,10 @@ async def create_task(request: Request, identity: Writer, events: Events) -> Res
 
 
 @router.api_route(
-    "/api/v1/tasks/{task_id}", methods=["PUT", "PATCH"], openapi_extra=json_body(TaskUpdate)
+    "/api/v1/tasks/{task_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(TaskUpdate)
 )
 async def update_task(
-    request: Request, session: DbSession, _: Writer, events: Events, task_id: str
+    request: Request, session: DbSession, _: Writer, events: Events, task_id: int
 ) -> dict[str, Any]:
     target = parse_id(task_id, "Task")
     payload = parse(TaskUpdate, await json_object(request))
@@ -76,17 +76,17 @@ async def update_task(
     return {"message": "Task updated successfully", "task": task}
 
 
-@router.delete("/api/v1/tasks/{task_id}")
+@router.delete("/api/v1/tasks/{task_id:int}")
 async def delete_task(
-    session: DbSession, _: Writer, events: Events, task_id: str
+    session: DbSession, _: Writer, events: Events, task_id: int
 ) -> dict[str, Any]:
     await service.delete_task(session, events, parse_id(task_id, "Task"))
     return {"message": "Task deleted successfully"}
 
 
-@router.get("/api/projects/{project_id}/tasks", tags=["legacy"])
-@router.get("/api/projects/{project_id}/tasks/", include_in_schema=False)
-async def legacy_project_tasks(session: DbSession, _: Session, project_id: str) -> dict[str, Any]:
+@router.get("/api/projects/{project_id:int}/tasks", tags=["legacy"])
+@router.get("/api/projects/{project_id:int}/tasks/", include_in_schema=False)
+async def legacy_project_tasks(session: DbSession, _: Session, project_id: int) -> dict[str, Any]:
     """Every task of an active project, whatever its status (done and cancelled too), for
     the manual time-entry form (seed 001)."""
     project = await projects.find_with_client(session, parse_id(project_id, "Project"))

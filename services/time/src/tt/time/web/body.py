@@ -56,8 +56,9 @@ def _plain(err: Any) -> Any:
     return err
 
 
-def parse_id(value: str, what: str) -> int:
-    """A path id; anything that cannot be one of our ids is simply not found."""
-    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
+def parse_id(value: int, what: str) -> int:
+    """A path id (routes match digits only, ``{x_id:int}``, so sibling paths such as
+    ``/time-entries/export`` stay free); one that cannot be one of ours is not found."""
+    if 0 < value <= MAX_ID:
+        return value
     raise NotFound(f"{what} not found")
