@@ -44,12 +44,13 @@ TAGS = [f"tag{n}" for n in range(30)]
 
 
 def vocabulary(size: int = 3000) -> list[str]:
+    """Pronounceable made-up words, in a random order (their rank sets their frequency)."""
     rng = random.Random(7)
     syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
-    words: set[str] = set()
+    words: dict[str, None] = {}
     while len(words) < size:
-        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
-    return sorted(words, key=lambda w: (len(w), w))
+        words["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))] = None
+    return list(words)
 
 
 WORDS = vocabulary()

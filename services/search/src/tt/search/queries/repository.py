@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tt.search.queries.parsing import SearchQuery
 
@@ -119,7 +119,7 @@ def _entry_branch(match: str, ranking: str, own_only: bool) -> str:
 
 
 async def find_hits(
-    session: AsyncSession,
+    db: AsyncConnection,
     query: SearchQuery,
     kinds: Sequence[str],
     limit: int,
@@ -143,5 +143,5 @@ async def find_hits(
         params["substring"] = query.substring_pattern
     if "entry" in kinds and not sees_every_entry:
         params["owner_id"] = viewer_id
-    rows = (await session.execute(text(sql), params)).all()
+    rows = (await db.execute(text(sql), params)).all()
     return [Hit(*row) for row in rows]

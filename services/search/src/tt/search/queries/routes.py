@@ -4,11 +4,13 @@ with no results), as the reference product does."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tt.common.app import DbSession, resources
+from tt.common.app import resources
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.responses import JSONResponse
 from tt.search.lag import read_lag
@@ -38,13 +40,22 @@ Types = Annotated[
 DOCUMENTED: dict[int | str, dict[str, Any]] = {200: {"model": SearchResponse}}
 
 
+async def _reader(request: Request) -> AsyncIterator[AsyncConnection]:
+    # A search is one SELECT: no transaction (no BEGIN and COMMIT round trips).
+    async with resources(request).engine.connect() as connection:
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+Reader = Annotated[AsyncConnection, Depends(_reader)]
+
+
 def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
     return JSONResponse({"results": results, "query": query, "count": len(results)})
 
 
 async def _run(
     request: Request,
-    session: DbSession,
+    db: Reader,
     identity: Identity,
     text: str,
     limit: int,
@@ -53,27 +64,27 @@ async def _run(
     settings: SearchSettings = request.app.state.settings
     check_length(text, settings.max_query_length)
     kinds = parse_types(types)
-    results = await service.search(session, build_query(text), kinds, clamp_limit(limit), identity)
+    results = await service.search(db, build_query(text), kinds, clamp_limit(limit), identity)
     return _answer(text, results)
 
 
 @router.get("/api/v1/search", responses=DOCUMENTED)
 async def search_v1(
     request: Request,
-    session: DbSession,
+    db: Reader,
     identity: Annotated[Identity, Depends(require_scope("read:projects"))],
     q: QueryText = None,
     limit: Limit = DEFAULT_LIMIT,
     types: Types = None,
 ) -> JSONResponse:
     """Search projects, tasks, clients and time entries; a short query is 400."""
-    return await _run(request, session, identity, normalise(q), limit, types)
+    return await _run(request, db, identity, normalise(q), limit, types)
 
 
 @router.get("/api/search", responses=DOCUMENTED)
 async def search_legacy(
     request: Request,
-    session: DbSession,
+    db: Reader,
     identity: Annotated[Identity, Depends(require_auth_method("session"))],
     q: QueryText = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -84,7 +95,7 @@ async def search_legacy(
     if len(text) < MIN_QUERY_LENGTH:
         parse_types(types)
         return _answer(text, [])
-    return await _run(request, session, identity, text, limit, types)
+    return await _run(request, db, identity, text, limit, types)
 
 
 @router.get("/internal/lag", include_in_schema=False)

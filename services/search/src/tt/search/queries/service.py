@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tt.common.identity import Identity
 from tt.search.documents.indexing import KINDS
@@ -64,7 +64,7 @@ def _order(hit: Hit) -> tuple[int, int, float, float, float, int]:
 
 
 async def search(
-    session: AsyncSession,
+    db: AsyncConnection,
     query: SearchQuery,
     kinds: Sequence[str],
     limit: int,
@@ -72,7 +72,7 @@ async def search(
 ) -> list[dict[str, Any]]:
     """Results for ``viewer``: projects, then tasks, clients and entries, best first."""
     hits = await find_hits(
-        session,
+        db,
         query,
         kinds,
         limit,
