@@ -14,9 +14,9 @@ from tt.common.resources import Resources
 from tt.common.telemetry import setup_logging
 from tt.common.worker import run_worker
 from tt.search.events import indexer
-from tt.search.lag import report_lag
 from tt.search.reindex import rebuild_index
 from tt.search.settings import SearchSettings
+from tt.search.status.lag import report_lag
 
 
 async def index_events(resources: Resources) -> None:

@@ -144,4 +144,5 @@ async def find_hits(
     if "entry" in kinds and not sees_every_entry:
         params["owner_id"] = viewer_id
     rows = (await db.execute(text(sql), params)).all()
+    # Every branch selects the same columns in Hit's order.
     return [Hit(*row) for row in rows]

@@ -5,6 +5,7 @@ with no results), as the reference product does."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tt.common.app import resources
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.responses import JSONResponse
-from tt.search.lag import read_lag
 from tt.search.queries import service
 from tt.search.queries.parsing import (
     DEFAULT_LIMIT,
@@ -40,13 +40,11 @@ Types = Annotated[
 DOCUMENTED: dict[int | str, dict[str, Any]] = {200: {"model": SearchResponse}}
 
 
+@asynccontextmanager
 async def _reader(request: Request) -> AsyncIterator[AsyncConnection]:
     # A search is one SELECT: no transaction (no BEGIN and COMMIT round trips).
     async with resources(request).engine.connect() as connection:
         yield await connection.execution_options(isolation_level="AUTOCOMMIT")
-
-
-Reader = Annotated[AsyncConnection, Depends(_reader)]
 
 
 def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
@@ -54,37 +52,32 @@ def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
 
 
 async def _run(
-    request: Request,
-    db: Reader,
-    identity: Identity,
-    text: str,
-    limit: int,
-    types: str | None,
+    request: Request, identity: Identity, text: str, limit: int, types: str | None
 ) -> JSONResponse:
+    # Input is checked before a database connection is taken.
     settings: SearchSettings = request.app.state.settings
     check_length(text, settings.max_query_length)
     kinds = parse_types(types)
-    results = await service.search(db, build_query(text), kinds, clamp_limit(limit), identity)
+    async with _reader(request) as db:
+        results = await service.search(db, build_query(text), kinds, clamp_limit(limit), identity)
     return _answer(text, results)
 
 
 @router.get("/api/v1/search", responses=DOCUMENTED)
 async def search_v1(
     request: Request,
-    db: Reader,
     identity: Annotated[Identity, Depends(require_scope("read:projects"))],
     q: QueryText = None,
     limit: Limit = DEFAULT_LIMIT,
     types: Types = None,
 ) -> JSONResponse:
     """Search projects, tasks, clients and time entries; a short query is 400."""
-    return await _run(request, db, identity, normalise(q), limit, types)
+    return await _run(request, identity, normalise(q), limit, types)
 
 
 @router.get("/api/search", responses=DOCUMENTED)
 async def search_legacy(
     request: Request,
-    db: Reader,
     identity: Annotated[Identity, Depends(require_auth_method("session"))],
     q: QueryText = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -95,11 +88,4 @@ async def search_legacy(
     if len(text) < MIN_QUERY_LENGTH:
         parse_types(types)
         return _answer(text, [])
-    return await _run(request, db, identity, text, limit, types)
-
-
-@router.get("/internal/lag", include_in_schema=False)
-async def indexer_lag(request: Request) -> JSONResponse:
-    """How far the indexer is behind the topics (not routed by the gateway)."""
-    settings: SearchSettings = request.app.state.settings
-    return JSONResponse(await read_lag(resources(request).redis, settings.consumer_group))
+    return await _run(request, identity, text, limit, types)
