@@ -24,7 +24,7 @@ from tt.search.queries.parsing import (
     normalise,
     parse_types,
 )
-from tt.search.queries.schemas import SearchResponse
+from tt.search.queries.schemas import ErrorBody, SearchResponse
 from tt.search.settings import SearchSettings
 
 router = APIRouter(tags=["search"])
@@ -37,7 +37,11 @@ Limit = Annotated[
 Types = Annotated[
     str | None, Query(description="Comma list of types: project, task, client, entry")
 ]
-DOCUMENTED: dict[int | str, dict[str, Any]] = {200: {"model": SearchResponse}}
+DOCUMENTED: dict[int | str, dict[str, Any]] = {
+    200: {"model": SearchResponse, "description": "Results, best first within each category"},
+    400: {"model": ErrorBody, "description": "validation_error: q, limit or types"},
+    401: {"model": ErrorBody, "description": "unauthorized"},
+}
 
 
 @asynccontextmanager
@@ -63,7 +67,11 @@ async def _run(
     return _answer(text, results)
 
 
-@router.get("/api/v1/search", responses=DOCUMENTED)
+@router.get(
+    "/api/v1/search",
+    summary="Global search",
+    responses={**DOCUMENTED, 403: {"model": ErrorBody, "description": "no read:projects"}},
+)
 async def search_v1(
     request: Request,
     identity: Annotated[Identity, Depends(require_scope("read:projects"))],
@@ -71,11 +79,21 @@ async def search_v1(
     limit: Limit = DEFAULT_LIMIT,
     types: Types = None,
 ) -> JSONResponse:
-    """Search projects, tasks, clients and time entries; a short query is 400."""
+    """Projects (active only) and their tasks by name and description, clients by name,
+    email and company, time entries by notes and tags (the caller's own unless admin).
+    Exact and prefix matches first, then full-text rank, then similar words (typos).
+    `q` must have 2 to 200 characters; `limit` (results per category) larger than 50 is
+    clamped; `types` is a comma list of project, task, client, entry."""
     return await _run(request, identity, normalise(q), limit, types)
 
 
-@router.get("/api/search", responses=DOCUMENTED)
+@router.get(
+    "/api/search",
+    summary="Global search (legacy, browser session; deprecated)",
+    responses=DOCUMENTED,
+    deprecated=True,
+    openapi_extra={"security": [{"session": []}]},
+)
 async def search_legacy(
     request: Request,
     identity: Annotated[Identity, Depends(require_auth_method("session"))],
@@ -83,7 +101,8 @@ async def search_legacy(
     limit: Limit = DEFAULT_LIMIT,
     types: Types = None,
 ) -> JSONResponse:
-    """The browser's search: as v1, but a short query answers 200 with no results."""
+    """As `GET /api/v1/search`, for the browser; a query shorter than 2 characters answers
+    200 with no results."""
     text = normalise(q)
     if len(text) < MIN_QUERY_LENGTH:
         parse_types(types)

@@ -23,3 +23,15 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
     query: str
     count: int
+
+
+class ErrorBody(BaseModel):
+    """CONTRACT.md section 2: ``errors`` on ``validation_error``, ``required_scope`` and
+    ``available_scopes`` on a missing scope."""
+
+    error: str
+    message: str
+    error_code: str
+    errors: dict[str, list[str]] | None = None
+    required_scope: str | None = None
+    available_scopes: list[str] | None = None
