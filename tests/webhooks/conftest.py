@@ -149,7 +149,7 @@ class Hooks:
         for owner, webhook_id in self._created:
             owner.api.delete(f"/api/v1/webhooks/{webhook_id}")
         for receiver in self._receivers:
-            receiver.stop()
+            receiver.close()
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def test_delivery_time_check_refuses_a_loopback_address_before_connecting() -> N
         assert classify(response) is Outcome.DELIVERED, response  # type: ignore[arg-type]
         assert len(receiver.all()) == 1
     finally:
-        receiver.stop()
+        receiver.close()
 
 
 def test_metadata_addresses_are_refused_even_where_private_targets_are_allowed(

@@ -1,18 +1,19 @@
 """Real HTTP receivers on 127.0.0.1 for webhook tests, and event helpers.
 
-A ``Receiver`` is a threaded HTTP/1.1 server in the test process that records every
-request and answers as its ``respond`` function says (status, headers, delay). It can be
+A ``Receiver`` is an HTTP/1.1 server in the test process that records every request and
+answers as its ``respond`` function says (status, headers, delay). It can be
 stopped and started again on the same port, to play a subscriber that is down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -30,6 +31,7 @@ class Received:
     body: bytes
     at: float  # time.monotonic()
     status: int  # what we answered
+    wall: float = 0.0  # time.time(), to compare with the event's time
 
     @property
     def json(self) -> dict[str, Any]:
@@ -50,6 +52,7 @@ class Answer:
 
 
 Respond = Callable[[int, bytes], Answer]  # (index of this request, body) -> answer
+STATUSES = {s.value for s in HTTPStatus}
 
 
 def always(status: int = 200, **kwargs: Any) -> Respond:
@@ -57,12 +60,21 @@ def always(status: int = 200, **kwargs: Any) -> Respond:
 
 
 class Receiver:
+    """An HTTP/1.1 server on 127.0.0.1 running an asyncio loop in its own thread.
+
+    One loop serves every connection (keep-alive included), so a slow answer (``delay``)
+    costs nothing but its own connection, as with a real subscriber.
+    """
+
     def __init__(self, respond: Respond | None = None) -> None:
         self.respond: Respond = respond or always(200)
         self.received: list[Received] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()  # touched on the loop thread only
         self.port = 0
         self.start()
 
@@ -71,51 +83,69 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hook"
 
     def start(self) -> None:
-        receiver = self
+        """Listen (again, on the same port after ``stop``)."""
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        async def listen() -> asyncio.Server:
+            return await asyncio.start_server(
+                self._serve, "127.0.0.1", self.port, reuse_address=True
+            )
 
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length)
-                with receiver._lock:
-                    index = len(receiver.received)
-                    answer = receiver.respond(index, body)
-                    receiver.received.append(
+        self._server = asyncio.run_coroutine_threadsafe(listen(), self._loop).result(10)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        """Stop listening and drop open connections: connections are refused until ``start``."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+
+        async def close() -> None:
+            server.close()
+            if hasattr(server, "close_clients"):
+                server.close_clients()
+            for writer in list(self._writers):
+                writer.close()
+            await server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                headers = {}
+                for line in lines:
+                    if line:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length") or 0))
+                with self._lock:
+                    answer = self.respond(len(self.received), body)
+                    self.received.append(
                         Received(
-                            self.path,
-                            {k.lower(): v for k, v in self.headers.items()},
+                            request_line.split(" ")[1],
+                            headers,
                             body,
                             time.monotonic(),
                             answer.status,
+                            time.time(),
                         )
                     )
                 if answer.delay:
-                    time.sleep(answer.delay)
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        server.daemon_threads = True
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop listening: connections are refused until ``start()``."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+                    await asyncio.sleep(answer.delay)
+                reason = HTTPStatus(answer.status).phrase if answer.status in STATUSES else "X"
+                out = [f"HTTP/1.1 {answer.status} {reason}"]
+                out += [f"{k}: {v}" for k, v in answer.headers.items()]
+                out.append(f"content-length: {len(answer.body)}")
+                writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + answer.body)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
 
     def ok(self) -> list[Received]:
         """Requests answered with 2xx."""
@@ -125,6 +155,11 @@ class Receiver:
     def all(self) -> list[Received]:
         with self._lock:
             return list(self.received)
+
+    def close(self) -> None:
+        self.stop()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
 
 
 def verify(received: Received, secret: str) -> dict[str, Any]:

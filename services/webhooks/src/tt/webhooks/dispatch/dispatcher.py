@@ -29,6 +29,7 @@ from tt.webhooks.deliveries.models import DELIVERED, FAILED, PENDING
 from tt.webhooks.deliveries.repository import DUE_CHANNEL
 from tt.webhooks.dispatch import queue
 from tt.webhooks.dispatch.policy import Backoff, Outcome, classify, next_attempt
+from tt.webhooks.dispatch.recorder import Recorder
 from tt.webhooks.dispatch.transport import Response, Transport
 from tt.webhooks.runtime import Runtime
 from tt.webhooks.signing import signature_header
@@ -59,7 +60,9 @@ class Dispatcher:
         self._engine = engine
         self._sessions = sessions
         self._transport = transport or Transport(
-            rt.policy, timeout=settings.timeout_seconds, max_connections=settings.max_in_flight
+            rt.policy,
+            timeout=settings.timeout_seconds,
+            connections=settings.max_in_flight_per_subscription,
         )
         self._backoff = Backoff(settings.retry_base_seconds, settings.retry_max_delay_seconds)
         self._limit = settings.max_in_flight
@@ -68,10 +71,12 @@ class Dispatcher:
         self._poll = settings.poll_interval_seconds
         self._user_agent = f"tt-webhooks/{settings.version}"
         self._wakeup = asyncio.Event()
-        self._busy: Tally[int] = Tally()
+        self._busy: Tally[int] = Tally()  # requests in flight per subscription
+        self._sending = 0  # requests in flight in all
         self._leases: dict[int, str] = {}  # delivery id -> lease token, while in flight
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_retry: float | None = None  # loop time of the earliest retry we scheduled
+        self._recorder = Recorder(sessions)
 
     def wake(self) -> None:
         """Look for due deliveries now (called after the consumer commits)."""
@@ -79,7 +84,10 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Dispatch until cancelled; then give back the leases of what was in flight."""
-        listener = asyncio.create_task(self._listen(), name="webhooks-listen")
+        helpers = [
+            asyncio.create_task(self._listen(), name="webhooks-listen"),
+            asyncio.create_task(self._recorder.run(), name="webhooks-record"),
+        ]
         last_purge = 0.0
         backoff = 0.2
         try:
@@ -90,6 +98,7 @@ class Dispatcher:
                         last_purge = time.monotonic()
                         async with unit_of_work(self._sessions) as session:
                             await queue.purge(session, self._rt.settings.retention_days)
+                        await self._transport.close_idle(PURGE_EVERY_SECONDS)
                     backoff = 0.2
                 except Exception as exc:
                     if not is_transient(exc):
@@ -102,17 +111,16 @@ class Dispatcher:
                     await self._sleep()
         finally:
             held = sorted(set(self._leases.values()))
-            listener.cancel()
-            for task in list(self._tasks):
+            for task in [*helpers, *self._tasks]:
                 task.cancel()
-            await asyncio.gather(listener, *self._tasks, return_exceptions=True)
+            await asyncio.gather(*helpers, *self._tasks, return_exceptions=True)
             await self._release(held)
             await self._transport.close()
 
     async def dispatch_once(self) -> bool:
         """Claim what is due and start sending it; True if more may be waiting."""
         self._wakeup.clear()
-        free = self._limit - len(self._tasks)
+        free = self._limit - self._sending
         if free <= 0:
             return False
         token = uuid.uuid4().hex
@@ -127,6 +135,7 @@ class Dispatcher:
             )
         for job in jobs:
             self._busy[job.subscription_id] += 1
+            self._sending += 1
             self._leases[job.id] = token
             task = asyncio.create_task(self._deliver(job, token), name=f"delivery-{job.id}")
             self._tasks.add(task)
@@ -137,7 +146,7 @@ class Dispatcher:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("delivery task crashed", exc_info=task.exception())
-        self._wakeup.set()  # a slot is free and the lane's next delivery may be due
+        self._wakeup.set()  # the lane's next delivery may be due now
 
     async def _sleep(self) -> None:
         timeout = self._poll
@@ -152,15 +161,21 @@ class Dispatcher:
 
     async def _deliver(self, job: queue.Job, token: str) -> None:
         try:
-            attempted_at = datetime.now(UTC)
-            response = await self._send(job, attempted_at)
+            try:
+                attempted_at = datetime.now(UTC)
+                response = await self._send(job, attempted_at)
+            finally:
+                # The subscriber's slot is free once it answered; saving the result is ours.
+                self._busy[job.subscription_id] -= 1
+                self._sending -= 1
+                self._wakeup.set()
             result = self._judge(job, response, attempted_at)
             ATTEMPTS.labels(result.outcome).inc()
             if result.status == DELIVERED:
                 DELIVERY_LATENCY.observe((attempted_at - job.created_at).total_seconds())
-            await self._record(job, token, result)
+            # The lane's next delivery becomes claimable when this commits (the lease holds it).
+            await self._recorder.save(job, token, result)
         finally:
-            self._busy[job.subscription_id] -= 1
             self._leases.pop(job.id, None)
 
     async def _send(self, job: queue.Job, attempted_at: datetime) -> Response:
@@ -186,7 +201,7 @@ class Dispatcher:
                 signature_header(job.event_id, attempted_at, job.payload, secrets),
             ),
         ]
-        return await self._transport.post(job.url, headers, job.payload)
+        return await self._transport.post(job.subscription_id, job.url, headers, job.payload)
 
     def _judge(self, job: queue.Job, response: Response, attempted_at: datetime) -> queue.Result:
         outcome = classify(response)
@@ -229,21 +244,6 @@ class Dispatcher:
         )
         if self._next_retry is None or loop_time < self._next_retry:
             self._next_retry = loop_time
-
-    async def _record(self, job: queue.Job, token: str, result: queue.Result) -> None:
-        backoff = 0.2
-        while True:
-            try:
-                async with unit_of_work(self._sessions) as session:
-                    if not await queue.record(session, job, token, result):
-                        log.warning("delivery %s: lease lost before its result was saved", job.id)
-                return
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                log.warning("delivery %s: cannot save the attempt yet: %s", job.id, exc)
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, 10.0)
 
     async def _listen(self) -> None:
         """LISTEN for deliveries made due by other processes; reconnect if the link drops."""

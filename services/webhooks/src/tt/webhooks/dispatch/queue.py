@@ -18,36 +18,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.webhooks.deliveries.models import DELIVERED, FAILED, PENDING
 
+# Written so its cost does not hang on the planner's estimates: one ordered pass over the
+# pending rows of active subscriptions (the lane index) finds each lane's head, and the
+# update touches the chosen ids through the primary key.
 CLAIM = text(
     """
-    WITH budget AS (
+    WITH heads AS MATERIALIZED (
+        SELECT DISTINCT ON (subscription_id, lane)
+               id, subscription_id, next_attempt_at, lease_until
+        FROM webhook_deliveries
+        WHERE status = 'pending'
+          AND subscription_id = ANY(ARRAY(SELECT id FROM webhook_subscriptions WHERE active))
+        ORDER BY subscription_id, lane, id
+    ), due AS (
+        SELECT id, subscription_id, next_attempt_at,
+               row_number() OVER (
+                   PARTITION BY subscription_id ORDER BY next_attempt_at, id
+               ) AS rank
+        FROM heads
+        WHERE next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+    ), budget AS (
         SELECT * FROM unnest(CAST(:busy_ids AS bigint[]), CAST(:busy_slots AS int[]))
             AS b(subscription_id, slots)
-    ), heads AS (
-        SELECT d.id, d.subscription_id, d.next_attempt_at,
-               row_number() OVER (
-                   PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id
-               ) AS rank
-        FROM webhook_deliveries d
-        JOIN webhook_subscriptions s ON s.id = d.subscription_id
-        WHERE d.status = 'pending' AND s.active
-          AND d.next_attempt_at <= now()
-          AND (d.lease_until IS NULL OR d.lease_until < now())
-          AND NOT EXISTS (
-              SELECT 1 FROM webhook_deliveries p
-              WHERE p.subscription_id = d.subscription_id AND p.lane = d.lane
-                AND p.status = 'pending' AND p.id < d.id
-          )
-    ), chosen AS (
-        SELECT h.id FROM heads h LEFT JOIN budget b USING (subscription_id)
-        WHERE h.rank <= COALESCE(b.slots, :per_subscription)
-        ORDER BY h.next_attempt_at, h.id
+    ), chosen AS MATERIALIZED (
+        SELECT due.id FROM due LEFT JOIN budget USING (subscription_id)
+        WHERE due.rank <= COALESCE(budget.slots, :per_subscription)
+        ORDER BY due.next_attempt_at, due.id
         LIMIT :limit
     )
     UPDATE webhook_deliveries d
     SET lease_until = now() + make_interval(secs => :lease_seconds), lease_token = :token
-    FROM chosen, webhook_subscriptions s, webhook_events e
-    WHERE d.id = chosen.id AND s.id = d.subscription_id AND e.id = d.event_id
+    FROM webhook_subscriptions s, webhook_events e
+    WHERE d.id = ANY(ARRAY(SELECT id FROM chosen))
+      AND s.id = d.subscription_id AND e.id = d.event_id
       AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < now())
     RETURNING d.id, d.subscription_id, d.event_id, d.event_type, d.created_at,
               d.consecutive_failures, d.retry_until, s.url, s.secret_sealed,
@@ -55,22 +58,38 @@ CLAIM = text(
     """
 )
 
+# Results are saved in batches: one statement per table for many attempts.
 FINISH = text(
     """
-    UPDATE webhook_deliveries
-    SET status = :status, attempts = attempts + 1,
-        consecutive_failures = :failures, next_attempt_at = COALESCE(:next_attempt_at, now()),
-        last_status_code = :status_code, last_error = :error,
-        completed_at = :completed_at, lease_until = NULL, lease_token = NULL
-    WHERE id = :id AND lease_token = :token
+    UPDATE webhook_deliveries d
+    SET status = r.status, attempts = d.attempts + 1, consecutive_failures = r.failures,
+        next_attempt_at = COALESCE(r.next_attempt_at, now()),
+        last_status_code = r.status_code, last_error = r.error,
+        completed_at = r.completed_at, lease_until = NULL, lease_token = NULL
+    FROM unnest(
+        CAST(:ids AS bigint[]), CAST(:tokens AS text[]), CAST(:statuses AS text[]),
+        CAST(:failures AS int[]), CAST(:next_attempts AS timestamptz[]),
+        CAST(:status_codes AS int[]), CAST(:errors AS text[]),
+        CAST(:completed AS timestamptz[])
+    ) AS r(id, token, status, failures, next_attempt_at, status_code, error, completed_at)
+    WHERE d.id = r.id AND d.lease_token = r.token
     """
 )
 
-LOG_ATTEMPT = text(
+# Locks the deliveries so a concurrent delete (of their subscription) cannot slip in;
+# a delivery deleted meanwhile simply gets no log line.
+LOG_ATTEMPTS = text(
     """
     INSERT INTO webhook_attempts
         (delivery_id, attempted_at, outcome, status_code, latency_ms, error, response_excerpt)
-    VALUES (:id, :attempted_at, :outcome, :status_code, :latency_ms, :error, :excerpt)
+    SELECT d.id, r.attempted_at, r.outcome, r.status_code, r.latency_ms, r.error, r.excerpt
+    FROM unnest(
+        CAST(:ids AS bigint[]), CAST(:attempted AS timestamptz[]), CAST(:outcomes AS text[]),
+        CAST(:status_codes AS int[]), CAST(:latencies AS int[]), CAST(:errors AS text[]),
+        CAST(:excerpts AS text[])
+    ) AS r(id, attempted_at, outcome, status_code, latency_ms, error, excerpt)
+    JOIN webhook_deliveries d ON d.id = r.id
+    FOR KEY SHARE OF d
     """
 )
 
@@ -78,7 +97,7 @@ DISABLE_GONE = text(
     """
     UPDATE webhook_subscriptions
     SET active = false, disabled_reason = 'gone', disabled_at = now(), updated_at = now()
-    WHERE id = :subscription_id AND active
+    WHERE id = ANY(CAST(:subscription_ids AS bigint[])) AND active
     """
 )
 
@@ -161,37 +180,43 @@ async def claim(
     return [Job(**dict(row)) for row in rows]
 
 
-async def record(session: AsyncSession, job: Job, token: str, result: Result) -> bool:
-    """Log the attempt and move the delivery on; False if our lease was lost meanwhile."""
-    await session.execute(
-        LOG_ATTEMPT,
-        {
-            "id": job.id,
-            "attempted_at": result.attempted_at,
-            "outcome": result.outcome,
-            "status_code": result.status_code,
-            "latency_ms": result.latency_ms,
-            "error": result.error,
-            "excerpt": result.excerpt,
-        },
-    )
-    finished = result.status in (DELIVERED, FAILED)
+async def record(session: AsyncSession, results: Sequence[tuple[Job, str, Result]]) -> int:
+    """Log the attempts and move their deliveries on; returns how many still held a lease."""
+    if not results:
+        return 0
     updated = await session.execute(
         FINISH,
         {
-            "id": job.id,
-            "token": token,
-            "status": result.status,
-            "failures": result.failures,
-            "next_attempt_at": result.next_attempt_at if result.status == PENDING else None,
-            "status_code": result.status_code,
-            "error": result.error,
-            "completed_at": result.attempted_at if finished else None,
+            "ids": [job.id for job, _, _ in results],
+            "tokens": [token for _, token, _ in results],
+            "statuses": [r.status for _, _, r in results],
+            "failures": [r.failures for _, _, r in results],
+            "next_attempts": [
+                r.next_attempt_at if r.status == PENDING else None for _, _, r in results
+            ],
+            "status_codes": [r.status_code for _, _, r in results],
+            "errors": [r.error for _, _, r in results],
+            "completed": [
+                r.attempted_at if r.status in (DELIVERED, FAILED) else None for _, _, r in results
+            ],
         },
     )
-    if result.disable_subscription:
-        await session.execute(DISABLE_GONE, {"subscription_id": job.subscription_id})
-    return bool(getattr(updated, "rowcount", 0))
+    await session.execute(
+        LOG_ATTEMPTS,
+        {
+            "ids": [job.id for job, _, _ in results],
+            "attempted": [r.attempted_at for _, _, r in results],
+            "outcomes": [r.outcome for _, _, r in results],
+            "status_codes": [r.status_code for _, _, r in results],
+            "latencies": [r.latency_ms for _, _, r in results],
+            "errors": [r.error for _, _, r in results],
+            "excerpts": [r.excerpt for _, _, r in results],
+        },
+    )
+    gone = sorted({job.subscription_id for job, _, r in results if r.disable_subscription})
+    if gone:
+        await session.execute(DISABLE_GONE, {"subscription_ids": gone})
+    return int(getattr(updated, "rowcount", 0))
 
 
 async def release(session: AsyncSession, tokens: Sequence[str]) -> None:

@@ -77,25 +77,45 @@ class Response:
 
 
 class Transport:
-    """A pooled, policy-guarded HTTP/1.1 client for webhook POSTs."""
+    """Policy-guarded HTTP/1.1 connection pools, one per subscriber.
 
-    def __init__(self, policy: TargetPolicy, *, timeout: float, max_connections: int) -> None:
+    Separate pools keep subscribers apart (a slow one cannot take another's connections)
+    and keep each pool small, which httpcore needs: it checks every pooled connection on
+    every request.
+    """
+
+    def __init__(self, policy: TargetPolicy, *, timeout: float, connections: int) -> None:
         self._timeout = timeout
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(),
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=30.0,
-            network_backend=GuardedBackend(policy),
-        )
+        self._connections = connections
+        self._backend = GuardedBackend(policy)
+        self._ssl = ssl.create_default_context()
+        self._pools: dict[int, httpcore.AsyncConnectionPool] = {}
+        self._used: dict[int, float] = {}
 
-    async def post(self, url: str, headers: list[tuple[str, str]], body: bytes) -> Response:
+    def _pool(self, key: int) -> httpcore.AsyncConnectionPool:
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl,
+                max_connections=self._connections,
+                max_keepalive_connections=self._connections,
+                keepalive_expiry=30.0,
+                network_backend=self._backend,
+            )
+        self._used[key] = time.monotonic()
+        return pool
+
+    async def post(
+        self, key: int, url: str, headers: list[tuple[str, str]], body: bytes
+    ) -> Response:
+        """POST ``body`` to ``url`` through the pool of ``key`` (the subscription)."""
+        pool = self._pool(key)
         started = time.perf_counter()
         timeouts = {"connect": self._timeout, "read": self._timeout, "write": self._timeout}
         try:
             # One deadline for the whole exchange: a response that trickles in is a timeout.
             async with asyncio.timeout(self._timeout):
-                async with self._pool.stream(
+                async with pool.stream(
                     "POST",
                     url,
                     headers=headers,
@@ -118,8 +138,22 @@ class Transport:
         except (OSError, UnicodeError) as exc:  # DNS failures and the like
             return Response(None, _since(started), error=f"{type(exc).__name__}: {exc}"[:500])
 
+    async def close_idle(self, idle_seconds: float) -> None:
+        """Close the pools of subscribers we have not called for a while."""
+        cutoff = time.monotonic() - idle_seconds
+        for key in [k for k, used in self._used.items() if used < cutoff]:
+            pool = self._pools.pop(key)
+            del self._used[key]
+            if not pool.connections or all(c.is_idle() for c in pool.connections):
+                await pool.aclose()
+            else:  # still in use after all: keep it
+                self._pools[key], self._used[key] = pool, time.monotonic()
+
     async def close(self) -> None:
-        await self._pool.aclose()
+        for pool in self._pools.values():
+            await pool.aclose()
+        self._pools.clear()
+        self._used.clear()
 
 
 async def _excerpt(response: httpcore.Response) -> str:

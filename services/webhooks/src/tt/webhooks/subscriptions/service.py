@@ -31,8 +31,7 @@ async def create(
     session: AsyncSession, rt: Runtime, identity: Identity, body: WebhookCreate
 ) -> tuple[Subscription, str]:
     """A new subscription and its secret (the only time the secret is returned)."""
-    events = _checked_events(identity, body.events)
-    await _check_url(rt, body.url)
+    events = await _checked(rt, identity, body.url, body.events)
     if await repository.count_for_owner(session, identity.user_id) >= (
         rt.settings.max_subscriptions_per_user
     ):
@@ -81,19 +80,25 @@ async def update(
 ) -> Subscription:
     sub = await visible(session, identity, subscription_id, lock=True)
     given = body.model_fields_set
-    if "events" in given:
-        if body.events is None:
-            raise ValidationFailed.field("events", "Must be a non-empty list of event types")
-        sub.events = _checked_events(identity, body.events)
-        sub.event_pattern = catalogue.glob_to_regex(sub.events)
-    if "url" in given:
-        if body.url is None:
-            raise ValidationFailed.field("url", "This field may not be null")
-        await _check_url(rt, body.url)
+    nulls: dict[str, list[str]] = {
+        field: ["This field may not be null"]
+        for field in ("url", "events", "active")
+        if field in given and getattr(body, field) is None
+    }
+    if nulls:
+        raise ValidationFailed(nulls)
+    events = await _checked(
+        rt,
+        identity,
+        body.url if "url" in given else None,
+        body.events if "events" in given else None,
+    )
+    if body.events is not None:
+        sub.events = events
+        sub.event_pattern = catalogue.glob_to_regex(events)
+    if body.url is not None:
         sub.url = body.url
-    if "active" in given:
-        if body.active is None:
-            raise ValidationFailed.field("active", "This field may not be null")
+    if body.active is not None:
         sub.active = body.active
         if body.active:  # re-enabling clears why the platform disabled it (410, owner)
             sub.disabled_reason = None
@@ -147,10 +152,35 @@ async def follow_owner(session: AsyncSession, event: Event) -> None:
     )
 
 
-def _checked_events(identity: Identity, globs: list[str]) -> list[str]:
-    """Validated, de-duplicated globs; each must select a known type the caller may read."""
+async def _checked(
+    rt: Runtime, identity: Identity, url: str | None, globs: list[str] | None
+) -> list[str]:
+    """Validate the URL and the globs together (every error at once); then the scopes.
+
+    Returns the de-duplicated globs (empty if none were given).
+    """
+    errors: dict[str, list[str]] = {}
+    cleaned, scopes, glob_errors = _parse_globs(globs or [])
+    if glob_errors:
+        errors["events"] = glob_errors
+    if url is not None:
+        try:
+            await rt.policy.check_target(url)
+        except TargetRefused as exc:
+            errors["url"] = [str(exc)]
+    if errors:
+        raise ValidationFailed(errors, "Invalid webhook")
+    for scope in sorted(scopes):
+        if not identity.has_scope(scope):
+            raise InsufficientScope(scope, identity.scopes)
+    return cleaned
+
+
+def _parse_globs(globs: list[str]) -> tuple[list[str], set[str], list[str]]:
+    """(de-duplicated globs, read scopes they need, errors); each must match a known type."""
     errors: list[str] = []
     cleaned: list[str] = []
+    scopes: set[str] = set()
     for raw in globs:
         glob = raw.strip() if isinstance(raw, str) else ""
         if not catalogue.GLOB_PATTERN.match(glob):
@@ -162,18 +192,7 @@ def _checked_events(identity: Identity, globs: list[str]) -> list[str]:
         if not types:
             errors.append(f"{glob!r} matches no known event type")
             continue
-        for scope in sorted({catalogue.READ_SCOPE[t.split(".")[1]] for t in types}):
-            if not identity.has_scope(scope):
-                raise InsufficientScope(scope, identity.scopes)
+        scopes.update(catalogue.READ_SCOPE[t.split(".")[1]] for t in types)
         if glob not in cleaned:
             cleaned.append(glob)
-    if errors:
-        raise ValidationFailed({"events": errors}, "Invalid event types")
-    return cleaned
-
-
-async def _check_url(rt: Runtime, url: str) -> None:
-    try:
-        await rt.policy.check_target(url)
-    except TargetRefused as exc:
-        raise ValidationFailed.field("url", str(exc)) from exc
+    return cleaned, scopes, errors

@@ -1,0 +1,73 @@
+"""Saves attempt results in batches: whatever finished while the previous batch was being
+written goes into the next one, so a busy dispatcher writes once for many deliveries and
+an idle one writes at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tt.common.consumer import is_transient
+from tt.common.db import unit_of_work
+from tt.webhooks.dispatch import queue
+
+log = logging.getLogger("tt.webhooks.dispatch")
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Pending:
+    job: queue.Job
+    token: str
+    result: queue.Result
+    saved: asyncio.Future[None]
+
+
+class Recorder:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._queue: asyncio.Queue[Pending] = asyncio.Queue()
+
+    async def save(self, job: queue.Job, token: str, result: queue.Result) -> None:
+        """Queue one result and wait until it is committed."""
+        saved = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(Pending(job, token, result, saved))
+        await saved
+
+    async def run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < BATCH:
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch)
+            except Exception as exc:
+                log.exception("could not save %d delivery results", len(batch))
+                for item in batch:
+                    if not item.saved.done():
+                        item.saved.set_exception(exc)
+                continue
+            for item in batch:
+                if not item.saved.done():
+                    item.saved.set_result(None)
+
+    async def _write(self, batch: list[Pending]) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                async with unit_of_work(self._sessions) as session:
+                    kept = await queue.record(session, [(p.job, p.token, p.result) for p in batch])
+                if kept < len(batch):
+                    log.warning("%d delivery results came after their lease", len(batch) - kept)
+                return
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("cannot save delivery results yet: %s", exc)
+                await asyncio.sleep(backoff * (0.5 + random.random()))
+                backoff = min(backoff * 2, 10.0)
