@@ -16,6 +16,13 @@ from support.platform import PlatformInfo
 
 @pytest.fixture(scope="session")
 def platform() -> Iterator[PlatformInfo]:
+    if os.environ.get("TT_TEST_INFRA") == "containers":
+        # PostgreSQL, Redis and Kafka from testcontainers (support/containers.py).
+        from support.containers import container_platform
+
+        with container_platform() as info:
+            yield info
+        return
     path = os.environ.get("TT_PLATFORM_FILE")
     if path:
         yield PlatformInfo.load(path)

@@ -19,6 +19,9 @@ from tt.devenv.procs import DevError, run
 
 Say = Callable[[str], None]
 DEBIAN_MIRROR = os.environ.get("TT_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+# Extra CA certificates this machine trusts (a TLS-inspecting egress proxy's, say): the
+# stand-ins trust them too, so builds inside them reach the registries as the host does.
+LOCAL_CAS = Path("/usr/local/share/ca-certificates")
 DEBIAN_SOURCES = """Types: deb
 URIs: {mirror}
 Suites: bookworm bookworm-updates
@@ -45,7 +48,7 @@ class LocalImage:
 
     def source_files(self) -> list[Path]:
         if self.dockerfile is None:
-            return []
+            return sorted(LOCAL_CAS.glob("*.crt"))
         dockerfile = REPO / self.dockerfile
         folder = dockerfile.parent
         if folder.name == "base":
@@ -96,7 +99,7 @@ def registry_reachable() -> bool:
 def _fingerprint(image: LocalImage, parent_ids: Sequence[str]) -> str:
     digest = hashlib.sha256(image.tag.encode())
     for path in image.source_files():
-        digest.update(path.relative_to(REPO).as_posix().encode() + path.read_bytes())
+        digest.update(path.as_posix().encode() + path.read_bytes())
     for parent in parent_ids:
         digest.update(parent.encode())
     return digest.hexdigest()[:16]
@@ -152,6 +155,9 @@ def _import_debian(tag: str, fingerprint: str) -> None:
         (rootfs / "etc/apt/sources.list.d/debian.sources").write_text(
             DEBIAN_SOURCES.format(mirror=DEBIAN_MIRROR)
         )
+        # Picked up by update-ca-certificates when an image installs ca-certificates.
+        for cert in LOCAL_CAS.glob("*.crt"):
+            shutil.copy(cert, rootfs / "usr/local/share/ca-certificates" / cert.name)
         for folder in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for item in (rootfs / folder).glob("*"):
                 if item.is_file():
