@@ -30,9 +30,7 @@ def _traces(platform: PlatformInfo) -> Path:
 
 
 def _one(spans: list[Span], service: str, kind: int, name: str | None = None) -> Span | None:
-    found = [
-        s for s in spans if s.service == service and s.kind == kind and name in (None, s.name)
-    ]
+    found = [s for s in spans if s.service == service and s.kind == kind and name in (None, s.name)]
     return found[0] if found else None
 
 
@@ -70,9 +68,7 @@ def test_an_entry_is_one_trace_from_the_gateway_to_every_consumer(
         found = {label: _one(spans, *what) for label, what in wanted.items()}
         return found if all(found.values()) else None  # type: ignore[return-value]
 
-    spans = wait_until(
-        complete, timeout=45, interval=0.5, what=f"every span of trace {trace_id}"
-    )
+    spans = wait_until(complete, timeout=45, interval=0.5, what=f"every span of trace {trace_id}")
     everything = read_spans(folder, trace_id)
     assert {s.trace_id for s in everything} == {trace_id}
     # The gateway continues the client's context; the consumers continue the relay's.

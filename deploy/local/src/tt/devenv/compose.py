@@ -62,11 +62,11 @@ LOCAL_IMAGES = (
     LocalImage("TT_DEBIAN_IMAGE", "tt-local/debian:bookworm-slim", None),
     LocalImage(
         "TT_PYTHON_IMAGE", "tt-local/python:3.11-slim-bookworm", f"{_D}/base/python.Dockerfile"
-    ),  # noqa: E501
+    ),
     LocalImage("TT_NODE_IMAGE", "tt-local/node:20-bookworm-slim", f"{_D}/base/node.Dockerfile"),
     LocalImage(
         "TT_GO_IMAGE", "tt-local/golang:1.26-bookworm", f"{_D}/base/golang.Dockerfile", "GOROOT"
-    ),  # noqa: E501
+    ),
     LocalImage("TT_POSTGRES_IMAGE", "tt-local/postgres:15-bookworm", f"{_D}/postgres/Dockerfile"),
     LocalImage("TT_REDIS_IMAGE", "tt-local/redis:7-bookworm", f"{_D}/redis/Dockerfile"),
     LocalImage("TT_KAFKA_IMAGE", "tt-local/kafka:4.4.0", f"{_D}/kafka/Dockerfile"),
