@@ -222,6 +222,42 @@ async def event_to_stats(
     return out
 
 
+async def timezone_change(
+    client: httpx.AsyncClient, dsn: str, bootstrap: str, headers: dict[str, str]
+) -> float:
+    """Move the bench user to another zone: every entry's local day is recomputed."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        version = await conn.fetchval(
+            "SELECT version FROM consumed_versions WHERE entity = 'user' AND entity_id = $1",
+            str(USER_ID),
+        )
+        current = await conn.fetchval("SELECT timezone FROM users WHERE id = $1", USER_ID)
+    finally:
+        await conn.close()
+    target = "America/New_York" if current == ZONE else ZONE
+    event = make_event(
+        source="/tt/auth",
+        entity="user",
+        verb="updated",
+        entity_id=USER_ID,
+        version=(version or 0) + 1,
+        state={"id": USER_ID, "username": "bench", "timezone": target, "is_active": True},
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        await producer.send_and_wait("tt.auth.users", event.to_json(), key=event.subject.encode())
+    finally:
+        await producer.stop()
+    while time.perf_counter() - started < 120:
+        if (await client.get(STATS, headers=headers)).json()["timezone"] == target:
+            break
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - started
+
+
 async def main(args: argparse.Namespace) -> None:
     doc = platform_doc()
     secrets = json.loads(Path(doc["secrets_file"]).read_text())  # noqa: ASYNC240 (once, at start)
@@ -246,6 +282,7 @@ async def main(args: argparse.Namespace) -> None:
         cached_value = [await timed_get(client, VALUE, headers) for _ in range(args.cached)]
         throughput = await cached_throughput(client, headers, args.cached * 4)
         events = await event_to_stats(client, doc["kafka_bootstrap"], headers, args.events)
+        relocalized = await timezone_change(client, dsn, doc["kafka_bootstrap"], headers)
     await redis.aclose()
 
     pids = Path(doc["state"]) / "pids"
@@ -270,6 +307,7 @@ async def main(args: argparse.Namespace) -> None:
         [
             {
                 "cached stats req/s (8 clients)": round(throughput, 1),
+                "timezone change -> stats (s)": round(relocalized, 2),
                 "api RSS MB": round(rss_mb(api_pid), 1),
                 "worker RSS MB": round(rss_mb(worker_pid), 1),
             }

@@ -73,8 +73,13 @@ async def lock_user_zones(session: AsyncSession, user_ids: Iterable[int]) -> dic
 
 async def lock_user(session: AsyncSession, user_id: int) -> UserRecord:
     await session.execute(insert(UserRecord).values(id=user_id).on_conflict_do_nothing())
+    # Earlier events of a batch change rows with Core statements: re-read them rather than
+    # trust an object already in the session (FOR UPDATE implies this in SQLAlchemy; say it).
     row = await session.execute(
-        select(UserRecord).where(UserRecord.id == user_id).with_for_update()
+        select(UserRecord)
+        .where(UserRecord.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     return row.scalar_one()
 
@@ -156,7 +161,10 @@ async def entry_owner(session: AsyncSession, entry_id: int) -> int | None:
 
 async def lock_entry(session: AsyncSession, entry_id: int) -> EntryRecord | None:
     row = await session.execute(
-        select(EntryRecord).where(EntryRecord.id == entry_id).with_for_update()
+        select(EntryRecord)
+        .where(EntryRecord.id == entry_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # see lock_user
     )
     return row.scalar_one_or_none()
 
