@@ -1,0 +1,114 @@
+"""Which events reach which subscription: event-type globs, ownership (users get their own
+records and the shared ones, admins everything), replays, and owners who leave."""
+
+from __future__ import annotations
+
+import time
+
+from webhook_receivers import entity_id, entry_event, project_event
+
+from conftest import Caller, Callers, Hooks
+from support.api import wait_until
+from tt.common.events import make_event
+
+
+def test_globs_choose_the_event_types(caller: Caller, hooks: Hooks) -> None:
+    created_only = hooks.receiver()
+    timers = hooks.receiver()
+    everything = hooks.receiver()
+    hooks.create(caller, created_only.url, ["tt.time_entry.created"])
+    hooks.create(caller, timers.url, ["tt.time_entry.timer_*"])
+    hooks.create(caller, everything.url, ["*"])
+    entry = entity_id()
+    hooks.publish(
+        [
+            entry_event(caller.user_id, entry, 1, "timer_started"),
+            entry_event(caller.user_id, entry, 2, "timer_stopped"),
+            entry_event(caller.user_id, entry, 3, "updated"),
+            entry_event(caller.user_id, entity_id(), 1, "created"),
+        ]
+    )
+    hooks.wait_for(everything, 4)
+    hooks.wait_for(timers, 2)
+    hooks.wait_for(created_only, 1)
+    time.sleep(0.5)
+    assert [r.json["type"] for r in timers.all()] == [
+        "tt.time_entry.timer_started",
+        "tt.time_entry.timer_stopped",
+    ]
+    assert [r.json["type"] for r in created_only.all()] == ["tt.time_entry.created"]
+    assert len(everything.all()) == 4
+
+
+def test_users_get_their_own_records_and_shared_ones_admins_get_all(
+    callers: Callers, hooks: Hooks, admin: Caller
+) -> None:
+    alice, bob = callers.user(), callers.user()
+    alices, admins = hooks.receiver(), hooks.receiver()
+    hooks.create(alice, alices.url, ["tt.time_entry.*", "tt.project.*"])
+    hooks.create(admin, admins.url, ["tt.time_entry.*", "tt.project.*"])
+    mine, theirs, project = entity_id(), entity_id(), entity_id()
+    hooks.publish(
+        [
+            entry_event(bob.user_id, theirs, 1),
+            entry_event(alice.user_id, mine, 1),
+            project_event(project, 1),
+        ]
+    )
+    hooks.wait_for(admins, 3)
+    hooks.wait_for(alices, 2)
+    time.sleep(0.5)
+    assert sorted(r.json["subject"] for r in alices.all()) == sorted([str(mine), str(project)])
+    assert {r.json["subject"] for r in admins.all()} == {str(mine), str(theirs), str(project)}
+
+
+def test_a_replayed_or_stale_event_is_delivered_once(caller: Caller, hooks: Hooks) -> None:
+    receiver = hooks.receiver()
+    hooks.create(caller, receiver.url, ["tt.time_entry.*"])
+    entry = entity_id()
+    first = entry_event(caller.user_id, entry, 1)
+    second = entry_event(caller.user_id, entry, 2, "updated")
+    stale = entry_event(caller.user_id, entry, 1, "updated")
+    hooks.publish([first, second, first, second, stale])
+    hooks.wait_for(receiver, 2)
+    marker = entry_event(caller.user_id, entry, 3, "updated")
+    hooks.publish([marker])  # same partition, after the replays: they were handled before it
+    hooks.wait_for(receiver, 3)
+    assert [r.webhook_id for r in receiver.all()] == [first.id, second.id, marker.id]
+
+
+def test_subscriptions_made_after_an_event_do_not_get_it(caller: Caller, hooks: Hooks) -> None:
+    receiver = hooks.receiver()
+    entry = entity_id()
+    before = entry_event(caller.user_id, entry, 1)  # happened before the subscription
+    hooks.create(caller, receiver.url, ["tt.time_entry.*"])
+    after = entry_event(caller.user_id, entry, 2, "updated")
+    hooks.publish([before, after])
+    hooks.wait_for(receiver, 1)
+    time.sleep(0.5)
+    assert [r.webhook_id for r in receiver.all()] == [after.id]
+
+
+def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks) -> None:
+    receiver = hooks.receiver()
+    hook_id = hooks.create(caller, receiver.url, ["tt.time_entry.*"])["webhook"]["id"]
+    deactivated = make_event(
+        source="/tt/auth",
+        entity="user",
+        verb="updated",
+        entity_id=caller.user_id,
+        version=10_000,  # newer than anything auth has published for this user
+        state={"id": caller.user_id, "username": "x", "is_active": False, "is_admin": False},
+    )
+    hooks.publish([deactivated])
+
+    def paused() -> dict[str, object] | None:
+        # (auth never sees this synthetic event: the user can still call the API)
+        webhook: dict[str, object] = caller.api.get(f"/api/v1/webhooks/{hook_id}").json()["webhook"]
+        return webhook if not webhook["active"] else None
+
+    webhook = wait_until(paused, what="the webhook paused")
+    assert webhook["disabled_reason"] == "owner_deactivated"
+    hooks.publish([entry_event(caller.user_id, entity_id(), 1)])
+    time.sleep(1.0)
+    assert receiver.all() == []
