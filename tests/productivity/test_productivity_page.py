@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from browser import chromium, console_errors, log_in, screenshot
+from prodbrowser import chromium, console_errors, log_in, screenshot
 from selenium.webdriver.support.ui import WebDriverWait
 
 from support.api import User, Users, wait_until
