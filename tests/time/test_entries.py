@@ -116,7 +116,7 @@ def test_list_filters(user: User) -> None:
         assert_error(user.api.get("/api/v1/time-entries", params=bad), 400, "validation_error")
 
 
-def test_plain_dates_are_days_in_the_callers_timezone(users: Users) -> None:
+def test_plain_dates_are_days_in_the_listed_users_timezone(users: Users, admin_user: User) -> None:
     tokyo = users.create(timezone="Asia/Tokyo")
     project = create_project(tokyo.api)
     # 2024-03-01 23:30 UTC is already 2 March in Tokyo (UTC+9).
@@ -125,6 +125,10 @@ def test_plain_dates_are_days_in_the_callers_timezone(users: Users) -> None:
     assert [e["id"] for e in body["time_entries"]] == [late["id"]]
     body = ok(tokyo.api.get("/api/v1/time-entries", params={"end_date": "2024-03-01"}))
     assert body["time_entries"] == []
+    # An admin (in UTC) listing the Tokyo user's entries gets the Tokyo user's days.
+    params = {"user_id": tokyo.id, "start_date": "2024-03-02", "end_date": "2024-03-02"}
+    body = ok(admin_user.api.get("/api/v1/time-entries", params=params))
+    assert [e["id"] for e in body["time_entries"]] == [late["id"]]
 
 
 def test_pagination_of_entries(user: User) -> None:

@@ -25,12 +25,19 @@ _project_counts = (
 )
 
 
-def _with_counts() -> Any:
+def _build_counts() -> Any:
     return select(
         Client,
         func.coalesce(_project_counts.c.total_projects, 0).label("total_projects"),
         func.coalesce(_project_counts.c.active_projects, 0).label("active_projects"),
     ).outerjoin(_project_counts, _project_counts.c.client_id == Client.id)
+
+
+_COUNTS = _build_counts()  # built once; statements are immutable
+
+
+def _with_counts() -> Any:
+    return _COUNTS
 
 
 async def page(

@@ -41,13 +41,15 @@ async def list_entries(
     include_active: Text = None,
 ) -> dict[str, Any]:
     """Newest first. Running timers only with ``include_active=true``; plain dates are
-    whole days in the caller's timezone; ``user_id`` is for admins (who see everyone's
-    entries when they leave it out)."""
+    whole days in the listed user's timezone; ``user_id`` is for admins (who see
+    everyone's entries when they leave it out)."""
+    visible = service.visible_user(identity, user_id)
+    zone = await service.timezone_for(session, identity, visible) if start_date or end_date else ""
     where = EntryFilter(
-        user_id=service.visible_user(identity, user_id),
+        user_id=visible,
         project_id=project_id,
-        start=bound("start_date", start_date, identity.timezone, end=False),
-        end=bound("end_date", end_date, identity.timezone, end=True),
+        start=bound("start_date", start_date, zone, end=False),
+        end=bound("end_date", end_date, zone, end=True),
         billable=flag("billable", billable),
         include_active=bool(flag("include_active", include_active)),
     )

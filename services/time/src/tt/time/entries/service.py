@@ -58,6 +58,15 @@ def visible_user(identity: Identity, requested: int | None) -> int | None:
     return requested
 
 
+async def timezone_for(session: AsyncSession, identity: Identity, user_id: int | None) -> str:
+    """Whose days plain-date filters mean: the listed user's (from the users projection)
+    when an admin lists someone else, otherwise the caller's."""
+    if user_id is None or user_id == identity.user_id:
+        return identity.timezone
+    known = await users.find(session, user_id)
+    return known.timezone if known is not None else identity.timezone
+
+
 async def list_entries(
     session: AsyncSession, identity: Identity, params: PageParams, where: EntryFilter
 ) -> tuple[list[dict[str, Any]], int]:

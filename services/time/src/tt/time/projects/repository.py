@@ -14,7 +14,7 @@ from tt.time.entries.models import WorkTotal
 from tt.time.projects.models import Project
 
 
-def _with_details() -> Any:
+def _build_details() -> Any:
     return (
         select(
             Project,
@@ -25,6 +25,13 @@ def _with_details() -> Any:
         .outerjoin(Client, Client.id == Project.client_id)
         .outerjoin(WorkTotal, and_(WorkTotal.kind == "p", WorkTotal.ref_id == Project.id))
     )
+
+
+_DETAILS = _build_details()  # built once; statements are immutable
+
+
+def _with_details() -> Any:
+    return _DETAILS
 
 
 async def page(

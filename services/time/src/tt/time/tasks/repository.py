@@ -19,7 +19,7 @@ _assignee = aliased(UserRecord)
 _creator = aliased(UserRecord)
 
 
-def _with_details() -> Any:
+def _build_details() -> Any:
     return (
         select(
             Task,
@@ -34,6 +34,13 @@ def _with_details() -> Any:
         .outerjoin(_creator, _creator.id == Task.created_by)
         .outerjoin(WorkTotal, and_(WorkTotal.kind == "t", WorkTotal.ref_id == Task.id))
     )
+
+
+_DETAILS = _build_details()  # built once; statements are immutable
+
+
+def _with_details() -> Any:
+    return _DETAILS
 
 
 async def page(
