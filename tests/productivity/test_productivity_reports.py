@@ -122,6 +122,11 @@ def test_csv_export(direct: Direct, seeded: dict[str, int]) -> None:
     assert rows[1] == [str(seeded["web"]), "'=Website", "3.5", "2.0", "2"]  # no formula
     assert rows[2] == [str(seeded["app"]), "App", "3.0", "3.0", "1"]
     assert rows[-1] == ["", "Total", "7.0", "5.5", "4"]
+    same = direct.get("/api/v1/reports/summary", seeded["alice"], params={**MARCH, "format": "csv"})
+    assert same.headers["content-type"].startswith("text/csv")
+    assert same.text == r.text
+    bad = direct.get("/api/v1/reports/summary", seeded["alice"], params={"format": "xml"})
+    assert_error(bad, 400, "validation_error")
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
@@ -49,7 +49,12 @@ async def _report(
     return await service.summary(session, window, scope)
 
 
-@router.get("/api/v1/reports/summary", summary="Summary report", response_model=SummaryReport)
+@router.get(
+    "/api/v1/reports/summary",
+    summary="Summary report",
+    response_model=SummaryReport,
+    responses={200: {"content": {"text/csv": {}}}},
+)
 async def report_summary(
     session: DbSession,
     identity: TokenUser,
@@ -57,8 +62,14 @@ async def report_summary(
     end_date: DateParam = None,
     project_id: IdParam = None,
     user_id: IdParam = None,
-) -> dict[str, Any]:
+    output: Annotated[
+        Literal["json", "csv"],
+        Query(alias="format", description="csv: the same report as /summary/export"),
+    ] = "json",
+) -> Any:
     report = await _report(session, identity, start_date, end_date, project_id, user_id)
+    if output == "csv":
+        return _csv(report)
     return {"summary": report}
 
 
@@ -77,6 +88,10 @@ async def export_report_summary(
     user_id: IdParam = None,
 ) -> Response:
     report = await _report(session, identity, start_date, end_date, project_id, user_id)
+    return _csv(report)
+
+
+def _csv(report: dict[str, Any]) -> Response:
     name = f"summary-{report['start_date'][:10]}-{report['end_date'][:10]}.csv"
     return Response(
         service.summary_csv(report).encode("utf-8"),
