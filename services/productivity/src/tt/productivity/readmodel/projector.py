@@ -8,7 +8,7 @@ day and its user's day totals always agree with one timezone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,9 @@ def _instant(value: Any) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 8601 datetime, got {value!r}")
-    return datetime.fromisoformat(value)
+    parsed = datetime.fromisoformat(value)
+    # EVENTS.md: datetimes are UTC; a value without an offset is read as UTC too.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _money(value: Any) -> Decimal | None:
