@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -21,7 +22,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
 CRD_PROGRAM = K8S / "crd-schemas"
-CACHE = REPO / ".tt" / "cache"
+# Outside the checkout, so a fresh clone on the same machine (CI) reuses the Rust build.
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tt"
 KUBERNETES_VERSION = "1.34"
 
 Doc = dict[str, Any]
@@ -109,7 +111,13 @@ def validate(doc: Doc, crds: dict[str, Doc]) -> None:
         wanted = doc["apiVersion"].split("/")[1]
         (version,) = [v for v in crd["spec"]["versions"] if v["name"] == wanted]
         schema = strict_schema(version["schema"]["openAPIV3Schema"])
-        schema["properties"]["metadata"] = {"type": "object"}
+        # Every object's envelope (the API server checks these, not the CRD's schema).
+        schema["properties"] |= {
+            "apiVersion": {"const": f"{crd['spec']['group']}/{wanted}"},
+            "kind": {"const": crd["spec"]["names"]["kind"]},
+            "metadata": {"type": "object"},
+        }
+        schema["required"] = sorted({*schema.get("required", []), "apiVersion", "kind", "metadata"})
         jsonschema.Draft202012Validator(schema).validate(doc)
         return
     kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
