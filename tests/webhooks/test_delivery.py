@@ -119,15 +119,14 @@ def test_a_receiver_down_for_a_while_gets_everything_in_order_per_entity(
         ]
     )
 
-    def failing_attempts() -> int | None:
-        items = hooks.deliveries(caller, created["webhook"]["id"])
-        tried = [d for d in items if d["attempt_count"] >= 2]
-        return len(tried) if len(tried) == len(entries) else None
+    def all_waiting() -> list[dict[str, object]] | None:
+        items = hooks.deliveries(caller, created["webhook"]["id"], status="pending")
+        retried = [d for d in items if int(str(d["attempt_count"])) >= 2]
+        complete = len(items) == len(entries) * len(versions) and len(retried) == len(entries)
+        return items if complete else None
 
-    # Every entity's first event is being retried; the later ones wait behind it.
-    wait_until(failing_attempts, what="retries against the stopped receiver")
-    pending = hooks.deliveries(caller, created["webhook"]["id"], status="pending")
-    assert len(pending) == len(entries) * len(versions)
+    # Every event is recorded; each entity's first is being retried, the later ones wait.
+    pending = wait_until(all_waiting, what="retries against the stopped receiver")
     assert all(d["attempts"][0]["outcome"] == "retry" for d in pending if d["attempts"])
 
     receiver.start()

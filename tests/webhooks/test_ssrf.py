@@ -1,7 +1,7 @@
 """SSRF protection with production's defaults (no plain http, no private targets).
 
 The shared test platform allows loopback (its receivers live on 127.0.0.1), so these
-tests start a second webhooks API process on the same database with the production
+tests serve the webhooks API in-process on the same database with production's target
 settings, and drive the dispatcher's transport with a refusing policy against a live
 receiver: the address is checked where the connection is made.
 """
@@ -9,22 +9,19 @@ receiver: the address is checked where the connection is made.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from webhook_receivers import Receiver
 
 from conftest import direct_client
-from support.api import assert_error
+from support.api import assert_error, mint_identity
 from support.platform import PlatformInfo
 from tt.webhooks.dispatch.policy import Outcome, classify
-from tt.webhooks.dispatch.transport import Transport
+from tt.webhooks.dispatch.transport import Response, Transport
+from tt.webhooks.main import create_app
+from tt.webhooks.settings import WebhooksSettings
 from tt.webhooks.targets import TargetPolicy
 
 REFUSED_TARGETS = [
@@ -49,94 +46,73 @@ REFUSED_TARGETS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def production_api(platform: PlatformInfo) -> Iterator[str]:
-    """The webhooks API with production's target rules, on the test platform's database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "TT_ENV": "test",
-        "TT_WEBHOOKS_DATABASE_URL": platform.dsn("webhooks").replace(
-            "postgresql://", "postgresql+asyncpg://", 1
-        ),
-        "TT_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "false",
-        "TT_WEBHOOKS_ALLOW_HTTP": "false",
-        "TT_IDENTITY_PUBLIC_KEY": platform.secrets["identity_public_key"],
-        "TT_REDIS_URL": platform.redis_url + "/4",
-        "TT_KAFKA_BOOTSTRAP": platform.kafka_bootstrap,
-        "TT_OTEL_INSTRUMENT": "false",
-        "TT_LOG_LEVEL": "WARNING",
-    }
-    argv = [sys.executable, "-m", "uvicorn", "tt.webhooks.main:create_app", "--factory"]
-    argv += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(argv, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, "the webhooks API did not start"
-            assert time.monotonic() < deadline, "the webhooks API did not answer in 30s"
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+async def production_api(platform: PlatformInfo) -> AsyncIterator[httpx.AsyncClient]:
+    """The webhooks API with production's target rules, on the test platform's database,
+    served in this process (its lifespan run by hand)."""
+    settings = WebhooksSettings(
+        TT_ENV="test",
+        database_url=platform.dsn("webhooks").replace("postgresql://", "postgresql+asyncpg://", 1),
+        allow_private_targets=False,
+        allow_http=False,
+        TT_IDENTITY_PUBLIC_KEY=platform.secrets["identity_public_key"],
+        TT_REDIS_URL=platform.redis_url + "/4",
+        TT_KAFKA_BOOTSTRAP=platform.kafka_bootstrap,
+        TT_OTEL_INSTRUMENT=False,
+        TT_LOG_LEVEL="WARNING",
+    )
+    app = create_app(settings)
+    key = platform.secrets["identity_private_key"]
 
+    async def sign(request: httpx.Request) -> None:
+        request.headers["X-TT-Identity"] = mint_identity(key, user_id=424_242)
 
-@pytest.fixture
-def production_client(platform: PlatformInfo, production_api: str) -> Iterator[httpx.Client]:
-    client = direct_client(platform, user_id=424_242)
-    client.base_url = httpx.URL(production_api)
-    with client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://webhooks.test",
+            event_hooks={"request": [sign]},
+        ) as client,
+    ):
         yield client
 
 
 @pytest.mark.parametrize("url", REFUSED_TARGETS)
-def test_private_loopback_link_local_metadata_and_http_targets_are_refused(
-    production_client: httpx.Client, url: str
+async def test_private_loopback_link_local_metadata_and_http_targets_are_refused(
+    production_api: httpx.AsyncClient, url: str
 ) -> None:
-    r = production_client.post("/api/v1/webhooks", json={"url": url, "events": ["tt.project.*"]})
+    r = await production_api.post("/api/v1/webhooks", json={"url": url, "events": ["tt.project.*"]})
     error = assert_error(r, 400, "validation_error")
     assert list(error["errors"]) == ["url"], error
 
 
-def test_public_targets_are_accepted_and_updates_are_checked_too(
-    production_client: httpx.Client,
+async def test_public_targets_are_accepted_and_updates_are_checked_too(
+    production_api: httpx.AsyncClient,
 ) -> None:
     created = []
     # A public address, and a name that does not resolve yet (checked at delivery).
     for url in ("https://93.184.216.34/hook", "https://hooks.example.com/tt"):
-        r = production_client.post("/api/v1/webhooks", json={"url": url, "events": ["*"]})
+        r = await production_api.post("/api/v1/webhooks", json={"url": url, "events": ["*"]})
         assert r.status_code == 201, r.text
         created.append(r.json()["webhook"]["id"])
     try:
-        r = production_client.put(
+        r = await production_api.put(
             f"/api/v1/webhooks/{created[0]}", json={"url": "https://10.0.0.1/hook"}
         )
         assert_error(r, 400, "validation_error")
-        webhook = production_client.get(f"/api/v1/webhooks/{created[0]}").json()["webhook"]
+        webhook = (await production_api.get(f"/api/v1/webhooks/{created[0]}")).json()["webhook"]
         assert webhook["url"] == "https://93.184.216.34/hook"
     finally:
         for hook_id in created:
-            production_client.delete(f"/api/v1/webhooks/{hook_id}")
+            await production_api.delete(f"/api/v1/webhooks/{hook_id}")
 
 
-def _post(policy: TargetPolicy, url: str) -> object:
-    async def run() -> object:
-        transport = Transport(policy, timeout=2.0, max_connections=4)
+def _post(policy: TargetPolicy, url: str) -> Response:
+    async def run() -> Response:
+        transport = Transport(policy, timeout=2.0, connections=4)
         try:
-            return await transport.post(url, [("content-type", "application/json")], b"{}")
+            return await transport.post(1, url, [("content-type", "application/json")], b"{}")
         finally:
             await transport.close()
 
@@ -149,12 +125,12 @@ def test_delivery_time_check_refuses_a_loopback_address_before_connecting() -> N
         refusing = TargetPolicy(allow_http=True, allow_private=False)
         for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost")):
             response = _post(refusing, url)
-            assert classify(response) is Outcome.REFUSED, response  # type: ignore[arg-type]
+            assert classify(response) is Outcome.REFUSED, response
         assert receiver.all() == []  # nothing reached the receiver
 
         allowing = TargetPolicy(allow_http=True, allow_private=True)
         response = _post(allowing, receiver.url)
-        assert classify(response) is Outcome.DELIVERED, response  # type: ignore[arg-type]
+        assert classify(response) is Outcome.DELIVERED, response
         assert len(receiver.all()) == 1
     finally:
         receiver.close()
