@@ -13,7 +13,7 @@ import pytest
 from webhook_receivers import verify
 
 from conftest import Hooks
-from support.api import TIMEOUT, assert_error, wait_until
+from support.api import TIMEOUT, User, assert_error, browser_session, wait_until
 from support.platform import PlatformInfo
 from tt.common.identity import ADMIN_SCOPE, USER_SCOPES, Identity, IdentitySigner
 
@@ -141,3 +141,30 @@ def test_deliveries_redeliver_test_and_rotate_from_the_page(
         assert r.json()["webhook"]["active"] is False
     finally:
         browser.delete(f"/admin/webhooks/{hook_id}")
+
+
+def test_the_page_through_the_gateway_with_a_real_session(
+    gateway_url: str, admin_user: User, user: User
+) -> None:
+    browser = browser_session(gateway_url, admin_user.username, admin_user.password)
+    someone = browser_session(gateway_url, user.username, user.password)
+    try:
+        page = browser.get("/admin/webhooks")
+        assert page.status_code == 200, page.text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+        assert token
+        assert token.group(1) == browser.headers["X-CSRF-Token"]
+        body = {"url": "https://hooks.example.com/gw", "events": ["tt.project.*"]}
+        r = browser.post("/admin/webhooks", json=body)
+        assert r.status_code == 201, r.text
+        hook_id = r.json()["webhook"]["id"]
+        assert r.json()["webhook"]["user_id"] == admin_user.id
+        forged = browser.post(
+            f"/admin/webhooks/{hook_id}/rotate-secret", headers={"X-CSRF-Token": "forged"}
+        )
+        assert_error(forged, 403, "forbidden")
+        assert browser.delete(f"/admin/webhooks/{hook_id}").status_code == 200
+        assert_error(someone.get("/admin/webhooks"), 403, "forbidden")
+    finally:
+        browser.close()
+        someone.close()
