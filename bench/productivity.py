@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -136,6 +137,12 @@ async def seed(dsn: str, count: int) -> float:
     finally:
         await engine.dispose()
     return time.perf_counter() - started
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (load-independent cost, unlike latency)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def timed_get(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> float:
@@ -264,6 +271,9 @@ async def main(args: argparse.Namespace) -> None:
     base = doc["services"]["productivity"][0]
     dsn = doc["postgres"]["dsn"]["productivity"]
     seeded_in = await seed(dsn, args.entries)
+    pids = Path(doc["state"]) / "pids"
+    api_pid = int((pids / "productivity.0.pid").read_text())
+    worker_pid = int((pids / "productivity-worker.0.pid").read_text())
     redis = aioredis.from_url(f"{doc['redis_url']}/2")
     identity = mint_identity(
         secrets["identity_private_key"], user_id=USER_ID, username="bench", ttl=3600
@@ -273,11 +283,15 @@ async def main(args: argparse.Namespace) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         await timed_get(client, STATS, headers)  # warm-up (connections, identity cache)
         floor = [await timed_get(client, "/healthz", {}) for _ in range(args.cached)]
+        cpu0 = cpu_seconds(api_pid)
         cold_stats = await cold(client, redis, STATS, headers, args.cold)
+        cpu_cold = (cpu_seconds(api_pid) - cpu0) / args.cold
         cold_stats_90 = await cold(client, redis, f"{STATS}?period=90", headers, args.cold)
         cold_value = await cold(client, redis, VALUE, headers, args.cold)
         await timed_get(client, STATS, headers)
+        cpu0 = cpu_seconds(api_pid)
         cached = [await timed_get(client, STATS, headers) for _ in range(args.cached)]
+        cpu_cached = (cpu_seconds(api_pid) - cpu0) / args.cached
         await timed_get(client, VALUE, headers)
         cached_value = [await timed_get(client, VALUE, headers) for _ in range(args.cached)]
         throughput = await cached_throughput(client, headers, args.cached * 4)
@@ -285,9 +299,6 @@ async def main(args: argparse.Namespace) -> None:
         relocalized = await timezone_change(client, dsn, doc["kafka_bootstrap"], headers)
     await redis.aclose()
 
-    pids = Path(doc["state"]) / "pids"
-    api_pid = int((pids / "productivity.0.pid").read_text())
-    worker_pid = int((pids / "productivity-worker.0.pid").read_text())
     print(f"user with {args.entries} entries (seeded in {seeded_in:.1f}s; 0 = reused)")
     rows = []
     for name, values, target in (
@@ -307,6 +318,8 @@ async def main(args: argparse.Namespace) -> None:
         [
             {
                 "cached stats req/s (8 clients)": round(throughput, 1),
+                "API CPU ms/req cold (30)": round(cpu_cold * 1000, 2),
+                "API CPU ms/req cached": round(cpu_cached * 1000, 2),
                 "timezone change -> stats (s)": round(relocalized, 2),
                 "api RSS MB": round(rss_mb(api_pid), 1),
                 "worker RSS MB": round(rss_mb(worker_pid), 1),
