@@ -8,6 +8,7 @@ day and its user's day totals always agree with one timezone.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,8 @@ from tt.productivity.analytics.timezones import local_wall_time, resolve_zone
 from tt.productivity.invalidation import CacheInvalidator
 from tt.productivity.readmodel import repository as repo
 from tt.productivity.readmodel.repository import Contribution
+
+log = logging.getLogger("tt.productivity.projector")
 
 DELETED = "deleted"
 
@@ -141,6 +144,8 @@ class Projector:
             },
         )
         zone = resolve_zone(timezone)
+        if zone.fell_back:
+            log.warning("user %s: %s", user_id, zone.warning)
         if zone.name != before:
             await repo.relocalize_entries(session, user_id, zone)
 
