@@ -282,3 +282,21 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(
     assert verifies(latest, final)
     assert not verifies(latest, new)
     assert not verifies(latest, old)
+
+
+def test_a_timeout_is_retried(caller: Caller, hooks: Hooks) -> None:
+    # The test platform's delivery timeout is 2 s (TT_WEBHOOKS_TIMEOUT_SECONDS).
+    receiver = hooks.receiver(lambda i, _b: Answer(200, delay=3.0) if i == 0 else Answer(200))
+    created = hooks.create(caller, receiver.url, ["tt.time_entry.*"])
+    hooks.publish([entry_event(caller.user_id, entity_id(), 1)])
+    hooks.wait_for(receiver, 2, ok_only=False)
+
+    def delivered() -> list[dict[str, object]] | None:
+        items = hooks.deliveries(caller, created["webhook"]["id"], status="delivered")
+        return items or None
+
+    (delivery,) = wait_until(delivered, timeout=30, what="delivered after a timeout")
+    first, second = delivery["attempts"]
+    assert (first["outcome"], first["status_code"], first["error"]) == ("retry", None, "timed out")
+    assert 1900 <= first["latency_ms"] < 3000
+    assert second["outcome"] == "delivered"

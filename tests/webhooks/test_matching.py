@@ -4,12 +4,15 @@ records and the shared ones, admins everything), replays, and owners who leave."
 from __future__ import annotations
 
 import time
+import uuid
 
 from webhook_receivers import entity_id, entry_event, project_event
 
 from conftest import Caller, Callers, Hooks
 from support.api import wait_until
+from support.kafka import end_offsets, publish_raw, read_events
 from tt.common.events import make_event
+from tt.common.topics import dlq_name, load_catalogue
 
 
 def test_globs_choose_the_event_types(caller: Caller, hooks: Hooks) -> None:
@@ -112,3 +115,28 @@ def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks) -> Non
     hooks.publish([entry_event(caller.user_id, entity_id(), 1)])
     time.sleep(1.0)
     assert receiver.all() == []
+
+
+def test_a_poison_record_is_dead_lettered_and_delivery_goes_on(
+    caller: Caller, hooks: Hooks
+) -> None:
+    bootstrap = hooks.platform.kafka_bootstrap
+    topic = load_catalogue("deploy/kafka/topics.yaml").for_entity("time_entry").name
+    since = end_offsets(bootstrap, dlq_name(topic))
+    receiver = hooks.receiver()
+    hooks.create(caller, receiver.url, ["tt.time_entry.*"])
+    key = f"poison-{uuid.uuid4().hex}".encode()
+    publish_raw(bootstrap, topic, key, b"{not a cloudevent")
+    event = entry_event(caller.user_id, entity_id(), 1)
+    hooks.publish([event])
+    (got,) = hooks.wait_for(receiver, 1)
+    assert got.webhook_id == event.id
+
+    def dead_lettered() -> list[object] | None:
+        records = read_events(bootstrap, dlq_name(topic), since=since, raw=True, timeout=2)
+        ours = [
+            r for r in records if r[0] == key and ("x-tt-consumer-group", b"webhooks") in list(r[2])
+        ]
+        return ours or None
+
+    wait_until(dead_lettered, what="the poison record in the DLQ")
