@@ -156,8 +156,10 @@ def _import_debian(tag: str, fingerprint: str) -> None:
             DEBIAN_SOURCES.format(mirror=DEBIAN_MIRROR)
         )
         # Picked up by update-ca-certificates when an image installs ca-certificates.
+        cas = rootfs / "usr/local/share/ca-certificates"
+        cas.mkdir(parents=True, exist_ok=True)
         for cert in LOCAL_CAS.glob("*.crt"):
-            shutil.copy(cert, rootfs / "usr/local/share/ca-certificates" / cert.name)
+            shutil.copy(cert, cas / cert.name)
         for folder in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for item in (rootfs / folder).glob("*"):
                 if item.is_file():
