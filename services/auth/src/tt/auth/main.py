@@ -16,19 +16,26 @@ from tt.auth.system.routes import router as system
 from tt.auth.timetrack.routes import router as timetrack
 from tt.auth.tokens.routes import router as tokens
 from tt.auth.users.routes import router as users
-from tt.auth.verify.routes import router as verify
+from tt.auth.verify.endpoint import VerifyEndpoint
 from tt.common.app import create_app as build_app
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(settings: AuthSettings | None = None) -> FastAPI:
+def create_api(settings: AuthSettings) -> FastAPI:
+    """Every route but verify: the FastAPI app."""
     app = build_app(
-        settings or AuthSettings(),
+        settings,
         title="tt auth",
-        routers=[verify, system, sessions, users, tokens, timetrack, releases, pages],
+        routers=[system, sessions, users, tokens, timetrack, releases, pages],
         on_startup=[start_context],
         on_shutdown=[stop_context],
     )
     app.mount("/static/auth", StaticFiles(directory=STATIC), name="auth-static")
     return app
+
+
+def create_app(settings: AuthSettings | None = None) -> VerifyEndpoint:
+    """The whole service: ``/internal/verify`` in front of the FastAPI app."""
+    settings = settings or AuthSettings()
+    return VerifyEndpoint(create_api(settings), traced=bool(settings.otel_exporter_endpoint))

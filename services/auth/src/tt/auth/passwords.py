@@ -34,6 +34,13 @@ class Passwords:
         candidate = password[:MAX_PASSWORD_LENGTH]
         return await asyncio.to_thread(self._verify, password_hash, candidate)
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with other parameters than today's."""
+        try:
+            return bool(self._hasher.check_needs_rehash(password_hash))
+        except InvalidHashError:
+            return True
+
     def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
             return bool(self._hasher.verify(password_hash or self._dummy, password)) and (

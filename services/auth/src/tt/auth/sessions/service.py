@@ -1,16 +1,19 @@
 """Checking a username and password, for browser logins and the apps' token login alike.
 
 Every failure (unknown user, wrong password, inactive user, missing or absurd input)
-gives the same error after the same work (one argon2 verification), so neither the
-answer nor its timing tells them apart. Failed attempts count against the client
+gives the same error after the same work (one argon2 verification), and no sooner than
+a fixed floor after the request arrived, so neither the answer nor its timing tells
+them apart. Failed attempts count against the client
 address and the username across every replica (Redis); over the limit, nothing is
 checked until the window frees a slot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
+import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +66,7 @@ async def authenticate(
     address: str,
 ) -> User:
     """The active user these credentials belong to, or Unauthorized / RateLimited."""
+    started = time.monotonic()
     name = _usable_username(username)
     subjects = [(address_subject(address), policy.per_address)]
     if name is not None:
@@ -77,7 +81,13 @@ async def authenticate(
     if user is None or not matches or not user.is_active or not secret:
         for subject, window in subjects:
             await policy.limiter.apply(subject, mode="add", windows=(window,))
+        floor = ctx.settings.login_failure_floor_seconds
+        await asyncio.sleep(max(0.0, started + floor - time.monotonic()))
         raise login_failed()
+    if ctx.passwords.needs_rehash(user.password_hash):
+        # Hashing parameters were raised since: upgrade while we hold the password, so
+        # every account costs the same to check.
+        user.password_hash = await ctx.passwords.hash(secret)
     return user
 
 

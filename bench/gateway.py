@@ -1,0 +1,238 @@
+"""What the gateway and verify add to a request, and how fast verify is on one process.
+
+Latency (one client, keep-alive, sequential, interleaved in blocks so load drift hits
+every path alike):
+  direct      GET auth /api/v1/users/me with a signed X-TT-Identity (no gateway)
+  gateway     GET /api/v1/users/me through Traefik with a token (ForwardAuth + verify)
+  verify      GET auth /internal/verify alone, as Traefik calls it
+  proxy only  GET a static file through Traefik vs straight to auth (no ForwardAuth)
+Added latency = gateway - direct. Throughput: /internal/verify on one auth process under
+concurrent load from separate client processes; also cold (first use of a token) verify.
+
+    ./dev up && ./dev bench gateway [--requests 2000] [--seconds 8] [--clients 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from _common import percentile, platform_doc, print_table, rss_mb, summary_ms
+from support.api import mint_identity
+
+
+def setup(doc: dict[str, Any]) -> dict[str, Any]:
+    """A bench user and token (limits raised, so the bench measures, not throttles)."""
+    gateway = doc["gateway_url"]
+    with httpx.Client(
+        base_url=gateway, headers={"Authorization": f"Bearer {doc['admin']['token']}"}, timeout=30
+    ) as admin:
+        name = f"bench{uuid.uuid4().hex[:8]}"
+        user = admin.post(
+            "/api/v1/admin/users", json={"username": name, "password": uuid.uuid4().hex}
+        ).json()["user"]
+
+        def token() -> str:
+            r = admin.post(
+                "/api/v1/admin/api-tokens",
+                json={
+                    "name": f"bench-{uuid.uuid4().hex[:6]}",
+                    "user_id": user["id"],
+                    "scopes": ["read:users"],
+                    "rate_limit_per_minute": 1_000_000,
+                    "rate_limit_per_hour": 100_000_000,
+                },
+            )
+            r.raise_for_status()
+            return str(r.json()["token"])
+
+        return {"user": user, "token": token(), "cold_tokens": [token() for _ in range(40)]}
+
+
+def timed(client: httpx.Client, url: str, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    r = client.get(url, headers=headers)
+    elapsed = time.perf_counter() - started
+    if r.status_code != 200:
+        raise SystemExit(f"{url}: {r.status_code} {r.text[:200]}")
+    return elapsed
+
+
+def latency(doc: dict[str, Any], bench: dict[str, Any], requests: int) -> dict[str, list[float]]:
+    gateway = doc["gateway_url"]
+    auth = doc["services"]["auth"][0]
+    secrets = json.loads(Path(doc["secrets_file"]).read_text())
+    identity = mint_identity(
+        secrets["identity_private_key"],
+        user_id=bench["user"]["id"],
+        username=bench["user"]["username"],
+        scopes=["read:users"],
+        ttl=3600,
+    )
+    token = {"Authorization": f"Bearer {bench['token']}"}
+    forwarded = {"X-Forwarded-Method": "GET", "X-Forwarded-Uri": "/api/v1/users/me", **token}
+    paths = {
+        "direct": (auth + "/api/v1/users/me", {"X-TT-Identity": identity}),
+        "gateway": (gateway + "/api/v1/users/me", token),
+        "verify": (auth + "/internal/verify", forwarded),
+        "static direct": (auth + "/static/auth/auth.css", {}),
+        "static gateway": (gateway + "/static/auth/auth.css", {}),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in paths}
+    with httpx.Client(timeout=30) as client:
+        for url, headers in paths.values():  # warm up connections and caches
+            for _ in range(50):
+                timed(client, url, headers)
+        block = 50
+        for _ in range(max(1, requests // block)):
+            for name, (url, headers) in paths.items():
+                samples[name] += [timed(client, url, headers) for _ in range(block)]
+    return samples
+
+
+def cold_verify(doc: dict[str, Any], bench: dict[str, Any]) -> list[float]:
+    """The first use of each token: database lookup, then the same path as warm."""
+    auth = doc["services"]["auth"][0]
+    out = []
+    with httpx.Client(timeout=30) as client:
+        for token in bench["cold_tokens"]:
+            headers = {
+                "X-Forwarded-Method": "GET",
+                "X-Forwarded-Uri": "/api/v1/users/me",
+                "Authorization": f"Bearer {token}",
+            }
+            out.append(timed(client, auth + "/internal/verify", headers))
+    return out
+
+
+async def _hammer(
+    url: str, headers: dict[str, str], seconds: float, concurrency: int
+) -> list[float]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    stop_at = time.monotonic() + seconds
+    done: list[float] = []
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+        async def worker() -> None:
+            while time.monotonic() < stop_at:
+                started = time.perf_counter()
+                r = await client.get(url, headers=headers)
+                if r.status_code == 200:
+                    done.append(time.perf_counter() - started)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done
+
+
+def _client_process(args: tuple[str, dict[str, str], float, int]) -> list[float]:
+    return asyncio.run(_hammer(*args))
+
+
+def throughput(
+    url: str, headers: dict[str, str], seconds: float, clients: int, concurrency: int
+) -> dict[str, Any]:
+    with multiprocessing.Pool(clients) as pool:
+        started = time.monotonic()
+        parts = pool.map(_client_process, [(url, headers, seconds, concurrency)] * clients)
+        elapsed = time.monotonic() - started
+    done = [x for part in parts for x in part]
+    return {
+        "requests": len(done),
+        "req/s": len(done) / seconds if elapsed else 0.0,
+        "p50 ms": percentile([d * 1000 for d in done], 50),
+        "p99 ms": percentile([d * 1000 for d in done], 99),
+    }
+
+
+def pid_of(doc: dict[str, Any], name: str) -> int | None:
+    path = Path(doc["state"]) / "pids" / f"{name}.pid"
+    return int(path.read_text().split()[0]) if path.exists() else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--clients", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    doc = platform_doc()
+    bench = setup(doc)
+
+    samples = latency(doc, bench, args.requests)
+    rows = [{"path": name, **summary_ms(values)} for name, values in samples.items()]
+    print_table(f"latency, sequential, {args.requests} requests per path (ms)", rows)
+    stats = {r["path"]: r for r in rows}
+    added = [
+        {
+            "what": "gateway + verify over direct",
+            "p50": stats["gateway"]["p50"] - stats["direct"]["p50"],
+            "p95": stats["gateway"]["p95"] - stats["direct"]["p95"],
+            "p99": stats["gateway"]["p99"] - stats["direct"]["p99"],
+        },
+        {
+            "what": "Traefik hop alone (static file)",
+            "p50": stats["static gateway"]["p50"] - stats["static direct"]["p50"],
+            "p95": stats["static gateway"]["p95"] - stats["static direct"]["p95"],
+            "p99": stats["static gateway"]["p99"] - stats["static direct"]["p99"],
+        },
+        {
+            "what": "verify call, client-side",
+            "p50": stats["verify"]["p50"],
+            "p95": stats["verify"]["p95"],
+            "p99": stats["verify"]["p99"],
+        },
+    ]
+    print_table("added latency (ms; target: <= 2 median, <= 5 p99)", added)
+    print_table("cold verify: first use of a token (ms)", [summary_ms(cold_verify(doc, bench))])
+
+    verify_headers = {
+        "X-Forwarded-Method": "GET",
+        "X-Forwarded-Uri": "/api/v1/users/me",
+        "Authorization": f"Bearer {bench['token']}",
+    }
+    load = [
+        {
+            "target": "verify, one auth process",
+            **throughput(
+                doc["services"]["auth"][0] + "/internal/verify",
+                verify_headers,
+                args.seconds,
+                args.clients,
+                args.concurrency,
+            ),
+        },
+        {
+            "target": "users/me through the gateway",
+            **throughput(
+                doc["gateway_url"] + "/api/v1/users/me",
+                {"Authorization": f"Bearer {bench['token']}"},
+                args.seconds,
+                args.clients,
+                args.concurrency,
+            ),
+        },
+    ]
+    print_table(
+        f"throughput: {args.clients} client processes x {args.concurrency} connections, "
+        f"{args.seconds:.0f}s each",
+        load,
+    )
+    memory = [
+        {"process": name, "rss MB": rss_mb(pid)}
+        for name in ("auth.0", "gateway")
+        if (pid := pid_of(doc, name)) is not None
+    ]
+    print_table("memory after the run", memory)
+
+
+if __name__ == "__main__":
+    main()
