@@ -29,7 +29,17 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("auth", redis_db=0),
+    ServiceSpec(
+        "auth",
+        redis_db=0,
+        # Cheap password hashing (every test user gets one; production keeps OWASP's
+        # argon2id profile) and token usage written every second.
+        test_env={
+            "TT_AUTH_ARGON2_TIME_COST": "1",
+            "TT_AUTH_ARGON2_MEMORY_KIB": "1024",
+            "TT_AUTH_USAGE_FLUSH_SECONDS": "1",
+        },
+    ),
     ServiceSpec("time", redis_db=1),
     ServiceSpec("productivity", redis_db=2),
     ServiceSpec("search", redis_db=3),
