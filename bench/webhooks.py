@@ -50,7 +50,7 @@ def serve_receivers(count: int, pipe: Connection) -> None:
                 received.append((webhook_id, time.time()))
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             writer.close()
 
     async def main() -> None:
@@ -60,6 +60,8 @@ def serve_receivers(count: int, pipe: Connection) -> None:
         while True:
             command = await loop.run_in_executor(None, pipe.recv)
             if command == "stop":
+                for server in servers:
+                    server.close()
                 return
             pipe.send(list(received))
             received.clear()
