@@ -130,7 +130,7 @@ class Dispatcher:
                 token=token,
                 limit=free,
                 per_subscription=self._per_subscription,
-                busy={k: v for k, v in self._busy.items() if v > 0},
+                busy=self._busy,
                 lease_seconds=self._lease_seconds,
             )
         for job in jobs:
@@ -167,6 +167,8 @@ class Dispatcher:
             finally:
                 # The subscriber's slot is free once it answered; saving the result is ours.
                 self._busy[job.subscription_id] -= 1
+                if self._busy[job.subscription_id] <= 0:
+                    del self._busy[job.subscription_id]
                 self._sending -= 1
                 self._wakeup.set()
             result = self._judge(job, response, attempted_at)
