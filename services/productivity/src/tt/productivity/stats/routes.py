@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse as StarletteJSON
 from starlette.responses import Response
@@ -46,6 +47,7 @@ def settings_of(request: Request) -> ProductivitySettings:
     return settings
 
 
+SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 Compute = Callable[[AsyncSession, Viewer], Awaitable[Computed]]
 
 
@@ -68,6 +70,9 @@ async def cached_body(
     if found.body is not None:
         return found.body, "HIT"
     async with unit_of_work(res.sessions) as session:
+        # One snapshot for every query: the worker commits between them otherwise, and
+        # the day totals would disagree with the entries read a moment later.
+        await session.execute(SNAPSHOT)
         viewer = await service.viewer_for(session, identity.user_id, identity.timezone)
         computed = await compute(session, viewer)
     body = orjson.dumps(computed.payload, option=JSON_OPTIONS, default=json_default)
