@@ -13,11 +13,24 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from opentelemetry import trace
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tt.common.responses import JSONResponse
 
 log = logging.getLogger("tt.errors")
+
+
+class ErrorBody(BaseModel):
+    """The error body, for OpenAPI documents (``responses={404: {"model": ErrorBody}}``)."""
+
+    error: str
+    message: str
+    error_code: str
+    errors: dict[str, list[str]] | None = None
+    required_scope: str | None = None
+    available_scopes: list[str] | None = None
+    trace_id: str | None = None
 
 
 class AppError(Exception):
