@@ -45,7 +45,7 @@ class AuthSettings(PlatformSettings):
     browser_login_failures_per_address: int = Field(default=20, ge=1)
     # A failed sign-in is answered no sooner than this after it arrived, so what a
     # failure costs (user lookup, hash) cannot be read from the response time.
-    login_failure_floor_seconds: float = Field(default=0.25, ge=0, le=5)
+    login_failure_floor_seconds: float = Field(default=0.5, ge=0, le=5)
     public_requests_per_minute: int = Field(default=120, ge=1)
 
     # Verify's in-process caches (tokens, users); Redis epochs and tt.auth.* events
