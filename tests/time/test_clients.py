@@ -79,6 +79,13 @@ def test_client_list_is_sorted_by_name_and_filters_status(user: User) -> None:
     )
 
 
+def nested(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 def test_client_validation(user: User) -> None:
     for body, field in [
         ({}, "name"),
@@ -90,6 +97,9 @@ def test_client_validation(user: User) -> None:
         ({"name": "ok", "email": "not-an-email"}, "email"),
         ({"name": "ok", "status": "retired"}, "status"),
         ({"name": "nul\x00byte"}, "name"),
+        ({"name": "ok", "custom_fields": {"k": "nul\x00"}}, "custom_fields"),
+        ({"name": "ok", "custom_fields": nested(300)}, "custom_fields"),
+        ({"name": "ok", "custom_fields": {"k": "v" * 10_001}}, "custom_fields"),
     ]:
         error = assert_error(user.api.post("/api/v1/clients", json=body), 400, "validation_error")
         assert field in error["errors"], (body, error)

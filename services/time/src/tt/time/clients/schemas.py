@@ -21,9 +21,41 @@ def check_currency(value: str | None) -> str | None:
     return value.upper()
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than ``limit`` levels (iterative: no recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _has_nul(value: Any) -> bool:
+    # PostgreSQL's jsonb cannot store U+0000.
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def check_custom_fields(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is not None and len(str(value)) > 10_000:
+    """Free-form, but bounded: 10,000 characters and 8 levels of nesting."""
+    if value is None:
+        return None
+    if _deeper_than(value, 8):
+        raise ValueError("Must be nested at most 8 levels deep")
+    if len(str(value)) > 10_000:
         raise ValueError("Must be at most 10000 characters as JSON")
+    if _has_nul(value):
+        raise ValueError("Must not contain NUL characters")
     return value
 
 
