@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import time
 import uuid
 from pathlib import Path
@@ -136,20 +137,38 @@ def _client_process(args: tuple[str, dict[str, str], float, int]) -> list[float]
     return asyncio.run(_hammer(*args))
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used so far."""
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def throughput(
-    url: str, headers: dict[str, str], seconds: float, clients: int, concurrency: int
+    url: str,
+    headers: dict[str, str],
+    seconds: float,
+    clients: int,
+    concurrency: int,
+    pids: dict[str, int | None],
 ) -> dict[str, Any]:
+    """Requests per second under load, and the CPU each process spent per request (a
+    figure that holds even when other work shares the machine)."""
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     with multiprocessing.Pool(clients) as pool:
-        started = time.monotonic()
         parts = pool.map(_client_process, [(url, headers, seconds, concurrency)] * clients)
-        elapsed = time.monotonic() - started
     done = [x for part in parts for x in part]
-    return {
+    row: dict[str, Any] = {
         "requests": len(done),
-        "req/s": len(done) / seconds if elapsed else 0.0,
+        "req/s": len(done) / seconds,
         "p50 ms": percentile([d * 1000 for d in done], 50),
         "p99 ms": percentile([d * 1000 for d in done], 99),
     }
+    for name, pid in pids.items():
+        used = cpu_seconds(pid) - cpu_before[name]
+        row[f"{name} cpu ms/req"] = used * 1000 / max(1, len(done))
+    return row
 
 
 def pid_of(doc: dict[str, Any], name: str) -> int | None:
@@ -199,6 +218,7 @@ def main() -> None:
         "X-Forwarded-Uri": "/api/v1/users/me",
         "Authorization": f"Bearer {bench['token']}",
     }
+    pids = {"auth": pid_of(doc, "auth.0"), "traefik": pid_of(doc, "gateway")}
     load = [
         {
             "target": "verify, one auth process",
@@ -208,6 +228,7 @@ def main() -> None:
                 args.seconds,
                 args.clients,
                 args.concurrency,
+                pids,
             ),
         },
         {
@@ -218,6 +239,7 @@ def main() -> None:
                 args.seconds,
                 args.clients,
                 args.concurrency,
+                pids,
             ),
         },
     ]
@@ -232,6 +254,7 @@ def main() -> None:
         if (pid := pid_of(doc, name)) is not None
     ]
     print_table("memory after the run", memory)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
