@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path as FsPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,6 +16,7 @@ from tt.common.app import DbSession
 from tt.common.errors import Forbidden, NotFound
 from tt.common.identity import Identity, require_admin, require_auth_method
 from tt.common.pagination import PageParams, page_params, paginated
+from tt.common.responses import JSONResponse
 from tt.webhooks import events as catalogue
 from tt.webhooks.deliveries import service as deliveries
 from tt.webhooks.deliveries.schemas import delivery_out
@@ -73,7 +74,7 @@ WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.get("", response_class=HTMLResponse)
+@router.get("", response_model=None, response_class=HTMLResponse)
 async def admin_page(session: DbSession, admin: Admin) -> HTMLResponse:
     rows, total = await service.page(session, admin, PageParams(page=1, per_page=100))
     html = templates.get_template("webhooks.html").render(
@@ -86,7 +87,7 @@ async def admin_page(session: DbSession, admin: Admin) -> HTMLResponse:
     return HTMLResponse(html, headers=PAGE_HEADERS)
 
 
-@router.get("/assets/{name}")
+@router.get("/assets/{name}", response_model=None)
 async def asset(name: str) -> Response:
     if name not in ASSETS:
         raise NotFound("No such asset")
@@ -98,66 +99,77 @@ async def asset(name: str) -> Response:
     )
 
 
-@router.get("/list")
-async def list_webhooks(session: DbSession, admin: Admin, params: Page) -> dict[str, Any]:
+@router.get("/list", response_model=None)
+async def list_webhooks(session: DbSession, admin: Admin, params: Page) -> JSONResponse:
     rows, total = await service.page(session, admin, params)
-    return paginated("webhooks", [webhook_out(s) for s in rows], params, total)
+    return JSONResponse(paginated("webhooks", [webhook_out(s) for s in rows], params, total))
 
 
-@router.post("", status_code=201)
+@router.post("", response_model=None, status_code=201)
 async def create_webhook(
     body: WebhookCreate, session: DbSession, admin: Admin, rt: Rt
-) -> dict[str, Any]:
+) -> JSONResponse:
     sub, secret = await service.create(session, rt, admin, body)
-    return {"webhook": webhook_out(sub), "secret": secret, "message": "Webhook created"}
+    return JSONResponse(
+        {"webhook": webhook_out(sub), "secret": secret, "message": "Webhook created"},
+        status_code=201,
+    )
 
 
-@router.put("/{webhook_id}")
+@router.put("/{webhook_id}", response_model=None)
 async def update_webhook(
     webhook_id: WebhookId, body: WebhookUpdate, session: DbSession, admin: Admin, rt: Rt
-) -> dict[str, Any]:
+) -> JSONResponse:
     sub = await service.update(session, rt, admin, webhook_id, body)
-    return {"webhook": webhook_out(sub), "message": "Webhook updated"}
+    return JSONResponse({"webhook": webhook_out(sub), "message": "Webhook updated"})
 
 
-@router.delete("/{webhook_id}")
-async def delete_webhook(webhook_id: WebhookId, session: DbSession, admin: Admin) -> dict[str, Any]:
+@router.delete("/{webhook_id}", response_model=None)
+async def delete_webhook(webhook_id: WebhookId, session: DbSession, admin: Admin) -> JSONResponse:
     await service.delete(session, admin, webhook_id)
-    return {"message": "Webhook deleted"}
+    return JSONResponse({"message": "Webhook deleted"})
 
 
-@router.post("/{webhook_id}/rotate-secret")
+@router.post("/{webhook_id}/rotate-secret", response_model=None)
 async def rotate_secret(
     webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
-) -> dict[str, Any]:
+) -> JSONResponse:
     sub, secret = await service.rotate_secret(session, rt, admin, webhook_id, RotateSecret())
-    return {"webhook": webhook_out(sub), "secret": secret, "message": "Secret rotated"}
+    return JSONResponse(
+        {"webhook": webhook_out(sub), "secret": secret, "message": "Secret rotated"}
+    )
 
 
-@router.post("/{webhook_id}/test", status_code=202)
+@router.post("/{webhook_id}/test", response_model=None, status_code=202)
 async def send_test(
     webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
-) -> dict[str, Any]:
+) -> JSONResponse:
     delivery = await deliveries.send_test(session, rt, admin, webhook_id)
-    return {"delivery": delivery_out(delivery), "message": "Test event queued"}
+    return JSONResponse(
+        {"delivery": delivery_out(delivery), "message": "Test event queued"}, status_code=202
+    )
 
 
-@router.get("/{webhook_id}/deliveries")
+@router.get("/{webhook_id}/deliveries", response_model=None)
 async def list_deliveries(
     webhook_id: WebhookId,
     session: DbSession,
     admin: Admin,
     params: Page,
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     rows, attempts, total = await deliveries.page(session, admin, webhook_id, params, status)
     items = [delivery_out(d, attempts.get(d.id, ())) for d in rows]
-    return paginated("deliveries", items, params, total)
+    return JSONResponse(paginated("deliveries", items, params, total))
 
 
-@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver", status_code=202)
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver", response_model=None, status_code=202
+)
 async def redeliver(
     webhook_id: WebhookId, delivery_id: DeliveryId, session: DbSession, admin: Admin, rt: Rt
-) -> dict[str, Any]:
+) -> JSONResponse:
     delivery = await deliveries.redeliver(session, rt, admin, webhook_id, delivery_id)
-    return {"delivery": delivery_out(delivery), "message": "Redelivery queued"}
+    return JSONResponse(
+        {"delivery": delivery_out(delivery), "message": "Redelivery queued"}, status_code=202
+    )

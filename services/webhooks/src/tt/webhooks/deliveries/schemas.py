@@ -3,11 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, Field
 
 from tt.webhooks.deliveries.models import PENDING, Attempt, Delivery
+
+
+class AttemptOut(BaseModel):
+    id: int
+    attempted_at: datetime
+    outcome: str = Field(description="delivered, retry, gone, refused or failed")
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+    response_excerpt: str | None = Field(description="The first 1 KB of the answer")
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    webhook_id: int
+    event_id: str = Field(description="The CloudEvent id, sent as webhook-id")
+    event_type: str
+    subject: str
+    status: str = Field(description="pending, delivered or failed")
+    attempt_count: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    attempts: list[AttemptOut]
+    event: dict[str, Any] | None = Field(
+        default=None, description="The CloudEvent sent (single delivery only)"
+    )
+
+
+class DeliveryAnswer(BaseModel):
+    delivery: DeliveryOut
+    message: str | None = None
+
+
+class DeliveryPage(BaseModel):
+    deliveries: list[DeliveryOut]
+    pagination: dict[str, Any]
 
 
 def attempt_out(attempt: Attempt) -> dict[str, Any]:

@@ -44,6 +44,50 @@ class RotateSecret(BaseModel):
     grace_period_seconds: int | None = Field(default=None, ge=0, le=7 * 86_400)
 
 
+class WebhookOut(BaseModel):
+    """A subscription as the API shows it (never its secret)."""
+
+    id: int
+    name: str | None
+    description: str | None
+    url: str
+    events: list[str]
+    active: bool
+    user_id: int = Field(description="The owner")
+    disabled_reason: str | None = Field(description="gone (410), owner_deactivated, or null")
+    disabled_at: datetime | None
+    secret_rotated_at: datetime | None
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then the previous secret signs too (a second v1 signature)"
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookWithSecret(WebhookOut):
+    secret: str = Field(description="whsec_ + base64: shown only by create and rotate")
+
+
+class WebhookAnswer(BaseModel):
+    webhook: WebhookOut
+    message: str | None = None
+
+
+class WebhookCreated(BaseModel):
+    webhook: WebhookWithSecret
+    secret: str
+    message: str
+
+
+class WebhookPage(BaseModel):
+    webhooks: list[WebhookOut]
+    pagination: dict[str, Any]
+
+
+class EventTypes(BaseModel):
+    events: list[str]
+
+
 def webhook_out(sub: Subscription) -> dict[str, Any]:
     """The public view of a subscription: never its secret."""
     grace_until: datetime | None = sub.previous_secret_expires_at
