@@ -1,0 +1,52 @@
+"""Through the whole platform: a user's changes in the time service reach that user's
+webhook as signed CloudEvents, in order, exactly as the time service published them."""
+
+from __future__ import annotations
+
+import uuid
+
+from webhook_receivers import verify
+
+from conftest import Caller, Hooks
+from support.api import User
+from support.kafka import end_offsets, read_events
+from tt.common.topics import load_catalogue
+
+
+def test_time_service_changes_reach_the_users_webhook(user: User, hooks: Hooks) -> None:
+    receiver = hooks.receiver()
+    owner = Caller(user.id, user.api)
+    created = hooks.create(owner, receiver.url, ["tt.project.created", "tt.time_entry.timer_*"])
+    secret = created["secret"]
+    topic = load_catalogue("deploy/kafka/topics.yaml").for_entity("time_entry").name
+    since = end_offsets(hooks.platform.kafka_bootstrap, topic)
+
+    project = user.api.post("/api/v1/projects", json={"name": f"hooked {uuid.uuid4().hex[:8]}"})
+    assert project.status_code == 201, project.text
+    project_id = project.json()["project"]["id"]
+    started = user.api.post("/api/v1/timer/start", json={"project_id": project_id})
+    assert started.status_code == 201, started.text
+    entry_id = started.json()["timer"]["id"]
+    assert user.api.post("/api/v1/timer/stop").status_code == 200
+
+    got = hooks.wait_for(receiver, 3, timeout=30)
+    events = [verify(r, secret) for r in got]
+    assert [(e["type"], e["subject"]) for e in events] == [
+        ("tt.project.created", str(project_id)),
+        ("tt.time_entry.timer_started", str(entry_id)),
+        ("tt.time_entry.timer_stopped", str(entry_id)),
+    ]
+    assert events[1]["data"]["time_entry"]["user_id"] == user.id
+    assert events[2]["data"]["version"] == events[1]["data"]["version"] + 1
+    assert [r.webhook_id for r in got] == [e["id"] for e in events]
+
+    # Exactly the CloudEvents the time service published to Kafka.
+    wanted = {events[1]["id"], events[2]["id"]}
+    published = read_events(
+        hooks.platform.kafka_bootstrap,
+        topic,
+        since=since,
+        until=lambda evs: {e.id for e in evs} >= wanted,
+    )
+    by_id = {e.id: e.to_dict() for e in published}
+    assert [by_id[e["id"]] for e in events[1:]] == events[1:]
