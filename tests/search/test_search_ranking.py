@@ -26,13 +26,8 @@ def test_exact_then_prefix_then_full_text_then_typos(
         project(prefix, f"{unique} tools"),
         project(exact, unique.upper()),
     )
-    assert alice.found(unique) == [
-        ("project", exact),
-        ("project", prefix),
-        ("project", in_name),
-        ("project", in_description),
-        ("project", typo),
-    ]
+    results = alice.results(unique)
+    assert [r["id"] for r in results] == [exact, prefix, in_name, in_description, typo], results
 
 
 def test_a_typo_still_finds_the_word(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Computed, Index, String, Text, false, func
+from sqlalchemy import BigInteger, Computed, Index, String, Text, false, func, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tt.common.db import Base
+from tt.search.documents.indexing import KINDS
 
 DOCUMENT_SQL = (
     "setweight(to_tsvector('simple'::regconfig, text_a), 'A') || "
@@ -22,19 +23,36 @@ DOCUMENT_SQL = (
     "setweight(to_tsvector('simple'::regconfig, text_c), 'C')"
 )
 SEARCH_TEXT_SQL = "text_a || ' ' || text_b || ' ' || text_c"
-MATCH_KEY_SQL = "lower(text_a)"
+# Queries have at most 200 characters; a name's first 200 are all "starts with" needs.
+
+MATCH_KEY_SQL = "lower(left(text_a, 200))"
 
 
 class SearchDocument(Base):
     __tablename__ = "search_documents"
     __table_args__ = (
-        Index("ix_search_documents_document", "document", postgresql_using="gin"),
-        Index(
-            "ix_search_documents_search_text",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
+        # Full text and trigrams, one partial index per kind (a search scans one category
+        # at a time), created by migration 0003 (see there).
+        *(
+            Index(
+                f"ix_search_documents_{kind}_document",
+                "document",
+                postgresql_using="gin",
+                postgresql_where=f"kind = '{kind}'",
+            )
+            for kind in KINDS
         ),
+        *(
+            Index(
+                f"ix_search_documents_{kind}_search_text",
+                "search_text",
+                postgresql_using="gin",
+                postgresql_ops={"search_text": "gin_trgm_ops"},
+                postgresql_where=f"kind = '{kind}'",
+            )
+            for kind in KINDS
+        ),
+        Index("ix_search_documents_match_key", "kind", text('match_key COLLATE "C"')),
         Index(
             "ix_search_documents_entry_owner",
             "owner_id",

@@ -23,6 +23,10 @@ MAX_TERMS = 16
 # matching still cover them.
 MIN_SUBSTRING_LENGTH = 3
 
+# Sorts after every character in byte order: "abc" <= x < "abc" + LAST_CHARACTER is
+# every x starting with "abc".
+LAST_CHARACTER = "\U0010ffff"
+
 _WORD = re.compile(r"\w+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SPACES = re.compile(r"\s+")
@@ -36,6 +40,9 @@ class SearchQuery:
     tsquery: str | None
     prefix_pattern: str
     substring_pattern: str | None
+    # Names starting with the query: name_from <= name < name_to, in byte order.
+    name_from: str
+    name_to: str
 
 
 def normalise(raw: str | None) -> str:
@@ -57,6 +64,8 @@ def build_query(text: str) -> SearchQuery:
         tsquery=" & ".join(f"'{w}':*" for w in words) or None,
         prefix_pattern=escaped + "%",
         substring_pattern=f"%{escaped}%" if len(lowered) >= MIN_SUBSTRING_LENGTH else None,
+        name_from=lowered,
+        name_to=lowered + LAST_CHARACTER,
     )
 
 

@@ -63,7 +63,14 @@ async def _run(
     check_length(text, settings.max_query_length)
     kinds = parse_types(types)
     async with _reader(request) as db:
-        results = await service.search(db, build_query(text), kinds, clamp_limit(limit), identity)
+        results = await service.search(
+            db,
+            build_query(text),
+            kinds,
+            clamp_limit(limit),
+            identity,
+            candidates=settings.ranked_candidates,
+        )
     return _answer(text, results)
 
 

@@ -69,6 +69,8 @@ async def search(
     kinds: Sequence[str],
     limit: int,
     viewer: Identity,
+    *,
+    candidates: int,
 ) -> list[dict[str, Any]]:
     """Results for ``viewer``: projects, then tasks, clients and entries, best first."""
     hits = await find_hits(
@@ -76,6 +78,7 @@ async def search(
         query,
         kinds,
         limit,
+        candidates=candidates,
         viewer_id=viewer.user_id,
         sees_every_entry=viewer.acts_as_admin,
     )
