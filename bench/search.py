@@ -255,7 +255,7 @@ def query_classes(rng: random.Random) -> dict[str, list[str]]:
         "mid word": middle,
         "rare word": rare,
         "prefix (4 chars)": [w[:4] for w in middle],
-        "typo": [w[:2] + w[3] + w[2] + w[4:] for w in middle if len(w) > 4],
+        "typo": [w[:-2] + w[-1] + w[-2] for w in middle if len(w) >= 7],
         "two words": [f"{rng.choice(middle)} {rng.choice(middle)}" for _ in range(200)],
         "2 characters": [w[:2] for w in middle],
         "no match": [f"zzq{n}xj" for n in range(200)],
