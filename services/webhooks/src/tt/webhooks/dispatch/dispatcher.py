@@ -76,7 +76,7 @@ class Dispatcher:
         self._leases: dict[int, str] = {}  # delivery id -> lease token, while in flight
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_retry: float | None = None  # loop time of the earliest retry we scheduled
-        self._recorder = Recorder(sessions)
+        self._recorder = Recorder(engine)
 
     def wake(self) -> None:
         """Look for due deliveries now (called after the consumer commits)."""
@@ -124,9 +124,9 @@ class Dispatcher:
         if free <= 0:
             return False
         token = uuid.uuid4().hex
-        async with unit_of_work(self._sessions) as session:
+        async with queue.autocommit(self._engine) as conn:
             jobs = await queue.claim(
-                session,
+                conn,
                 token=token,
                 limit=free,
                 per_subscription=self._per_subscription,
@@ -268,7 +268,7 @@ class Dispatcher:
         if not tokens:
             return
         try:
-            async with unit_of_work(self._sessions) as session:
-                await queue.release(session, tokens)
+            async with queue.autocommit(self._engine) as conn:
+                await queue.release(conn, tokens)
         except Exception as exc:  # shutting down: the leases expire on their own
             log.warning("dispatcher: could not release leases: %s", exc)

@@ -8,19 +8,29 @@ processes share the queue and a crashed one's deliveries are retried after the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from tt.webhooks.deliveries.models import DELIVERED, FAILED, PENDING
+
 
 # Written so its cost does not hang on the planner's estimates: one ordered pass over the
 # pending rows of active subscriptions (the lane index) finds each lane's head, and the
 # update touches the chosen ids through the primary key.
+@asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose statements commit on their own: the queue's statements are each
+    one atomic statement, so they need no BEGIN and COMMIT round trips."""
+    async with engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 CLAIM = text(
     """
     WITH heads AS MATERIALIZED (
@@ -58,46 +68,45 @@ CLAIM = text(
     """
 )
 
-# Results are saved in batches: one statement per table for many attempts.
-FINISH = text(
+# Results are saved in batches, in one statement: the deliveries we still hold a lease on
+# move on (their row locks keep a concurrent delete out), their attempts are logged, and
+# subscriptions that answered 410 are disabled. A result whose lease was lost is dropped:
+# another dispatcher owns that delivery now.
+RECORD = text(
     """
-    UPDATE webhook_deliveries d
-    SET status = r.status, attempts = d.attempts + 1, consecutive_failures = r.failures,
-        next_attempt_at = COALESCE(r.next_attempt_at, now()),
-        last_status_code = r.status_code, last_error = r.error,
-        completed_at = r.completed_at, lease_until = NULL, lease_token = NULL
-    FROM unnest(
-        CAST(:ids AS bigint[]), CAST(:tokens AS text[]), CAST(:statuses AS text[]),
-        CAST(:failures AS int[]), CAST(:next_attempts AS timestamptz[]),
-        CAST(:status_codes AS int[]), CAST(:errors AS text[]),
-        CAST(:completed AS timestamptz[])
-    ) AS r(id, token, status, failures, next_attempt_at, status_code, error, completed_at)
-    WHERE d.id = r.id AND d.lease_token = r.token
-    """
-)
-
-# Locks the deliveries so a concurrent delete (of their subscription) cannot slip in;
-# a delivery deleted meanwhile simply gets no log line.
-LOG_ATTEMPTS = text(
-    """
-    INSERT INTO webhook_attempts
-        (delivery_id, attempted_at, outcome, status_code, latency_ms, error, response_excerpt)
-    SELECT d.id, r.attempted_at, r.outcome, r.status_code, r.latency_ms, r.error, r.excerpt
-    FROM unnest(
-        CAST(:ids AS bigint[]), CAST(:attempted AS timestamptz[]), CAST(:outcomes AS text[]),
-        CAST(:status_codes AS int[]), CAST(:latencies AS int[]), CAST(:errors AS text[]),
-        CAST(:excerpts AS text[])
-    ) AS r(id, attempted_at, outcome, status_code, latency_ms, error, excerpt)
-    JOIN webhook_deliveries d ON d.id = r.id
-    FOR KEY SHARE OF d
-    """
-)
-
-DISABLE_GONE = text(
-    """
-    UPDATE webhook_subscriptions
-    SET active = false, disabled_reason = 'gone', disabled_at = now(), updated_at = now()
-    WHERE id = ANY(CAST(:subscription_ids AS bigint[])) AND active
+    WITH r AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS bigint[]), CAST(:tokens AS text[]), CAST(:statuses AS text[]),
+            CAST(:failures AS int[]), CAST(:next_attempts AS timestamptz[]),
+            CAST(:status_codes AS int[]), CAST(:errors AS text[]),
+            CAST(:completed AS timestamptz[]), CAST(:attempted AS timestamptz[]),
+            CAST(:outcomes AS text[]), CAST(:latencies AS int[]), CAST(:excerpts AS text[]),
+            CAST(:gone AS boolean[])
+        ) AS r(id, token, status, failures, next_attempt_at, status_code, error,
+               completed_at, attempted_at, outcome, latency_ms, excerpt, gone)
+    ), finished AS (
+        UPDATE webhook_deliveries d
+        SET status = r.status, attempts = d.attempts + 1, consecutive_failures = r.failures,
+            next_attempt_at = COALESCE(r.next_attempt_at, now()),
+            last_status_code = r.status_code, last_error = r.error,
+            completed_at = r.completed_at, lease_until = NULL, lease_token = NULL
+        FROM r
+        WHERE d.id = r.id AND d.lease_token = r.token
+        RETURNING d.id, d.subscription_id
+    ), logged AS (
+        INSERT INTO webhook_attempts
+            (delivery_id, attempted_at, outcome, status_code, latency_ms, error,
+             response_excerpt)
+        SELECT r.id, r.attempted_at, r.outcome, r.status_code, r.latency_ms, r.error, r.excerpt
+        FROM r JOIN finished f ON f.id = r.id
+    ), disabled AS (
+        UPDATE webhook_subscriptions s
+        SET active = false, disabled_reason = 'gone', disabled_at = now(), updated_at = now()
+        WHERE s.active AND s.id IN (
+            SELECT f.subscription_id FROM finished f JOIN r ON r.id = f.id WHERE r.gone
+        )
+    )
+    SELECT count(*) FROM finished
     """
 )
 
@@ -159,7 +168,7 @@ class Result:
 
 
 async def claim(
-    session: AsyncSession,
+    conn: AsyncConnection,
     *,
     token: str,
     limit: int,
@@ -176,53 +185,40 @@ async def claim(
         "lease_seconds": lease_seconds,
         "token": token,
     }
-    rows = (await session.execute(CLAIM, params)).mappings().all()
+    rows = (await conn.execute(CLAIM, params)).mappings().all()
     return [Job(**dict(row)) for row in rows]
 
 
-async def record(session: AsyncSession, results: Sequence[tuple[Job, str, Result]]) -> int:
-    """Log the attempts and move their deliveries on; returns how many still held a lease."""
+async def record(conn: AsyncConnection, results: Sequence[tuple[Job, str, Result]]) -> int:
+    """Save attempt results; returns how many deliveries were still ours to move on."""
     if not results:
         return 0
-    updated = await session.execute(
-        FINISH,
-        {
-            "ids": [job.id for job, _, _ in results],
-            "tokens": [token for _, token, _ in results],
-            "statuses": [r.status for _, _, r in results],
-            "failures": [r.failures for _, _, r in results],
-            "next_attempts": [
-                r.next_attempt_at if r.status == PENDING else None for _, _, r in results
-            ],
-            "status_codes": [r.status_code for _, _, r in results],
-            "errors": [r.error for _, _, r in results],
-            "completed": [
-                r.attempted_at if r.status in (DELIVERED, FAILED) else None for _, _, r in results
-            ],
-        },
-    )
-    await session.execute(
-        LOG_ATTEMPTS,
-        {
-            "ids": [job.id for job, _, _ in results],
-            "attempted": [r.attempted_at for _, _, r in results],
-            "outcomes": [r.outcome for _, _, r in results],
-            "status_codes": [r.status_code for _, _, r in results],
-            "latencies": [r.latency_ms for _, _, r in results],
-            "errors": [r.error for _, _, r in results],
-            "excerpts": [r.excerpt for _, _, r in results],
-        },
-    )
-    gone = sorted({job.subscription_id for job, _, r in results if r.disable_subscription})
-    if gone:
-        await session.execute(DISABLE_GONE, {"subscription_ids": gone})
-    return int(getattr(updated, "rowcount", 0))
+    params = {
+        "ids": [job.id for job, _, _ in results],
+        "tokens": [token for _, token, _ in results],
+        "statuses": [r.status for _, _, r in results],
+        "failures": [r.failures for _, _, r in results],
+        "next_attempts": [
+            r.next_attempt_at if r.status == PENDING else None for _, _, r in results
+        ],
+        "status_codes": [r.status_code for _, _, r in results],
+        "errors": [r.error for _, _, r in results],
+        "completed": [
+            r.attempted_at if r.status in (DELIVERED, FAILED) else None for _, _, r in results
+        ],
+        "attempted": [r.attempted_at for _, _, r in results],
+        "outcomes": [r.outcome for _, _, r in results],
+        "latencies": [r.latency_ms for _, _, r in results],
+        "excerpts": [r.excerpt for _, _, r in results],
+        "gone": [r.disable_subscription for _, _, r in results],
+    }
+    return int((await conn.execute(RECORD, params)).scalar_one())
 
 
-async def release(session: AsyncSession, tokens: Sequence[str]) -> None:
+async def release(conn: AsyncConnection, tokens: Sequence[str]) -> None:
     """Give back leases we hold (shutdown), so the deliveries go out without waiting."""
     for token in tokens:
-        await session.execute(RELEASE, {"token": token})
+        await conn.execute(RELEASE, {"token": token})
 
 
 async def purge(session: AsyncSession, retention_days: int) -> None:

@@ -9,10 +9,9 @@ import logging
 import random
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tt.common.consumer import is_transient
-from tt.common.db import unit_of_work
 from tt.webhooks.dispatch import queue
 
 log = logging.getLogger("tt.webhooks.dispatch")
@@ -29,8 +28,8 @@ class Pending:
 
 
 class Recorder:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
 
     async def save(self, job: queue.Job, token: str, result: queue.Result) -> None:
@@ -60,8 +59,8 @@ class Recorder:
         backoff = 0.2
         while True:
             try:
-                async with unit_of_work(self._sessions) as session:
-                    kept = await queue.record(session, [(p.job, p.token, p.result) for p in batch])
+                async with queue.autocommit(self._engine) as conn:
+                    kept = await queue.record(conn, [(p.job, p.token, p.result) for p in batch])
                 if kept < len(batch):
                     log.warning("%d delivery results came after their lease", len(batch) - kept)
                 return
