@@ -35,10 +35,11 @@ RECORD = text(
         ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_event DO NOTHING
         RETURNING 1
     )
-    SELECT count(*) FROM recorded
+    -- Wake every dispatcher when this commits (repeats within a transaction fold into one).
+    SELECT count(*), (SELECT pg_notify(:channel, '') WHERE EXISTS (SELECT 1 FROM recorded))
+    FROM recorded
     """
 )
-NOTIFY = text(f"NOTIFY {DUE_CHANNEL}")
 
 
 class DeliveryIntake:
@@ -60,12 +61,9 @@ class DeliveryIntake:
             "payload": event.to_json(),
             "lane": f"{event.entity}:{event.subject}",
             "window": self._window,
+            "channel": DUE_CHANNEL,
         }
-        count = int((await session.execute(RECORD, params)).scalar_one())
-        if count:
-            self.recorded += count
-            # Other worker processes' dispatchers wake on commit; ours is woken directly.
-            await session.execute(NOTIFY)
+        self.recorded += int((await session.execute(RECORD, params)).scalar_one())
 
 
 def _parse_time(value: str) -> datetime | None:

@@ -62,7 +62,10 @@ class Recorder:
                 async with queue.autocommit(self._engine) as conn:
                     kept = await queue.record(conn, [(p.job, p.token, p.result) for p in batch])
                 if kept < len(batch):
-                    log.warning("%d delivery results came after their lease", len(batch) - kept)
+                    log.warning(
+                        "%d delivery results not saved: delivery deleted or lease expired",
+                        len(batch) - kept,
+                    )
                 return
             except Exception as exc:
                 if not is_transient(exc):
