@@ -65,8 +65,10 @@ INVALID = "Invalid token"
     ("headers", "error"),
     [
         ({}, "Authentication required"),
-        ({"Authorization": "Basic dXNlcjpwYXNz"}, INVALID),
-        ({"Authorization": "Bearer"}, INVALID),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "Authentication required"),
+        ({"Authorization": "Bearer"}, "Authentication required"),
+        ({"Authorization": "Basic dXNlcjpwYXNz", "X-API-Key": "tt_" + "c" * 32}, INVALID),
+        ({"Authorization": "Token tt_" + "d" * 32}, INVALID),
         ({"Authorization": "Bearer tt_short"}, INVALID),
         ({"Authorization": "Bearer xx_" + "a" * 32}, INVALID),
         ({"Authorization": "Bearer tt_" + "a" * 33}, INVALID),
@@ -84,6 +86,19 @@ def test_missing_malformed_and_unknown_tokens_are_401(
     assert body["error"] == error
     assert "X-TT-Identity" not in r.headers
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_token_and_api_key_headers_as_the_reference_server_reads_them(
+    platform: PlatformInfo, user: User
+) -> None:
+    for headers in (
+        {"Authorization": f"Token {user.token}"},
+        {"Authorization": f"bearer {user.token}"},
+        {"X-API-Key": user.token},
+        {"Authorization": "Basic dXNlcjpwYXNz", "X-API-Key": user.token},
+    ):
+        r = verify(platform, "/api/v1/projects", headers=headers)
+        assert r.status_code == 200, (headers, r.text)
 
 
 def test_a_session_is_not_accepted_on_v1(platform: PlatformInfo, user: User) -> None:

@@ -46,15 +46,13 @@ class Request:
         self.cookie = cookie
 
     def token(self) -> str | None:
-        """The API token from ``Authorization: Bearer|Token`` or ``X-API-Key``."""
-        authorization = self.headers.get("authorization")
-        if authorization:
-            scheme, _, value = authorization.strip().partition(" ")
-            if scheme.lower() in ("bearer", "token"):
-                return value.strip()
-            return ""  # another scheme: a credential we cannot accept
+        """The API token from ``Authorization: Bearer|Token <t>``, else ``X-API-Key`` (the
+        reference server's order; another scheme falls through to the key header)."""
+        parts = self.headers.get("authorization", "").split()
+        if len(parts) == 2 and parts[0].lower() in ("bearer", "token"):
+            return parts[1]
         api_key = self.headers.get("x-api-key")
-        return api_key.strip() if api_key is not None else None
+        return api_key.strip() if api_key else None
 
     @property
     def wants_html(self) -> bool:
