@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import subprocess
@@ -34,6 +35,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from _common import platform_doc, print_table, rss_mb, summary_ms
+from support.api import mint_identity
 from tt.common.events import Event, make_event
 from tt.common.topics import load_catalogue
 
@@ -404,9 +406,11 @@ def rebuild(doc: dict[str, Any]) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def prepare(doc: dict[str, Any], corpus: Corpus) -> tuple[int | None, int, str, str]:
+def prepare(doc: dict[str, Any], corpus: Corpus) -> tuple[int | None, int, str, str, str]:
     """(corpus owner if the corpus is indexed already, bench user id, its token, an
-    admin's token)."""
+    admin's token, and an admin identity to call the search service without the gateway
+    (no Traefik, no ForwardAuth): what the gateway would attach, signed with the
+    platform's key)."""
     with httpx.Client(
         base_url=doc["gateway_url"],
         headers={"Authorization": f"Bearer {doc['admin']['token']}"},
@@ -417,8 +421,15 @@ def prepare(doc: dict[str, Any], corpus: Corpus) -> tuple[int | None, int, str, 
         marker = [r for r in seeded["results"] if r["title"] == corpus.marker]
         owner = int(marker[0]["description"].split()[-1]) if marker else None
         user_id, user_token = make_user(api, is_admin=False, user_id=owner)
-        _, admin_token = make_user(api, is_admin=True)
-    return owner, user_id, user_token, admin_token
+        admin_id, admin_token = make_user(api, is_admin=True)
+    identity = mint_identity(
+        json.loads(Path(doc["secrets_file"]).read_text())["identity_private_key"],
+        user_id=admin_id,
+        is_admin=True,
+        scopes=["admin:all"],
+        ttl=3600,
+    )
+    return owner, user_id, user_token, admin_token, identity
 
 
 def main() -> None:
@@ -449,6 +460,7 @@ async def measure(
     user_id: int,
     user_token: str,
     admin_token: str,
+    identity: str,
 ) -> None:
     gateway = doc["gateway_url"]
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -458,7 +470,10 @@ async def measure(
     admin = httpx.AsyncClient(
         base_url=gateway, headers={"Authorization": f"Bearer {admin_token}"}, limits=limits
     )
-    async with user, admin:
+    direct = httpx.AsyncClient(
+        base_url=doc["services"]["search"][0], headers={"X-TT-Identity": identity}, limits=limits
+    )
+    async with user, admin, direct:
         if owner is None:
             events = corpus.events(user_id)
             started = time.perf_counter()
@@ -502,6 +517,11 @@ async def measure(
             [{k: v for k, v in summary_ms(limit50).items() if k != "n"}],
         )
         mixed = [q for qs in classes.values() for q in qs]
+        split = []
+        for where, client in (("through the gateway", admin), ("straight to search", direct)):
+            seconds, _ = await latencies(client, mixed, args.requests * 2)
+            split.append({"path": where, **summary_ms(seconds)})
+        print_table("Where the time goes: mixed queries, admin, ms", split)
         print_table(
             "Throughput, mixed queries through the gateway (closed loop, 10 s)",
             [await saturate(admin, mixed, workers, 10) for workers in (4, 16)],
@@ -517,6 +537,7 @@ async def measure(
             ],
         )
         print_table("Resident memory, MB", [memory(doc)])
+        print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
         if args.reindex:
             print(f"\nfull rebuild from the topics: {rebuild(doc)}")
 
