@@ -4,6 +4,12 @@ A page is one query (the entry columns plus project, client, task and user names
 by primary key on the page's rows only) and one count. Unfiltered counts, the common case
 (apps paging through everything, the entries screen), read the trigger-kept
 ``entry_counts`` row instead of counting the user's entries.
+
+The reads that answers are made of (pages, one entry, the running timer) go straight to
+asyncpg on the session's own connection, inside its transaction if one has begun:
+SQLAlchemy's per-row result processing cost about ten times the query itself on a 50-row
+page (3.8 ms against 0.4 ms of CPU). Writes stay with the ORM. Values are always bound
+parameters; only fixed fragments of SQL are assembled here.
 """
 
 from __future__ import annotations
@@ -13,15 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from asyncpg import Record
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.pagination import PageParams
-from tt.time.clients.models import Client
-from tt.time.entries.models import EntryCount, TimeEntry
-from tt.time.projects.models import Project
-from tt.time.tasks.models import Task
-from tt.time.users.models import UserRecord
+from tt.time.entries.models import TimeEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,61 +46,59 @@ class EntryFilter:
             or self.billable is not None
         )
 
-    def conditions(self) -> list[Any]:
-        found: list[Any] = []
+    def where(self) -> tuple[str, list[Any]]:
+        """The WHERE clause (bound ``$n`` parameters) and its values."""
+        clauses: list[str] = []
+        values: list[Any] = []
+
+        def add(condition: str, value: Any) -> None:
+            values.append(value)
+            clauses.append(condition.replace("?", f"${len(values)}"))
+
         if self.user_id is not None:
-            found.append(TimeEntry.user_id == self.user_id)
+            add("e.user_id = ?", self.user_id)
         if self.project_id is not None:
-            found.append(TimeEntry.project_id == self.project_id)
+            add("e.project_id = ?", self.project_id)
         if self.start is not None:
-            found.append(TimeEntry.start_time >= self.start)
+            add("e.start_time >= ?", self.start)
         if self.end is not None:
-            found.append(TimeEntry.start_time <= self.end)
+            add("e.start_time <= ?", self.end)
         if self.billable is not None:
-            found.append(TimeEntry.billable.is_(self.billable))
+            add("e.billable = ?", self.billable)
         if not self.include_active:
-            found.append(TimeEntry.end_time.is_not(None))
-        return found
+            clauses.append("e.end_time IS NOT NULL")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), values
 
 
-def _build_with_names() -> Any:
-    return (
-        select(
-            *TimeEntry.__table__.c,
-            Project.name.label("project_name"),
-            Client.name.label("client_name"),
-            Task.name.label("task_name"),
-            UserRecord.username.label("username"),
-        )
-        .select_from(TimeEntry)
-        .outerjoin(Project, Project.id == TimeEntry.project_id)
-        .outerjoin(Client, Client.id == TimeEntry.client_id)
-        .outerjoin(Task, Task.id == TimeEntry.task_id)
-        .outerjoin(UserRecord, UserRecord.id == TimeEntry.user_id)
-    )
+# Fixed text: the columns come from the model, never from a request.
+_SELECT = (
+    "SELECT "  # noqa: S608
+    + ", ".join(f"e.{column.name}" for column in TimeEntry.__table__.columns)
+    + ", p.name AS project_name, c.name AS client_name, t.name AS task_name,"
+    " u.username AS username"
+    " FROM time_entries e"
+    " LEFT JOIN projects p ON p.id = e.project_id"
+    " LEFT JOIN clients c ON c.id = e.client_id"
+    " LEFT JOIN tasks t ON t.id = e.task_id"
+    " LEFT JOIN users u ON u.id = e.user_id"
+)
 
 
-# Built once: constructing the statement costs more than executing a cached compile of it.
-_WITH_NAMES = _build_with_names()
-
-
-def _with_names() -> Any:
-    return _WITH_NAMES
+async def _driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session (its transaction, if one has begun)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
 
 
 async def page(
     session: AsyncSession, params: PageParams, where: EntryFilter
-) -> tuple[Sequence[Row[Any]], int]:
+) -> tuple[Sequence[Record], int]:
     """Newest first (start time, then id), one page."""
-    rows = (
-        await session.execute(
-            _with_names()
-            .where(*where.conditions())
-            .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
-            .limit(params.per_page)
-            .offset(params.offset)
-        )
-    ).all()
+    clause, values = where.where()
+    n = len(values)
+    sql = f"{_SELECT}{clause} ORDER BY e.start_time DESC, e.id DESC LIMIT ${n + 1} OFFSET ${n + 2}"
+    rows = await (await _driver(session)).fetch(sql, *values, params.per_page, params.offset)
     if params.page == 1 and len(rows) < params.per_page:
         return rows, len(rows)  # the whole list fits on this page: no count needed
     return rows, await count(session, where)
@@ -105,25 +106,30 @@ async def page(
 
 async def count(session: AsyncSession, where: EntryFilter) -> int:
     if where.narrowed:
-        statement = select(func.count()).select_from(TimeEntry).where(*where.conditions())
+        clause, values = where.where()
+        sql = f"SELECT count(*) FROM time_entries e{clause}"  # noqa: S608 (bound values)
     else:
-        running = 0 if where.include_active else EntryCount.active
-        statement = select(func.coalesce(func.sum(EntryCount.total - running), 0))
+        running = "" if where.include_active else " - active"
+        sql = f"SELECT coalesce(sum(total{running}), 0) FROM entry_counts"  # noqa: S608
+        values = []
         if where.user_id is not None:
-            statement = statement.where(EntryCount.user_id == where.user_id)
-    return int((await session.execute(statement)).scalar_one())
+            sql += " WHERE user_id = $1"
+            values = [where.user_id]
+    return int(await (await _driver(session)).fetchval(sql, *values))
 
 
-async def get_row(session: AsyncSession, entry_id: int) -> Row[Any] | None:
-    return (await session.execute(_with_names().where(TimeEntry.id == entry_id))).first()
+async def get_row(session: AsyncSession, entry_id: int) -> Record | None:
+    row: Record | None = await (await _driver(session)).fetchrow(
+        f"{_SELECT} WHERE e.id = $1", entry_id
+    )
+    return row
 
 
-async def active_row(session: AsyncSession, user_id: int) -> Row[Any] | None:
-    return (
-        await session.execute(
-            _with_names().where(TimeEntry.user_id == user_id, TimeEntry.end_time.is_(None))
-        )
-    ).first()
+async def active_row(session: AsyncSession, user_id: int) -> Record | None:
+    row: Record | None = await (await _driver(session)).fetchrow(
+        f"{_SELECT} WHERE e.user_id = $1 AND e.end_time IS NULL", user_id
+    )
+    return row
 
 
 async def lock(session: AsyncSession, entry_id: int) -> TimeEntry | None:
@@ -160,22 +166,3 @@ async def last_entry(session: AsyncSession, user_id: int) -> TimeEntry | None:
             .limit(1)
         )
     ).scalar_one_or_none()
-
-
-async def names(
-    session: AsyncSession, *, project_id: int | None, client_id: int | None, task_id: int | None
-) -> Row[Any]:
-    """Project, client and task names in one round trip."""
-
-    def name_of(column: Any, key: Any, value: int | None) -> Any:
-        return select(column).where(key == value).scalar_subquery()
-
-    return (
-        await session.execute(
-            select(
-                name_of(Project.name, Project.id, project_id).label("project"),
-                name_of(Client.name, Client.id, client_id).label("client"),
-                name_of(Task.name, Task.id, task_id).label("task"),
-            )
-        )
-    ).one()

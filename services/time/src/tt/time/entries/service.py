@@ -17,7 +17,7 @@ from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
-from tt.time.entries.views import entry_view, row_view
+from tt.time.entries.views import entry_view, fields_of, row_view
 from tt.time.events import Entity, Publisher, Verb
 from tt.time.users import repository as users
 from tt.time.web.updates import apply, changes
@@ -44,8 +44,9 @@ def same_instant(stored: datetime, sent: datetime) -> bool:
     return stored == sent
 
 
-def own(entry: Any, identity: Identity) -> bool:
-    return identity.acts_as_admin or entry.user_id == identity.user_id
+def own(owner_id: int, identity: Identity) -> bool:
+    """Whether the caller may reach an entry of ``owner_id`` (their own, or any as admin)."""
+    return identity.acts_as_admin or owner_id == identity.user_id
 
 
 def visible_user(identity: Identity, requested: int | None) -> int | None:
@@ -78,7 +79,7 @@ async def list_entries(
 
 async def get_entry(session: AsyncSession, identity: Identity, entry_id: int) -> dict[str, Any]:
     row = await repository.get_row(session, entry_id)
-    if row is None or not own(row, identity):
+    if row is None or not own(row["user_id"], identity):
         raise NotFound("Time entry not found")
     return row_view(row, now=datetime.now(UTC), fallback_user=(identity.user_id, identity.username))
 
@@ -135,7 +136,7 @@ async def create_entry(
     await insert_entry(session, entry)
     await users.remember(session, identity)
     view = entry_view(
-        entry,
+        fields_of(entry),
         project=booking.project,
         client=booking.client,
         task=booking.task,
@@ -173,7 +174,7 @@ async def update_entry(
     payload: EntryUpdate,
 ) -> dict[str, Any]:
     entry = await repository.lock(session, entry_id)
-    if entry is None or not own(entry, identity):
+    if entry is None or not own(entry.user_id, identity):
         raise NotFound("Time entry not found")
     if payload.if_updated_at is not None and not same_instant(
         entry.updated_at, payload.if_updated_at
@@ -224,7 +225,7 @@ async def delete_entry(
     session: AsyncSession, events: Publisher, identity: Identity, entry_id: int
 ) -> None:
     entry = await repository.lock(session, entry_id)
-    if entry is None or not own(entry, identity):
+    if entry is None or not own(entry.user_id, identity):
         raise NotFound("Time entry not found")
     row = await repository.get_row(session, entry_id)
     assert row is not None

@@ -17,7 +17,7 @@ from tt.common.identity import Identity
 from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import insert_entry, publish_change, running_conflict
-from tt.time.entries.views import entry_view, row_view
+from tt.time.entries.views import entry_view, fields_of, row_view
 from tt.time.events import Entity, Publisher, Verb
 from tt.time.timers.schemas import TimerStart
 from tt.time.users import repository as users
@@ -75,7 +75,7 @@ async def start(
     await insert_entry(session, entry)
     await users.remember(session, identity)
     view = entry_view(
-        entry,
+        fields_of(entry),
         project=booking.project,
         client=booking.client,
         task=booking.task,
