@@ -48,12 +48,12 @@ async def resolve_booking(
         if project is None:
             errors["project_id"] = ["Project not found"]
         else:
-            project_name = project.name
-            if new_project and project.status != "active":
-                errors["project_id"] = [f"Project is {project.status}, not active"]
-            if client_id is not None and client_id != project.client_id:
+            project_name = project["name"]
+            if new_project and project["status"] != "active":
+                errors["project_id"] = [f"Project is {project['status']}, not active"]
+            if client_id is not None and client_id != project["client_id"]:
                 errors["client_id"] = ["Does not match the project's client"]
-            client_id, client_name = project.client_id, project.client_name
+            client_id, client_name = project["client_id"], project["client_name"]
     elif client_id is not None:
         client = await clients.find(session, client_id)
         if client is None:
@@ -63,13 +63,13 @@ async def resolve_booking(
     else:
         errors["project_id"] = ["project_id (or client_id) is required"]
     if task_id is not None:
-        task = await tasks.find(session, task_id)
+        task = await tasks.find_brief(session, task_id)
         if task is None:
             errors["task_id"] = ["Task not found"]
-        elif project_id is None or task.project_id != project_id:
+        elif project_id is None or task["project_id"] != project_id:
             errors["task_id"] = ["Task does not belong to the entry's project"]
         else:
-            task_name = task.name
+            task_name = task["name"]
     if errors:
         raise ValidationFailed(errors)
     return Booking(project_id, project_name, client_id, client_name, task_id, task_name)

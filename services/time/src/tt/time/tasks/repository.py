@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tt.common.pagination import PageParams
+from tt.time.db import driver
 from tt.time.entries.models import TimeEntry, WorkTotal
 from tt.time.projects.models import Project
 from tt.time.tasks.models import Task
@@ -79,6 +80,13 @@ async def lock(session: AsyncSession, task_id: int) -> Task | None:
 
 async def find(session: AsyncSession, task_id: int) -> Task | None:
     return await session.get(Task, task_id)
+
+
+async def find_brief(session: AsyncSession, task_id: int) -> Any:
+    """The task's id, name and project (for booking an entry on it; raw, a hot path)."""
+    return await (await driver(session)).fetchrow(
+        "SELECT id, name, project_id FROM tasks WHERE id = $1", task_id
+    )
 
 
 async def has_entries(session: AsyncSession, task_id: int) -> bool:

@@ -90,9 +90,9 @@ async def legacy_project_tasks(session: DbSession, _: Session, project_id: int) 
     """Every task of an active project, whatever its status (done and cancelled too), for
     the manual time-entry form (seed 001)."""
     project = await projects.find_with_client(session, parse_id(project_id, "Project"))
-    if project is None or project.status != "active":
+    if project is None or project["status"] != "active":
         raise NotFound("Project not found or inactive")
-    rows, _count = await repository.page(session, None, project_id=project.id, statuses=None)
+    rows, _count = await repository.page(session, None, project_id=project["id"], statuses=None)
     tasks = [
         {
             "id": row.Task.id,
