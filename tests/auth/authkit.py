@@ -77,7 +77,12 @@ def extra_auth(platform: PlatformInfo, **extra: str) -> Iterator[str]:
             except httpx.HTTPError:
                 return False
 
-        wait_until(ready, timeout=60, interval=0.2, what="the extra auth process")
+        try:
+            wait_until(ready, timeout=120, interval=0.2, what="the extra auth process")
+        except AssertionError as exc:
+            log.flush()
+            tail = Path(log.name).read_text(errors="replace")[-2000:]
+            raise AssertionError(f"{exc}; its log ends with:\n{tail}") from exc
         yield url
     finally:
         proc.terminate()
@@ -89,8 +94,12 @@ def extra_auth(platform: PlatformInfo, **extra: str) -> Iterator[str]:
         log.close()
 
 
+DOWN = 0
+
+
 class Feed:
-    """A release feed served on loopback: ``documents[path]`` is what each path answers."""
+    """A release feed served on loopback: ``documents[path]`` is what each path answers
+    (status ``DOWN``: the connection is dropped without an answer)."""
 
     def __init__(self) -> None:
         self.documents: dict[str, tuple[int, bytes]] = {}
@@ -101,6 +110,9 @@ class Feed:
             def do_GET(self) -> None:
                 feed.requests += 1
                 status, body = feed.documents.get(self.path, (404, b"{}"))
+                if status == DOWN:  # hang up without an answer, as a dead feed does
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
