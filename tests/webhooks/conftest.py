@@ -1,85 +1,14 @@
-"""Fixtures for webhook tests: callers (through the gateway with real users and tokens
-when auth is running, else straight to the service with a minted identity), receivers,
-and a ``hooks`` helper that creates subscriptions and deletes them afterwards."""
+"""Fixtures for webhook tests (helpers in ``webhook_kit`` and ``webhook_receivers``)."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
-import httpx
 import pytest
-from webhook_receivers import Receiver
+from webhook_kit import Caller, Callers, Hooks, auth_is_running
 
-from support.api import TIMEOUT, Users, mint_identity, wait_until
-from support.kafka import publish
+from support.api import Users
 from support.platform import PlatformInfo
-from tt.common.events import Event
-from tt.common.identity import ADMIN_SCOPE, USER_SCOPES
-
-
-@dataclass
-class Caller:
-    """Someone calling the webhooks API: a user id and a client carrying their token."""
-
-    user_id: int
-    api: httpx.Client
-    is_admin: bool = False
-
-
-def auth_is_running(platform: PlatformInfo) -> bool:
-    return bool((platform.doc.get("admin") or {}).get("token"))
-
-
-def direct_client(
-    platform: PlatformInfo,
-    *,
-    user_id: int,
-    is_admin: bool = False,
-    scopes: list[str] | None = None,
-    auth_method: str = "token",
-) -> httpx.Client:
-    """A client straight to the webhooks service, with a fresh identity on every request."""
-    key = platform.secrets["identity_private_key"]
-
-    def sign(request: httpx.Request) -> None:
-        request.headers["X-TT-Identity"] = mint_identity(
-            key,
-            user_id=user_id,
-            username=f"user{user_id}",
-            is_admin=is_admin,
-            scopes=scopes,
-            auth_method=auth_method,
-        )
-
-    return httpx.Client(
-        base_url=platform.service_url("webhooks"),
-        timeout=TIMEOUT,
-        event_hooks={"request": [sign]},
-    )
-
-
-class Callers:
-    def __init__(self, platform: PlatformInfo, users: Users | None) -> None:
-        self._platform = platform
-        self._users = users
-
-    def user(self, scopes: list[str] | None = None) -> Caller:
-        return self._make(is_admin=False, scopes=scopes)
-
-    def admin(self) -> Caller:
-        return self._make(is_admin=True, scopes=[ADMIN_SCOPE])
-
-    def _make(self, *, is_admin: bool, scopes: list[str] | None) -> Caller:
-        if self._users is not None:
-            created = self._users.create(is_admin=is_admin, scopes=scopes)
-            return Caller(created.id, created.api, is_admin)
-        user_id = secrets.randbelow(2**40) + 1_000_000
-        scopes = scopes if scopes is not None else list(USER_SCOPES)
-        client = direct_client(self._platform, user_id=user_id, is_admin=is_admin, scopes=scopes)
-        return Caller(user_id, client, is_admin)
 
 
 @pytest.fixture(scope="session")
@@ -100,56 +29,6 @@ def caller(callers: Callers) -> Caller:
 def admin(callers: Callers) -> Caller:
     """A fresh admin with an ``admin:all`` token."""
     return callers.admin()
-
-
-class Hooks:
-    """Creates subscriptions, publishes events, reads delivery logs; cleans up after."""
-
-    def __init__(self, platform: PlatformInfo) -> None:
-        self.platform = platform
-        self._created: list[tuple[Caller, int]] = []
-        self._receivers: list[Receiver] = []
-
-    def receiver(self, respond: Callable[..., Any] | None = None) -> Receiver:
-        receiver = Receiver(respond)
-        self._receivers.append(receiver)
-        return receiver
-
-    def create(self, owner: Caller, url: str, events: list[str], **extra: Any) -> dict[str, Any]:
-        """Subscribe; returns the create answer's body (``webhook`` and ``secret``)."""
-        r = owner.api.post("/api/v1/webhooks", json={"url": url, "events": events, **extra})
-        assert r.status_code == 201, r.text
-        body: dict[str, Any] = r.json()
-        self._created.append((owner, body["webhook"]["id"]))
-        return body
-
-    def publish(self, events: list[Event]) -> None:
-        publish(self.platform.kafka_bootstrap, events)
-
-    def deliveries(self, owner: Caller, webhook_id: int, **params: Any) -> list[dict[str, Any]]:
-        r = owner.api.get(
-            f"/api/v1/webhooks/{webhook_id}/deliveries", params={"per_page": 100, **params}
-        )
-        assert r.status_code == 200, r.text
-        items: list[dict[str, Any]] = r.json()["deliveries"]
-        return items
-
-    def wait_for(
-        self, receiver: Receiver, count: int, *, timeout: float = 20.0, ok_only: bool = True
-    ) -> list[Any]:
-        """Wait until ``receiver`` has ``count`` (2xx-answered) requests."""
-
-        def enough() -> list[Any] | None:
-            got = receiver.ok() if ok_only else receiver.all()
-            return got if len(got) >= count else None
-
-        return wait_until(enough, timeout=timeout, what=f"{count} webhook requests")
-
-    def close(self) -> None:
-        for owner, webhook_id in self._created:
-            owner.api.delete(f"/api/v1/webhooks/{webhook_id}")
-        for receiver in self._receivers:
-            receiver.close()
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from webhook_kit import Hooks, direct_client
 from webhook_receivers import verify
 
-from conftest import Hooks
 from support.api import TIMEOUT, User, assert_error, browser_session, wait_until
 from support.platform import PlatformInfo
 from tt.common.identity import ADMIN_SCOPE, USER_SCOPES, Identity, IdentitySigner
@@ -102,8 +102,6 @@ def test_the_page_is_for_administrators_sessions_only(platform: PlatformInfo) ->
         assert_error(user.get("/admin/webhooks/list"), 403, "forbidden")
     anonymous = httpx.get(platform.service_url("webhooks") + "/admin/webhooks")
     assert_error(anonymous, 401, "unauthorized")
-    from conftest import direct_client
-
     with direct_client(platform, user_id=5, is_admin=True, scopes=[ADMIN_SCOPE]) as token:
         assert_error(token.get("/admin/webhooks"), 401, "unauthorized")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
+from webhook_kit import Caller, Hooks
 from webhook_receivers import verify
 
-from conftest import Caller, Hooks
 from support.api import User
 from support.kafka import end_offsets, read_events
 from tt.common.topics import load_catalogue

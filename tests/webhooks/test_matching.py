@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 import uuid
 
+from webhook_kit import Caller, Callers, Hooks
 from webhook_receivers import entity_id, entry_event, project_event
 
-from conftest import Caller, Callers, Hooks
 from support.api import wait_until
 from support.kafka import end_offsets, publish_raw, read_events
 from tt.common.events import make_event

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from webhook_kit import direct_client
 from webhook_receivers import Receiver
 
-from conftest import direct_client
 from support.api import assert_error, mint_identity
 from support.platform import PlatformInfo
 from tt.webhooks.dispatch.policy import Outcome, classify

@@ -7,8 +7,8 @@ import base64
 from typing import Any
 
 import pytest
+from webhook_kit import Caller, Callers, Hooks, direct_client
 
-from conftest import Caller, Callers, Hooks, direct_client
 from support.api import assert_error
 from support.platform import PlatformInfo
 
