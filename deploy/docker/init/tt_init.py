@@ -3,8 +3,8 @@
 
 ``secrets``: creates this installation's secrets once, one file per value in
 ``TT_SECRETS_DIR`` (a volume the service containers mount read-only): the PostgreSQL
-passwords, the identity key pair, the session secret, the admin password and each
-service's database URL. Nothing secret is ever written into docker-compose.yml.
+passwords, the identity key pair, the session secret, the webhook secrets' encryption
+key, the admin password and each service's database URL. Nothing secret is ever written into docker-compose.yml.
 
 ``topics`` (the Kubernetes Job): only the topics.
 
@@ -71,6 +71,8 @@ def create_secrets() -> None:
         "TT_AUTH_IDENTITY_PRIVATE_KEY": private,
         "TT_IDENTITY_PUBLIC_KEY": public,
         "TT_AUTH_SESSION_SECRET": secrets.token_urlsafe(32),
+        # Encrypts webhook signing secrets at rest (at least 32 characters).
+        "TT_WEBHOOKS_SECRET_KEY": secrets.token_urlsafe(32),
         "TT_ADMIN_PASSWORD": secrets.token_urlsafe(12),
         **{f"TT_{s.upper()}_DATABASE_URL": database_url(s, db_password) for s in SERVICES},
     }

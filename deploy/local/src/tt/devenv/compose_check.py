@@ -20,6 +20,7 @@ from collections.abc import Callable
 from tt.devenv.compose import Stack, compose, image_env, test_stack, up
 from tt.devenv.docker_engine import compose_command, ensure_engine
 from tt.devenv.layout import REPO, STATE_ROOT
+from tt.devenv.procs import DevError
 
 SMOKE_TESTS = ("tests/deploy/test_smoke.py", "tests/e2e/test_traces.py")
 CONTAINER_TESTS = ("tests/platform", "-m", "not fault")
@@ -46,7 +47,11 @@ def run_compose_checks(pytest_args: list[str], say: Callable[[str], None] = prin
         images = image_env(say)
         t = step("images", t)
         compose(command, stack, images, "down", "--volumes", "--remove-orphans", check=False)
-        up(command, stack, images, say)
+        try:
+            up(command, stack, images, say)
+        except DevError:
+            _keep_logs(command, stack, images)
+            raise
         t = step("compose build + up --wait", t)
         env = {**os.environ, "TT_PLATFORM_FILE": str(stack.platform_file)}
         smoke = subprocess.call(
@@ -87,4 +92,5 @@ def _keep_logs(command: list[str], stack: Stack, images: dict[str, str]) -> None
     target.parent.mkdir(parents=True, exist_ok=True)
     logs = compose(command, stack, images, "logs", "--no-color", check=False, capture=True)
     target.write_text(logs.stdout + logs.stderr)
-    print(f"compose logs kept in {target}")
+    print(f"compose logs kept in {target}; the last lines:")
+    print("\n".join(logs.stdout.splitlines()[-40:]))

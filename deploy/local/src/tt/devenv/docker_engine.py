@@ -21,6 +21,11 @@ from tt.devenv.procs import DevError, run, running, spawn, stop
 
 COMPOSE_VERSION = "v2.29.7"
 ENGINE_PROCESS = "dockerd"
+# On cgroup v1 every container lives under one "docker" cpu cgroup, whose weight is that
+# of a single host process: on a busy machine the whole stack would crawl (health checks
+# time out). While our engine runs, the group weighs as much as this many processes.
+DOCKER_CPU_SHARES = Path("/sys/fs/cgroup/cpu/docker/cpu.shares")
+FAIR_SHARE_PROCESSES = 8
 
 
 def docker_answers(timeout: float = 10) -> bool:
@@ -54,7 +59,9 @@ class Engine:
         """Stop dockerd (and the containerd it runs) if this run started it."""
         if not self.started_here:
             return False
-        return stop(self.pids, ENGINE_PROCESS, timeout=60)
+        stopped = stop(self.pids, ENGINE_PROCESS, timeout=60)
+        _set_cpu_shares(1024)  # the kernel's default weight again
+        return stopped
 
 
 def ensure_engine(state: Path, say: Callable[[str], None] = print) -> Engine:
@@ -75,7 +82,19 @@ def ensure_engine(state: Path, say: Callable[[str], None] = print) -> Engine:
         logs=state / "logs",
     )
     say("  started a Docker engine (dockerd); it is stopped again at the end")
-    return _wait_for_engine(Engine(state, started_here=True))
+    engine = _wait_for_engine(Engine(state, started_here=True))
+    _set_cpu_shares(1024 * FAIR_SHARE_PROCESSES)
+    return engine
+
+
+def _set_cpu_shares(shares: int) -> None:
+    if not DOCKER_CPU_SHARES.parent.parent.is_dir():
+        return  # cgroup v2 (weights per container already) or no cpu controller
+    try:
+        DOCKER_CPU_SHARES.parent.mkdir(exist_ok=True)
+        DOCKER_CPU_SHARES.write_text(f"{shares}\n")
+    except OSError:
+        pass  # not allowed here: the stack is only slower on a busy machine
 
 
 def _wait_for_engine(engine: Engine, timeout: float = 90) -> Engine:
