@@ -11,6 +11,7 @@ from starlette.responses import Response
 from tt.common.app import DbSession
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
+from tt.common.responses import JSONResponse
 from tt.time.clients import repository, service
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view
@@ -33,7 +34,7 @@ async def list_clients(
     _: Reader,
     params: Annotated[PageParams, Depends(page_params)],
     status: Annotated[Literal["active", "inactive", "archived", "all"] | None, Query()] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Clients sorted by name; all statuses unless ``status`` is given."""
     rows, total = await repository.page(session, params, None if status == "all" else status)
     items = [
@@ -42,12 +43,14 @@ async def list_clients(
         )
         for row in rows
     ]
-    return paginated("clients", items, params, total)
+    return JSONResponse(paginated("clients", items, params, total))
 
 
 @router.get("/{client_id:int}")
-async def get_client(session: DbSession, _: Reader, client_id: int) -> dict[str, Any]:
-    return {"client": await service.get_client(session, parse_id(client_id, "Client"))}
+async def get_client(session: DbSession, _: Reader, client_id: int) -> JSONResponse:
+    return JSONResponse(
+        {"client": await service.get_client(session, parse_id(client_id, "Client"))}
+    )
 
 
 @router.post("", status_code=201, openapi_extra=json_body(ClientCreate))
@@ -66,20 +69,23 @@ async def create_client(request: Request, identity: Writer, events: Events) -> R
 
 
 @router.api_route(
-    "/{client_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(ClientUpdate)
+    "/{client_id:int}",
+    methods=["PUT", "PATCH"],
+    openapi_extra=json_body(ClientUpdate),
+    response_model=None,
 )
 async def update_client(
     request: Request, session: DbSession, _: Writer, events: Events, client_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     target = parse_id(client_id, "Client")
     payload = parse(ClientUpdate, await json_object(request))
     client = await service.update_client(session, events, target, payload)
-    return {"message": "Client updated successfully", "client": client}
+    return JSONResponse({"message": "Client updated successfully", "client": client})
 
 
 @router.delete("/{client_id:int}")
 async def delete_client(
     session: DbSession, _: Writer, events: Events, client_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     message = await service.delete_client(session, events, parse_id(client_id, "Client"))
-    return {"message": message}
+    return JSONResponse({"message": message})

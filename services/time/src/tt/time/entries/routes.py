@@ -11,6 +11,7 @@ from starlette.responses import Response
 from tt.common.app import DbSession
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
+from tt.common.responses import JSONResponse
 from tt.time.entries import service
 from tt.time.entries.repository import EntryFilter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
@@ -39,7 +40,7 @@ async def list_entries(
     end_date: Text = None,
     billable: Text = None,
     include_active: Text = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Newest first. Running timers only with ``include_active=true``; plain dates are
     whole days in the listed user's timezone; ``user_id`` is for admins (who see
     everyone's entries when they leave it out)."""
@@ -54,13 +55,13 @@ async def list_entries(
         include_active=bool(flag("include_active", include_active)),
     )
     items, total = await service.list_entries(session, identity, params, where)
-    return paginated("time_entries", items, params, total)
+    return JSONResponse(paginated("time_entries", items, params, total))
 
 
 @router.get("/{entry_id:int}")
-async def get_entry(session: DbSession, identity: Reader, entry_id: int) -> dict[str, Any]:
+async def get_entry(session: DbSession, identity: Reader, entry_id: int) -> JSONResponse:
     entry = await service.get_entry(session, identity, parse_id(entry_id, "Time entry"))
-    return {"time_entry": entry}
+    return JSONResponse({"time_entry": entry})
 
 
 @router.post("", status_code=201, openapi_extra=json_body(EntryCreate))
@@ -76,20 +77,25 @@ async def create_entry(request: Request, identity: Writer, events: Events) -> Re
     return await run_create(request, identity, body, work)
 
 
-@router.api_route("/{entry_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(EntryUpdate))
+@router.api_route(
+    "/{entry_id:int}",
+    methods=["PUT", "PATCH"],
+    openapi_extra=json_body(EntryUpdate),
+    response_model=None,
+)
 async def update_entry(
     request: Request, session: DbSession, identity: Writer, events: Events, entry_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     """PUT and PATCH both change only the fields they carry."""
     target = parse_id(entry_id, "Time entry")
     payload = parse(EntryUpdate, await json_object(request))
     entry = await service.update_entry(session, events, identity, target, payload)
-    return {"message": "Time entry updated successfully", "time_entry": entry}
+    return JSONResponse({"message": "Time entry updated successfully", "time_entry": entry})
 
 
 @router.delete("/{entry_id:int}")
 async def delete_entry(
     session: DbSession, identity: Writer, events: Events, entry_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     await service.delete_entry(session, events, identity, parse_id(entry_id, "Time entry"))
-    return {"message": "Time entry deleted successfully"}
+    return JSONResponse({"message": "Time entry deleted successfully"})

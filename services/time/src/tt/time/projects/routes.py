@@ -11,6 +11,7 @@ from starlette.responses import Response
 from tt.common.app import DbSession
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
+from tt.common.responses import JSONResponse
 from tt.time.events import Publisher, publisher
 from tt.time.idempotency.store import run_create
 from tt.time.projects import repository, service
@@ -36,7 +37,7 @@ async def list_projects(
     params: Annotated[PageParams, Depends(page_params)],
     status: Annotated[StatusFilter, Query()] = "active",
     client_id: QueryId = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Projects sorted by name; only active ones unless ``status`` says otherwise
     (``all`` for every status)."""
     rows, total = await repository.page(
@@ -51,12 +52,14 @@ async def list_projects(
         )
         for row in rows
     ]
-    return paginated("projects", items, params, total)
+    return JSONResponse(paginated("projects", items, params, total))
 
 
 @router.get("/{project_id:int}")
-async def get_project(session: DbSession, _: Reader, project_id: int) -> dict[str, Any]:
-    return {"project": await service.get_project(session, parse_id(project_id, "Project"))}
+async def get_project(session: DbSession, _: Reader, project_id: int) -> JSONResponse:
+    return JSONResponse(
+        {"project": await service.get_project(session, parse_id(project_id, "Project"))}
+    )
 
 
 @router.post("", status_code=201, openapi_extra=json_body(ProjectCreate))
@@ -75,20 +78,23 @@ async def create_project(request: Request, identity: Writer, events: Events) -> 
 
 
 @router.api_route(
-    "/{project_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(ProjectUpdate)
+    "/{project_id:int}",
+    methods=["PUT", "PATCH"],
+    openapi_extra=json_body(ProjectUpdate),
+    response_model=None,
 )
 async def update_project(
     request: Request, session: DbSession, identity: Writer, events: Events, project_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     target = parse_id(project_id, "Project")
     payload = parse(ProjectUpdate, await json_object(request))
     project = await service.update_project(session, events, identity, target, payload)
-    return {"message": "Project updated successfully", "project": project}
+    return JSONResponse({"message": "Project updated successfully", "project": project})
 
 
 @router.delete("/{project_id:int}")
 async def archive_project(
     session: DbSession, identity: Writer, events: Events, project_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     await service.archive_project(session, events, identity, parse_id(project_id, "Project"))
-    return {"message": "Project archived successfully"}
+    return JSONResponse({"message": "Project archived successfully"})

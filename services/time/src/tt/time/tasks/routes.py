@@ -12,6 +12,7 @@ from tt.common.app import DbSession
 from tt.common.errors import NotFound
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
+from tt.common.responses import JSONResponse
 from tt.time.events import Publisher, publisher
 from tt.time.idempotency.store import run_create
 from tt.time.projects import repository as projects
@@ -40,19 +41,21 @@ async def list_tasks(
     params: Annotated[PageParams, Depends(page_params)],
     project_id: QueryId = None,
     status: Annotated[StatusFilter | None, Query()] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Tasks in creation order; ``status=active`` means todo, in_progress or review."""
     statuses = None if status is None else OPEN_STATUSES if status == "active" else (status,)
     rows, total = await repository.page(session, params, project_id=project_id, statuses=statuses)
-    return paginated("tasks", [row_view(row) for row in rows], params, total)
+    return JSONResponse(paginated("tasks", [row_view(row) for row in rows], params, total))
 
 
 @router.get("/api/v1/tasks/{task_id:int}")
-async def get_task(session: DbSession, _: Reader, task_id: int) -> dict[str, Any]:
-    return {"task": await service.get_task(session, parse_id(task_id, "Task"))}
+async def get_task(session: DbSession, _: Reader, task_id: int) -> JSONResponse:
+    return JSONResponse({"task": await service.get_task(session, parse_id(task_id, "Task"))})
 
 
-@router.post("/api/v1/tasks", status_code=201, openapi_extra=json_body(TaskCreate))
+@router.post(
+    "/api/v1/tasks", status_code=201, openapi_extra=json_body(TaskCreate), response_model=None
+)
 async def create_task(request: Request, identity: Writer, events: Events) -> Response:
     body = await json_object(request)
     payload = parse(TaskCreate, body)
@@ -65,28 +68,29 @@ async def create_task(request: Request, identity: Writer, events: Events) -> Res
 
 
 @router.api_route(
-    "/api/v1/tasks/{task_id:int}", methods=["PUT", "PATCH"], openapi_extra=json_body(TaskUpdate)
+    "/api/v1/tasks/{task_id:int}",
+    methods=["PUT", "PATCH"],
+    openapi_extra=json_body(TaskUpdate),
+    response_model=None,
 )
 async def update_task(
     request: Request, session: DbSession, _: Writer, events: Events, task_id: int
-) -> dict[str, Any]:
+) -> JSONResponse:
     target = parse_id(task_id, "Task")
     payload = parse(TaskUpdate, await json_object(request))
     task = await service.update_task(session, events, target, payload)
-    return {"message": "Task updated successfully", "task": task}
+    return JSONResponse({"message": "Task updated successfully", "task": task})
 
 
 @router.delete("/api/v1/tasks/{task_id:int}")
-async def delete_task(
-    session: DbSession, _: Writer, events: Events, task_id: int
-) -> dict[str, Any]:
+async def delete_task(session: DbSession, _: Writer, events: Events, task_id: int) -> JSONResponse:
     await service.delete_task(session, events, parse_id(task_id, "Task"))
-    return {"message": "Task deleted successfully"}
+    return JSONResponse({"message": "Task deleted successfully"})
 
 
 @router.get("/api/projects/{project_id:int}/tasks", tags=["legacy"])
 @router.get("/api/projects/{project_id:int}/tasks/", include_in_schema=False)
-async def legacy_project_tasks(session: DbSession, _: Session, project_id: int) -> dict[str, Any]:
+async def legacy_project_tasks(session: DbSession, _: Session, project_id: int) -> JSONResponse:
     """Every task of an active project, whatever its status (done and cancelled too), for
     the manual time-entry form (seed 001)."""
     project = await projects.find_with_client(session, parse_id(project_id, "Project"))
@@ -103,4 +107,4 @@ async def legacy_project_tasks(session: DbSession, _: Session, project_id: int) 
         }
         for row in sorted(rows, key=lambda r: (r.Task.name.lower(), r.Task.id))
     ]
-    return {"success": True, "tasks": tasks}
+    return JSONResponse({"success": True, "tasks": tasks})

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -27,13 +27,15 @@ Events = Annotated[Publisher, Depends(publisher)]
 
 
 @router.get("/api/v1/timer/status")
-async def timer_status(session: DbSession, identity: Reader) -> dict[str, Any]:
+async def timer_status(session: DbSession, identity: Reader) -> JSONResponse:
     """``{"active": bool, "timer": entry | null}``; a paused timer is still active."""
     timer = await service.status(session, identity)
-    return {"active": timer is not None, "timer": timer}
+    return JSONResponse({"active": timer is not None, "timer": timer})
 
 
-@router.post("/api/v1/timer/start", status_code=201, openapi_extra=json_body(TimerStart))
+@router.post(
+    "/api/v1/timer/start", status_code=201, openapi_extra=json_body(TimerStart), response_model=None
+)
 async def start_timer(
     request: Request, session: DbSession, identity: Writer, events: Events
 ) -> Response:
@@ -43,56 +45,64 @@ async def start_timer(
 
 
 @router.post("/api/v1/timer/stop")
-async def stop_timer(session: DbSession, identity: Writer, events: Events) -> dict[str, Any]:
+async def stop_timer(session: DbSession, identity: Writer, events: Events) -> JSONResponse:
     entry = await service.stop(session, events, identity)
-    return {"message": "Timer stopped successfully", "time_entry": entry}
+    return JSONResponse({"message": "Timer stopped successfully", "time_entry": entry})
 
 
 @router.post("/api/v1/timer/pause")
-async def pause_timer(session: DbSession, identity: Writer, events: Events) -> dict[str, Any]:
+async def pause_timer(session: DbSession, identity: Writer, events: Events) -> JSONResponse:
     entry = await service.pause(session, events, identity)
-    return {"message": "Timer paused", "time_entry": entry}
+    return JSONResponse({"message": "Timer paused", "time_entry": entry})
 
 
 @router.post("/api/v1/timer/resume")
-async def resume_timer(session: DbSession, identity: Writer, events: Events) -> dict[str, Any]:
+async def resume_timer(session: DbSession, identity: Writer, events: Events) -> JSONResponse:
     entry = await service.resume(session, events, identity)
-    return {"message": "Timer resumed", "time_entry": entry}
+    return JSONResponse({"message": "Timer resumed", "time_entry": entry})
 
 
-@router.post("/api/timer/start", tags=["legacy"], openapi_extra=json_body(TimerStart))
+@router.post(
+    "/api/timer/start", tags=["legacy"], openapi_extra=json_body(TimerStart), response_model=None
+)
 async def legacy_start(
     request: Request, session: DbSession, identity: Session, events: Events
-) -> dict[str, Any]:
+) -> JSONResponse:
     payload = parse(TimerStart, await json_object(request))
     timer = await service.start(session, events, identity, payload)
-    return {
-        "success": True,
-        "timer_id": timer["id"],
-        "project_name": timer["project"] or "",
-        "task_id": timer["task_id"],
-        "timer": timer,
-    }
+    return JSONResponse(
+        {
+            "success": True,
+            "timer_id": timer["id"],
+            "project_name": timer["project"] or "",
+            "task_id": timer["task_id"],
+            "timer": timer,
+        }
+    )
 
 
 @router.post("/api/timer/stop", tags=["legacy"])
-async def legacy_stop(session: DbSession, identity: Session, events: Events) -> dict[str, Any]:
+async def legacy_stop(session: DbSession, identity: Session, events: Events) -> JSONResponse:
     entry = await service.stop(session, events, identity)
-    return {
-        "success": True,
-        "duration": entry["duration_formatted"],
-        "duration_hours": entry["duration_hours"],
-        "time_entry": entry,
-    }
+    return JSONResponse(
+        {
+            "success": True,
+            "duration": entry["duration_formatted"],
+            "duration_hours": entry["duration_hours"],
+            "time_entry": entry,
+        }
+    )
 
 
-@router.post("/api/timer/resume", tags=["legacy"], openapi_extra=json_body(LegacyResume))
+@router.post(
+    "/api/timer/resume", tags=["legacy"], openapi_extra=json_body(LegacyResume), response_model=None
+)
 async def legacy_resume(
     request: Request, session: DbSession, identity: Session, events: Events
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Restart the last entry's project, task and notes as a new timer."""
     payload = parse(LegacyResume, await json_object(request))
     timer = await service.restart_last(
         session, events, identity, payload.project_id, payload.task_id
     )
-    return {"success": True, "timer_id": timer["id"], "timer": timer}
+    return JSONResponse({"success": True, "timer_id": timer["id"], "timer": timer})
