@@ -10,8 +10,14 @@ from searchkit import Caller, Indexer, entry, project
 
 
 def _swap_middle(text: str) -> str:
+    """A typo: two different neighbouring letters from the middle on, swapped (swapping
+    two equal letters would give the word back)."""
     middle = len(text) // 2
-    return text[: middle - 1] + text[middle] + text[middle - 1] + text[middle + 1 :]
+    order = [*range(middle, len(text) - 1), *range(middle)]
+    i = next(i for i in order if text[i] != text[i + 1])
+    typo = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    assert typo != text
+    return typo
 
 
 def test_exact_then_prefix_then_full_text_then_typos(
