@@ -4,7 +4,8 @@
 ``secrets``: creates this installation's secrets once, one file per value in
 ``TT_SECRETS_DIR`` (a volume the service containers mount read-only): the PostgreSQL
 passwords, the identity key pair, the session secret, the webhook secrets' encryption
-key, the admin password and each service's database URL. Nothing secret is ever written into docker-compose.yml.
+key, the admin password and each service's database URL. Nothing secret is ever written
+into docker-compose.yml.
 
 ``topics`` (the Kubernetes Job): only the topics.
 
