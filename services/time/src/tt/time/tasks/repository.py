@@ -78,10 +78,6 @@ async def lock(session: AsyncSession, task_id: int) -> Task | None:
     ).scalar_one_or_none()
 
 
-async def find(session: AsyncSession, task_id: int) -> Task | None:
-    return await session.get(Task, task_id)
-
-
 async def find_brief(session: AsyncSession, task_id: int) -> Any:
     """The task's id, name and project (for booking an entry on it; raw, a hot path)."""
     return await (await driver(session)).fetchrow(
