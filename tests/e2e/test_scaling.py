@@ -31,7 +31,9 @@ from support.api import User, Users, token_client
 from support.platform import PlatformInfo
 from tt.devenv.procs import read_pid, running
 
-pytestmark = pytest.mark.fault
+# 10,000 creates through the gateway take minutes on 2 cores; the default 300 s is for
+# ordinary tests.
+pytestmark = [pytest.mark.fault, pytest.mark.timeout(1800)]
 
 # The figure; TT_SCALING_ENTRIES (a multiple of BUCKET) shortens a local try.
 ENTRIES = int(os.environ.get("TT_SCALING_ENTRIES", "10000"))
