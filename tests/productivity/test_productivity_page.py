@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from prodbrowser import chromium, console_errors, log_in, screenshot
 from selenium.webdriver.support.ui import WebDriverWait
 
 from support.api import User, Users, wait_until
+from support.browser import chromium, console_errors, log_in, screenshot
 
 PAGE = "/dashboard/productivity"
 HOUR = timedelta(hours=1)

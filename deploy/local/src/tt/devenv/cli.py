@@ -28,6 +28,7 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
     # Strict on tt.common and every routes module (pyproject), checked on every service.
     ("mypy", ["mypy", *(f"--package=tt.{name}" for name in SERVICE_PACKAGES)]),
     ("import contracts", ["lint-imports"]),
+    ("OpenAPI document current", ["python", "-m", "tt.devenv.cli", "openapi", "--check"]),
 ]
 
 
@@ -146,11 +147,18 @@ def openapi(
     from tt.devenv import openapi as merged
 
     if check:
-        if not merged.is_current():
+        try:
+            current = merged.is_current()
+        except DevError as exc:
+            _fail(exc)
+        if not current:
             _fail(DevError(f"{merged.OUTPUT} is stale: run ./dev openapi and commit it"))
         typer.echo("OpenAPI document is current")
         return
-    typer.echo(f"wrote {merged.write()}")
+    try:
+        typer.echo(f"wrote {merged.write()}")
+    except DevError as exc:
+        _fail(exc)
 
 
 def run_lint() -> int:

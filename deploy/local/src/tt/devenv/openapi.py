@@ -53,9 +53,11 @@ SECURITY_SCHEMES = {
 def service_document(name: str) -> dict[str, Any]:
     """The OpenAPI document of one service's app, built without starting it, in a process
     of its own (each service has its own tables; one process must not load two)."""
+    # auth's app is an ASGI wrapper (verify ahead of FastAPI) that holds the FastAPI app.
     script = (
-        f"import json; from tt.{name}.main import create_app; "
-        "print(json.dumps(create_app().openapi()))"
+        f"import json; from tt.{name}.main import create_app; app = create_app(); "
+        "app = app if hasattr(app, 'openapi') else app.app; "
+        "print(json.dumps(app.openapi()))"
     )
     result = run(
         [sys.executable, "-c", script],

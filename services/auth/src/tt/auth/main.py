@@ -6,8 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from tt.auth.context import start_context, stop_context
+from tt.auth.docs.routes import SWAGGER
+from tt.auth.docs.routes import router as docs
 from tt.auth.pages.routes import router as pages
 from tt.auth.releases.routes import router as releases
 from tt.auth.sessions.routes import router as sessions
@@ -27,10 +30,12 @@ def create_api(settings: AuthSettings) -> FastAPI:
     app = build_app(
         settings,
         title="tt auth",
-        routers=[system, sessions, users, tokens, timetrack, releases, pages],
+        routers=[system, sessions, users, tokens, timetrack, releases, pages, docs],
         on_startup=[start_context],
         on_shutdown=[stop_context],
     )
+    # Mounted before /static/auth, which would otherwise shadow it.
+    app.mount(SWAGGER, StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.mount("/static/auth", StaticFiles(directory=STATIC), name="auth-static")
     return app
 

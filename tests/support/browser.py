@@ -1,4 +1,4 @@
-"""Headless Chromium (Debian's ``chromium`` and ``chromedriver``) driven by Selenium."""
+"""Headless Chromium (Debian's chromium and chromedriver) driven by Selenium, for pages."""
 
 from __future__ import annotations
 
