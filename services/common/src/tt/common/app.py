@@ -9,7 +9,7 @@ headers onto every response.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -64,8 +64,11 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
-    """Build a service's app; ``routers`` carry its business routes."""
+    """Build a service's app; ``routers`` carry its business routes. ``body_limits`` maps
+    exact paths to their own body-size limit (uploads that a route streams), overriding
+    ``max_body_bytes`` for those paths only."""
     service = settings.service_name
     setup_logging(service, settings.log_level)
     setup_tracing(settings, service)
@@ -103,7 +106,12 @@ def create_app(
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
-    app.add_middleware(EdgeMiddleware, service=service, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        EdgeMiddleware,
+        service=service,
+        max_body_bytes=settings.max_body_bytes,
+        body_limits=dict(body_limits or {}),
+    )
     return app
 
 
@@ -134,24 +142,32 @@ def _ops_router() -> APIRouter:
 class EdgeMiddleware:
     """Pure ASGI: body-size limit, rate-limit header echo, and request metrics."""
 
-    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        max_body_bytes: int,
+        body_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
+        self.body_limits = dict(body_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.body_limits.get(scope["path"], self.max_body_bytes)
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         echoed = [(k, v) for k, v in scope["headers"] if k in RATE_LIMIT_HEADERS]
         started = time.perf_counter()
         status = 500
         received = 0
-        limit = self.max_body_bytes
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -182,10 +198,8 @@ class EdgeMiddleware:
                     time.perf_counter() - started
                 )
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            PayloadTooLarge(f"Request body exceeds {self.max_body_bytes} bytes")
-        )
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = error_response(PayloadTooLarge(f"Request body exceeds {limit} bytes"))
         await response(scope, receive, send)
 
 

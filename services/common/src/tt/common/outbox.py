@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +77,45 @@ class Outbox:
         )
         # NOTIFY is transactional: the relay wakes only when the rows are visible.
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+    async def publish_many(
+        self, session: AsyncSession, events: Iterable[Event] | AsyncIterable[Event]
+    ) -> int:
+        """Queue many events with one ``COPY`` (bulk writes: imports, bulk actions), in the
+        caller's transaction like ``publish``; returns how many were queued. ``events`` may
+        be a generator, so a large batch is never held in memory at once."""
+        # A statement through the session first: it begins the transaction on the driver
+        # connection, so the COPY below is part of it (and NOTIFY waits for the commit).
+        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        connection = await session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+
+        def record(event: Event) -> tuple[Any, ...]:
+            topic = self._catalogue.for_entity(event.entity).name
+            return (
+                topic,
+                event.subject,
+                event.type,
+                event.to_json(),
+                event.traceparent,
+                event.verb == "deleted",
+            )
+
+        async def records() -> AsyncIterator[tuple[Any, ...]]:
+            if isinstance(events, AsyncIterable):
+                async for event in events:
+                    yield record(event)
+            else:
+                for event in events:
+                    yield record(event)
+
+        status = await driver.copy_records_to_table(
+            OutboxRecord.__tablename__,
+            records=records(),
+            columns=["topic", "key", "event_type", "payload", "traceparent", "tombstone"],
+        )
+        return int(str(status).rsplit(" ", 1)[-1] or 0)
 
 
 class OutboxRelay:
