@@ -564,6 +564,9 @@ def test_browser_extension(
         "/api/v1/tasks", params={"project_id": new_project, "status": "active", "per_page": 100}
     )
     assert picker.status_code == 200, picker.text
+    # status=active means the open tasks (todo, in progress, review): X's picker is not
+    # empty, where the reference server's exact match left it empty.
+    assert [t["id"] for t in picker.json()["tasks"]] == [task.json()["task"]["id"]]
     assert all({"id", "name"} <= set(t) for t in picker.json()["tasks"])
 
     assert api.post("/api/v1/timer/start", json={"project_id": new_project}).status_code == 201

@@ -133,11 +133,10 @@ async def project_totals(
     ).all()
     if not rows:
         return []
-    names: dict[int, str | None] = dict(
-        (
-            await session.execute(PROJECT_NAMES, {"user_id": user_id, "ids": [r[0] for r in rows]})
-        ).all()
-    )
+    name_rows = (
+        await session.execute(PROJECT_NAMES, {"user_id": user_id, "ids": [r[0] for r in rows]})
+    ).all()
+    names: dict[int, str | None] = {row[0]: row[1] for row in name_rows}
     return [
         ProjectTotals(int(pid), names.get(pid), int(s), int(b), int(n), int(w))
         for pid, s, b, n, w in rows
