@@ -7,13 +7,14 @@ grows by one with every change (the row is locked while it changes).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Iterable
 from enum import StrEnum
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.common.events import make_event
+from tt.common.events import Event, make_event
 from tt.common.outbox import Outbox
 from tt.common.resources import Resources
 
@@ -23,6 +24,7 @@ class Entity(StrEnum):
     PROJECT = "project"
     TASK = "task"
     TIME_ENTRY = "time_entry"
+    APPROVAL = "approval"
 
 
 class Verb(StrEnum):
@@ -59,6 +61,10 @@ STATE_FIELDS: dict[Entity, tuple[str, ...]] = {
         "notes", "tags", "billable", "paid", "source", "is_active", "approval_status",
         "created_at", "updated_at",
     ),
+    Entity.APPROVAL: (
+        "id", "user_id", "requested_by", "entry_ids", "status", "comment", "decided_by",
+        "requested_at", "decided_at",
+    ),
 }  # fmt: skip
 
 
@@ -81,10 +87,23 @@ class Publisher:
         """One event for one change; ``view`` is the entity's API shape (its state is cut
         from it, so events and answers never disagree; ``overrides`` for the few fields
         whose event type differs, such as money as a number)."""
+        event = self.event(entity, verb, version=version, view=view, overrides=overrides)
+        await self._outbox.publish(session, event)
+
+    def event(
+        self,
+        entity: Entity,
+        verb: Verb,
+        *,
+        version: int,
+        view: dict[str, Any],
+        overrides: dict[str, Any] | None = None,
+    ) -> Event:
+        """The event ``emit`` would queue, for callers that queue many at once."""
         state = {name: view[name] for name in STATE_FIELDS[entity]}
         if overrides:
             state.update(overrides)
-        event = make_event(
+        return make_event(
             source=self._outbox.source,
             entity=entity.value,
             verb=verb.value,
@@ -92,7 +111,13 @@ class Publisher:
             version=version,
             state=state,
         )
-        await self._outbox.publish(session, event)
+
+    async def emit_many(
+        self, session: AsyncSession, events: Iterable[Event] | AsyncIterable[Event]
+    ) -> int:
+        """Queue many events (built with ``event``) in one statement: bulk actions and
+        imports, where one event per changed entity would otherwise be one insert each."""
+        return await self._outbox.publish_many(session, events)
 
 
 def publisher(request: Request) -> Publisher:

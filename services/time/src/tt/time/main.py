@@ -11,13 +11,18 @@ from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
 from tt.time.clients.routes import router as clients
 from tt.time.entries.routes import router as entries
+from tt.time.exports.routes import router as exports
 from tt.time.idempotency.store import IdempotencyStore
+from tt.time.imports.routes import jobs_router as imports
+from tt.time.imports.routes import router as import_csv
 from tt.time.projects.routes import router as projects
 from tt.time.settings import TimeSettings
 from tt.time.tasks.routes import router as tasks
 from tt.time.timers.routes import router as timers
 
-ROUTERS = [clients, projects, tasks, entries, timers]
+ROUTERS = [clients, projects, tasks, entries, timers, import_csv, imports, exports]
+# The multipart envelope around an upload of import_max_bytes.
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _open_idempotency(app: FastAPI, resources: Resources) -> None:
@@ -32,11 +37,16 @@ async def _integrity_conflict(_: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: TimeSettings | None = None) -> FastAPI:
+    settings = settings or TimeSettings()
     app = build_app(
-        settings or TimeSettings(),
+        settings,
         title="tt time",
         routers=ROUTERS,
         on_startup=[_open_idempotency],
+        # CSV imports stream their upload and apply their own limit (413 past it).
+        body_limits={
+            "/api/v1/time-entries/import-csv": settings.import_max_bytes + MULTIPART_OVERHEAD
+        },
     )
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
     return app

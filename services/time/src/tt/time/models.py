@@ -6,6 +6,7 @@ from tt.common.outbox import OutboxRecord
 from tt.time.clients.models import Client
 from tt.time.entries.models import EntryCount, TimeEntry, WorkTotal
 from tt.time.idempotency.models import IdempotencyRecord
+from tt.time.imports.models import EntryImport
 from tt.time.projects.models import Project
 from tt.time.tasks.models import Task
 from tt.time.users.models import UserRecord
@@ -15,6 +16,7 @@ __all__ = [
     "Client",
     "ConsumedVersion",
     "EntryCount",
+    "EntryImport",
     "IdempotencyRecord",
     "OutboxRecord",
     "Project",

@@ -22,3 +22,10 @@ class TimeSettings(PlatformSettings):
 
     # Currency of new clients and projects when a request names none (ISO 4217).
     default_currency: str = "EUR"
+
+    # CSV imports: the largest upload accepted (413 above it); the gateway's own limit,
+    # 16 MiB, is higher, so this one is what clients meet.
+    import_max_bytes: int = 10 * 1024 * 1024
+
+    # The inventory module (/api/v1/inventory/...): when off, every route of it is 404.
+    inventory_enabled: bool = True

@@ -1,0 +1,1 @@
+"""CSV export of time entries, streamed."""

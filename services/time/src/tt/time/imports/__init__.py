@@ -1,0 +1,1 @@
+"""CSV import of time entries: streamed, validated whole, then written all at once."""
