@@ -118,6 +118,14 @@ async def get_row(session: AsyncSession, entry_id: int) -> Record | None:
     return row
 
 
+async def get_rows(session: AsyncSession, entry_ids: Sequence[int]) -> Sequence[Record]:
+    """Several entries in answer shape, by id (one query, for bulk changes)."""
+    rows: Sequence[Record] = await (await driver(session)).fetch(
+        f"{_SELECT} WHERE e.id = ANY($1::bigint[]) ORDER BY e.id", list(entry_ids)
+    )
+    return rows
+
+
 async def active_row(session: AsyncSession, user_id: int) -> Record | None:
     row: Record | None = await (await driver(session)).fetchrow(
         f"{_SELECT} WHERE e.user_id = $1 AND e.end_time IS NULL", user_id

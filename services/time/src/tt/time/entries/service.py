@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tt.common.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
+from tt.time.approvals.locks import ensure_editable
 from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
@@ -176,6 +177,7 @@ async def update_entry(
     entry = await repository.lock(session, entry_id)
     if entry is None or not own(entry.user_id, identity):
         raise NotFound("Time entry not found")
+    ensure_editable(entry.approval_status, identity)  # approved entries: admins only
     if payload.if_updated_at is not None and not same_instant(
         entry.updated_at, payload.if_updated_at
     ):
@@ -227,6 +229,7 @@ async def delete_entry(
     entry = await repository.lock(session, entry_id)
     if entry is None or not own(entry.user_id, identity):
         raise NotFound("Time entry not found")
+    ensure_editable(entry.approval_status, identity)  # approved entries: admins only
     row = await repository.get_row(session, entry_id)
     assert row is not None
     view = row_view(row, now=datetime.now(UTC), fallback_user=(identity.user_id, identity.username))
