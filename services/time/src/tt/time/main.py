@@ -9,6 +9,9 @@ from tt.common.app import create_app as build_app
 from tt.common.errors import Conflict, error_response
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
+from tt.time.approvals.routes import entry_router as entry_approvals
+from tt.time.approvals.routes import router as approvals
+from tt.time.bulk.routes import router as bulk
 from tt.time.clients.routes import router as clients
 from tt.time.entries.routes import router as entries
 from tt.time.exports.routes import router as exports
@@ -20,7 +23,19 @@ from tt.time.settings import TimeSettings
 from tt.time.tasks.routes import router as tasks
 from tt.time.timers.routes import router as timers
 
-ROUTERS = [clients, projects, tasks, entries, timers, import_csv, imports, exports]
+ROUTERS = [
+    clients,
+    projects,
+    tasks,
+    entries,
+    timers,
+    import_csv,
+    imports,
+    exports,
+    approvals,
+    entry_approvals,
+    bulk,
+]
 # The multipart envelope around an upload of import_max_bytes.
 MULTIPART_OVERHEAD = 64 * 1024
 

@@ -3,6 +3,7 @@
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
+from tt.time.approvals.models import Approval, ApprovalEntry
 from tt.time.clients.models import Client
 from tt.time.entries.models import EntryCount, TimeEntry, WorkTotal
 from tt.time.idempotency.models import IdempotencyRecord
@@ -12,6 +13,8 @@ from tt.time.tasks.models import Task
 from tt.time.users.models import UserRecord
 
 __all__ = [
+    "Approval",
+    "ApprovalEntry",
     "Base",
     "Client",
     "ConsumedVersion",

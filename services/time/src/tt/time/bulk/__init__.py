@@ -1,0 +1,2 @@
+"""Changes to many time entries at once: bulk actions, and the one-statement way to
+publish their events (also used by approvals)."""
