@@ -88,6 +88,7 @@ def test_the_101st_request_in_a_minute_is_429_and_rejections_cost_nothing(
     user: User, platform: PlatformInfo
 ) -> None:
     me = "/api/v1/users/me"
+    rejected_before = _rejections(platform)
     remaining = []
     for _ in range(100):
         r = user.api.get(me)
@@ -105,6 +106,8 @@ def test_the_101st_request_in_a_minute_is_429_and_rejections_cost_nothing(
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert limited.headers["RateLimit-Policy"] == '"minute";q=100;w=60, "hour";q=1000;w=3600'
     assert limited.headers["RateLimit"].startswith('"minute";r=0;t=')
+    # Ops see the rejections on auth's metrics (one counter per window that refused).
+    assert _rejections(platform) - rejected_before >= 2
     # The two rejected requests were not counted: the shared window holds exactly 100.
     from tt.devenv.services import BY_NAME
 
@@ -113,6 +116,15 @@ def test_the_101st_request_in_a_minute_is_429_and_rejections_cost_nothing(
         assert shared.zcard(f"tt:auth:rl:api:t:{user.token_id}") == 100
     finally:
         shared.close()
+
+
+def _rejections(platform: PlatformInfo) -> float:
+    """auth's ``tt_rate_limit_rejections_total{limit="per_minute"}`` (one replica here)."""
+    text = httpx.get(f"{platform.service_url('auth')}/metrics").text
+    for line in text.splitlines():
+        if line.startswith('tt_rate_limit_rejections_total{limit="per_minute"}'):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def test_tokens_are_limited_each_on_their_own(users: Users, gateway_url: str) -> None:

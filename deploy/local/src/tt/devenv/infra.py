@@ -284,6 +284,8 @@ def traefik_argv(ctx: Context, otel_endpoint: str | None = None) -> list[str]:
         "--ping.entryPoint=traefik",
         "--api=true",
         "--api.dashboard=true",
+        # API and dashboard on the loopback-only "traefik" entry point (never the web one).
+        "--api.insecure=true",
         "--log.level=WARN",
         "--log.format=json",
         "--accesslog=true",

@@ -36,7 +36,9 @@ OFFSETS = {
     "search": 40,
     "webhooks": 50,
 }
-MAX_REPLICAS = 9
+# Each service has ten ports from its offset: API replicas on the first five, its workers'
+# metrics and liveness endpoints on the next five.
+MAX_REPLICAS = 5
 
 DEFAULT_BASES = {"up": 8000, "test": 18000}
 
@@ -62,6 +64,10 @@ class Layout:
         if replica >= MAX_REPLICAS:
             raise ValueError(f"at most {MAX_REPLICAS} replicas of {name}")
         return self.ports[name] + replica
+
+    def worker_metrics_port(self, service: str, replica: int = 0) -> int:
+        """Where worker ``replica`` of ``service`` serves /metrics and /healthz."""
+        return self.port(service, replica) + MAX_REPLICAS
 
     @property
     def logs(self) -> Path:

@@ -122,6 +122,9 @@ class Platform:
         service, _, replica = name.partition(".")
         if service in BY_NAME:
             return {name: self.layout.port(service, int(replica))}
+        if service.removesuffix("-worker") in BY_NAME:
+            port = self.layout.worker_metrics_port(service.removesuffix("-worker"), int(replica))
+            return {f"{name} metrics": port}
         return {}
 
     def _check_ports(self, names: list[str]) -> None:
@@ -365,7 +368,10 @@ class Platform:
             pids=self.layout.pids,
             logs=self.layout.logs,
             cwd=REPO,
-            env=service_env(self.layout, BY_NAME[service], ctx.secrets, self.otel_endpoint()),
+            env={
+                **service_env(self.layout, BY_NAME[service], ctx.secrets, self.otel_endpoint()),
+                "TT_METRICS_PORT": str(self.layout.worker_metrics_port(service, replica)),
+            },
         )
         return True
 
@@ -486,6 +492,13 @@ class Platform:
                 s.name: [
                     f"http://127.0.0.1:{layout.port(s.name, i)}"
                     for i in range(self.replicas().get(s.name, 1))
+                ]
+                for s in SERVICES
+            },
+            "worker_metrics": {
+                s.name: [
+                    f"http://127.0.0.1:{layout.worker_metrics_port(s.name, i)}"
+                    for i in range(self.workers().get(s.name, 0))
                 ]
                 for s in SERVICES
             },

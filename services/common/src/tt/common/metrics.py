@@ -73,3 +73,8 @@ async def serve_worker_metrics(port: int, host: str = "0.0.0.0") -> asyncio.Serv
             writer.close()
 
     return await asyncio.start_server(answer, host, port)
+
+
+RATE_LIMIT_REJECTIONS = Counter(
+    "tt_rate_limit_rejections_total", "Requests refused with 429 by a rate limit", ["limit"]
+)

@@ -26,6 +26,7 @@ from tt.auth.users.models import User
 from tt.auth.verify.ratelimit import Quota
 from tt.common.errors import RateLimited, Unauthorized
 from tt.common.identity import ADMIN_SCOPE, USER_SCOPES
+from tt.common.metrics import RATE_LIMIT_REJECTIONS
 
 LOGIN_FAILED = "Invalid username or password"
 # Usernames are at most 80 characters; longer input cannot match and is not looked up.
@@ -92,6 +93,7 @@ async def authenticate(
 
 
 def _too_many(quota: Quota) -> RateLimited:
+    RATE_LIMIT_REJECTIONS.labels("login").inc()
     return RateLimited(
         "Too many login attempts. Try again later.",
         headers={**quota.headers(), "Retry-After": str(quota.retry_after)},

@@ -20,6 +20,7 @@ from tt.common.errors import (
     Unavailable,
     error_response,
 )
+from tt.common.metrics import RATE_LIMIT_REJECTIONS
 from tt.common.responses import JSONResponse
 
 router = APIRouter(tags=["system"])
@@ -63,6 +64,7 @@ async def _limit_by_address(request: Request, ctx: AuthContext) -> dict[str, str
     quota = await ctx.public_limiter.apply(address_subject(client_address(request)))
     headers = quota.headers()
     if not quota.allowed:
+        RATE_LIMIT_REJECTIONS.labels("public_per_address").inc()
         raise RateLimited(
             "Too many requests from this address. Try again later.",
             headers={**headers, "Retry-After": str(quota.retry_after)},

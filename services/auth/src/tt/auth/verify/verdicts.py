@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tt.auth.verify.ratelimit import Quota
+from tt.common.metrics import RATE_LIMIT_REJECTIONS
 
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tt"'}
 
@@ -120,6 +121,8 @@ def rate_limited(quota: Quota) -> Verdict:
     for i, window in enumerate(quota.windows):
         per_window[f"limit_per_{window.name}"] = window.limit
         per_window[f"remaining_per_{window.name}"] = quota.remaining(i)
+        if quota.remaining(i) == 0:
+            RATE_LIMIT_REJECTIONS.labels(f"per_{window.name}").inc()
     return _error(
         429,
         "Rate limit exceeded",
