@@ -22,6 +22,7 @@ from tt.time.projects.routes import router as projects
 from tt.time.settings import TimeSettings
 from tt.time.tasks.routes import router as tasks
 from tt.time.timers.routes import router as timers
+from tt.time.timetrack.routes import router as timetrack
 
 ROUTERS = [
     clients,
@@ -35,6 +36,7 @@ ROUTERS = [
     approvals,
     entry_approvals,
     bulk,
+    timetrack,
 ]
 # The multipart envelope around an upload of import_max_bytes.
 MULTIPART_OVERHEAD = 64 * 1024

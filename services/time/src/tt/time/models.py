@@ -10,6 +10,7 @@ from tt.time.idempotency.models import IdempotencyRecord
 from tt.time.imports.models import EntryImport
 from tt.time.projects.models import Project
 from tt.time.tasks.models import Task
+from tt.time.timetrack.models import TimeTrackDetails
 from tt.time.users.models import UserRecord
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Project",
     "Task",
     "TimeEntry",
+    "TimeTrackDetails",
     "UserRecord",
     "WorkTotal",
 ]
