@@ -13,6 +13,8 @@ from tt.time.approvals.routes import entry_router as entry_approvals
 from tt.time.approvals.routes import router as approvals
 from tt.time.bulk.routes import router as bulk
 from tt.time.clients.routes import router as clients
+from tt.time.contacts.routes import router as contacts
+from tt.time.crm.routes import deals, leads
 from tt.time.entries.routes import router as entries
 from tt.time.exports.routes import router as exports
 from tt.time.idempotency.store import IdempotencyStore
@@ -37,6 +39,9 @@ ROUTERS = [
     entry_approvals,
     bulk,
     timetrack,
+    contacts,
+    deals,
+    leads,
 ]
 # The multipart envelope around an upload of import_max_bytes.
 MULTIPART_OVERHEAD = 64 * 1024

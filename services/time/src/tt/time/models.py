@@ -5,6 +5,8 @@ from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
 from tt.time.approvals.models import Approval, ApprovalEntry
 from tt.time.clients.models import Client
+from tt.time.contacts.models import Contact
+from tt.time.crm.models import Deal, Lead
 from tt.time.entries.models import EntryCount, TimeEntry, WorkTotal
 from tt.time.idempotency.models import IdempotencyRecord
 from tt.time.imports.models import EntryImport
@@ -19,9 +21,12 @@ __all__ = [
     "Base",
     "Client",
     "ConsumedVersion",
+    "Contact",
+    "Deal",
     "EntryCount",
     "EntryImport",
     "IdempotencyRecord",
+    "Lead",
     "OutboxRecord",
     "Project",
     "Task",

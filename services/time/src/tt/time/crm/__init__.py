@@ -1,0 +1,1 @@
+"""Deals and leads (the sales pipeline), under the clients scopes."""
