@@ -20,6 +20,8 @@ from tt.time.exports.routes import router as exports
 from tt.time.idempotency.store import IdempotencyStore
 from tt.time.imports.routes import jobs_router as imports
 from tt.time.imports.routes import router as import_csv
+from tt.time.inventory.routes import router as inventory
+from tt.time.inventory.stock_routes import router as stock
 from tt.time.projects.routes import router as projects
 from tt.time.settings import TimeSettings
 from tt.time.tasks.routes import router as tasks
@@ -42,6 +44,8 @@ ROUTERS = [
     contacts,
     deals,
     leads,
+    inventory,
+    stock,
 ]
 # The multipart envelope around an upload of import_max_bytes.
 MULTIPART_OVERHEAD = 64 * 1024

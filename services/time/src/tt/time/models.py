@@ -10,6 +10,13 @@ from tt.time.crm.models import Deal, Lead
 from tt.time.entries.models import EntryCount, TimeEntry, WorkTotal
 from tt.time.idempotency.models import IdempotencyRecord
 from tt.time.imports.models import EntryImport
+from tt.time.inventory.models import (
+    StockItem,
+    StockMovement,
+    StockTransfer,
+    Warehouse,
+    WarehouseStock,
+)
 from tt.time.projects.models import Project
 from tt.time.tasks.models import Task
 from tt.time.timetrack.models import TimeTrackDetails
@@ -29,9 +36,14 @@ __all__ = [
     "Lead",
     "OutboxRecord",
     "Project",
+    "StockItem",
+    "StockMovement",
+    "StockTransfer",
     "Task",
     "TimeEntry",
     "TimeTrackDetails",
     "UserRecord",
+    "Warehouse",
+    "WarehouseStock",
     "WorkTotal",
 ]
