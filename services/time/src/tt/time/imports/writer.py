@@ -94,8 +94,20 @@ class EntryWriter:
             yield events.event(Entity.TIME_ENTRY, Verb.CREATED, version=1, view=view)
 
     async def _rows(self, ids: list[int]) -> AsyncIterator[tuple[Any, ...]]:
-        async for entry in self._entries(ids):
-            yield tuple(entry[column] for column in ENTRY_COLUMNS)
+        """The COPY records, in ``ENTRY_COLUMNS`` order (built straight from the staged
+        rows: this loop runs once per imported entry)."""
+        position = 0
+        user_id, now = self.identity.user_id, self.now
+        for batch in self.staging.batches():
+            for start, end, worked, notes, tags, billable, key in batch:
+                booking = self.bookings[key]
+                yield (
+                    ids[position], user_id, booking.project_id, booking.client_id,
+                    booking.task_id, start, end, worked, 0, None, notes, tags, billable,
+                    False, None, "manual", None, 1, now, now,
+                )  # fmt: skip
+                position += 1
+            await asyncio.sleep(0)
 
     async def write(self, session: AsyncSession, events: Publisher) -> int:
         count = self.staging.count
