@@ -54,7 +54,8 @@ def send(api: httpx.Client, text: str | bytes, form: str = "csv", **kw: Any) -> 
 
 
 def entries(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
-    return every(api, "/api/v1/time-entries", "time_entries", **params)
+    found: list[dict[str, Any]] = every(api, "/api/v1/time-entries", "time_entries", **params)
+    return found
 
 
 def count(api: httpx.Client, **params: Any) -> int:

@@ -21,13 +21,13 @@ def _now(name: str) -> sa.Column:  # type: ignore[type-arg]
     return sa.Column(name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
 
 
-def _ref(column: str, table: str, target: str, **kw: bool) -> sa.Column:  # type: ignore[type-arg]
+def _ref(column: str, table: str, target: str, primary_key: bool = False) -> sa.Column:  # type: ignore[type-arg]
     return sa.Column(
         column,
         sa.BigInteger,
         sa.ForeignKey(f"{target}.id", name=f"fk_{table}_{column}_{target}"),
         nullable=False,
-        **kw,
+        primary_key=primary_key,
     )
 
 
