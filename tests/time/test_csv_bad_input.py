@@ -160,3 +160,15 @@ def test_an_upload_without_content_length_is_limited_too(user: User) -> None:
     response = user.api.post(IMPORT, content=stream(), headers={"Content-Type": "text/csv"})
     assert_error(response, 413, "payload_too_large")
     assert count(user.api) == 0
+
+
+def test_the_limit_counts_the_csv_not_its_json_escaping(user: User) -> None:
+    """A 6 MB CSV full of quotes is a 12 MB JSON body: under the limit, it imports."""
+    project = create_project(user.api)
+    quoted = '"' + '""' * 2300 + '"'  # a cell of 2,300 quote characters
+    line = f"{project['id']},,2024-02-01T09:00:00Z,2024-02-01T10:00:00Z,{quoted},,true"
+    text = document([line] * 1300)
+    assert 6_000_000 < len(text) < 10 * 1024 * 1024
+    answer = ok(send(user.api, text, "json"))
+    assert answer["created"] == 1300
+    assert entries(user.api)[0]["notes"] == '"' * 2300

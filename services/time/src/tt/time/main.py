@@ -20,6 +20,7 @@ from tt.time.exports.routes import router as exports
 from tt.time.idempotency.store import IdempotencyStore
 from tt.time.imports.routes import jobs_router as imports
 from tt.time.imports.routes import router as import_csv
+from tt.time.imports.upload import body_limit
 from tt.time.inventory.routes import router as inventory
 from tt.time.inventory.stock_routes import router as stock
 from tt.time.projects.routes import router as projects
@@ -47,8 +48,6 @@ ROUTERS = [
     inventory,
     stock,
 ]
-# The multipart envelope around an upload of import_max_bytes.
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _open_idempotency(app: FastAPI, resources: Resources) -> None:
@@ -70,9 +69,7 @@ def create_app(settings: TimeSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         on_startup=[_open_idempotency],
         # CSV imports stream their upload and apply their own limit (413 past it).
-        body_limits={
-            "/api/v1/time-entries/import-csv": settings.import_max_bytes + MULTIPART_OVERHEAD
-        },
+        body_limits={"/api/v1/time-entries/import-csv": body_limit(settings.import_max_bytes)},
     )
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
     return app

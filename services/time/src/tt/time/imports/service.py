@@ -31,7 +31,7 @@ from tt.time.imports import jobs
 from tt.time.imports.reader import CsvReader, FileProblem, RowProblem
 from tt.time.imports.rows import BookingCache, Problems, check
 from tt.time.imports.staging import Staging
-from tt.time.imports.upload import Upload, form_of, receive
+from tt.time.imports.upload import Upload, declared_length, form_of, receive
 from tt.time.imports.writer import EntryWriter
 from tt.time.settings import TimeSettings
 
@@ -54,11 +54,6 @@ class Findings:
         if len(self.errors) < MAX_REPORTED:
             self.errors[f"row {row}"] = [f"{column}: {message}" for column, message in problems]
             self.details += [{"row": row, "column": c, "message": m} for c, m in problems]
-
-
-def _declared_length(request: Request) -> int | None:
-    value = request.headers.get("content-length", "")
-    return int(value) if value.isdigit() else None
 
 
 async def _check_rows(
@@ -117,7 +112,7 @@ async def import_csv(request: Request, identity: Identity, events: Publisher) ->
     form = form_of(request)  # 415 before anything is recorded
     tracker = jobs.Tracker(
         res.sessions,
-        await jobs.create(res.sessions, identity.user_id, form, _declared_length(request)),
+        await jobs.create(res.sessions, identity.user_id, form, declared_length(request)),
     )
     staging = Staging()
     upload: Upload | None = None

@@ -26,6 +26,8 @@ from tt.common.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFa
 
 # Kept in memory up to this size, then on disk.
 SPOOL_IN_MEMORY = 1 << 20
+# What a multipart envelope adds around the file.
+MULTIPART_OVERHEAD = 64 << 10
 CHUNK = 1 << 16
 # Media types read as a raw CSV body (browsers label .csv files in several ways).
 RAW_MEDIA = frozenset(
@@ -84,9 +86,24 @@ def _empty() -> ValidationFailed:
     return ValidationFailed.field("file", "The CSV is empty")
 
 
+def body_limit(limit: int) -> int:
+    """The largest request body worth reading for an import of ``limit`` bytes of CSV: a
+    JSON string may escape every character of it (each form then checks the CSV itself)."""
+    return 2 * limit + MULTIPART_OVERHEAD
+
+
+def declared_length(request: Request) -> int | None:
+    value = request.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
 async def receive(request: Request, limit: int, progress: Progress) -> Upload:
     """The request's CSV, spooled; 400/413/415 for what cannot be an import."""
     form = form_of(request)
+    declared = declared_length(request)
+    envelope = {"csv": 0, "multipart": MULTIPART_OVERHEAD}.get(form)
+    if declared is not None and envelope is not None and declared > limit + envelope:
+        raise _too_large(limit)  # refused before reading a byte of it
     if form == "multipart":
         upload = await _multipart(request, limit)
     elif form == "json":
