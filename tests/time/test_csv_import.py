@@ -4,11 +4,15 @@ event per entry, import jobs, and Idempotency-Key."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import httpx
 import pytest
 from csvkit import count, document, entries, rows, send
 from timekit import EventLog, booking, create_project, ok
 
-from support.api import User, Users, assert_error, unique
+from support.api import User, Users, assert_error, token_client, unique, wait_until
 from support.platform import PlatformInfo
 
 
@@ -169,3 +173,39 @@ def test_the_import_needs_the_write_scope(users: Users) -> None:
     reader = users.create(scopes=["read:time_entries"])
     denied = send(reader.api, document([]))
     assert assert_error(denied, 403, "forbidden")["required_scope"] == "write:time_entries"
+
+
+def test_progress_is_visible_while_an_import_runs(users: Users, user: User) -> None:
+    """A large file (120,000 rows, the last one bad: checked whole, nothing written, so no
+    events) shows its job's counts growing while the upload is being checked."""
+    project = create_project(user.api)
+    lines = rows(project["id"], 120_000)
+    lines[-1] = f"{project['id']},,2024-02-01T09:00:00Z,soon,late,,"
+    text = document(lines)
+    token, _ = users.token_for(
+        user.id, ["read:time_entries"], rate_limit_per_minute=100_000, rate_limit_per_hour=1_000_000
+    )
+    answers: dict[str, httpx.Response] = {}
+    upload = threading.Thread(
+        target=lambda: answers.update(result=send(user.api, text, timeout=300)), daemon=True
+    )
+    with token_client(users.base_url, token) as poller:
+        upload.start()
+
+        def checking() -> dict[str, Any] | None:
+            jobs = ok(poller.get("/api/v1/imports"))["imports"]
+            job = jobs[0] if jobs else None
+            if job and job["status"] == "validating" and 0 < job["rows_read"] < 120_000:
+                return dict(job)
+            return None
+
+        seen = wait_until(checking, timeout=120, interval=0.05, what="a job part-way through")
+        assert 0 < seen["progress"] < 0.9
+        assert seen["bytes_total"] == len(text)
+        upload.join(timeout=300)
+        final = ok(poller.get(f"/api/v1/imports/{seen['id']}"))["import"]
+    body = assert_error(answers["result"], 400, "validation_error")
+    assert list(body["errors"]) == ["row 120001"]
+    assert (final["status"], final["rows_read"], final["rows_invalid"]) == ("failed", 120_000, 1)
+    assert final["errors"] == body["errors"]
+    assert count(user.api) == 0
