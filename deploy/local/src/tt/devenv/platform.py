@@ -168,6 +168,7 @@ class Platform:
             self.restart_gateway(ctx)
             started.append("gateway")
             self._wait_ready()
+            self._wait_gateway_pools()
             desc = self._bootstrap(ctx, desc)
         except BaseException:
             self.say("start-up failed; stopping what this run started")
@@ -379,6 +380,7 @@ class Platform:
         """Restart one service (migrations, API replicas, workers) or the gateway."""
         if name == "gateway":
             self.restart_gateway()
+            self._wait_gateway_pools()
             return
         if name not in BY_NAME:
             raise DevError(f"unknown service {name!r}; one of gateway, {', '.join(BY_NAME)}")
@@ -391,6 +393,7 @@ class Platform:
             self.stop_process(f"{name}-worker.{i}")
             self.start_worker(name, i)
         self._wait_ready()
+        self._wait_gateway_pools()
         self._write(self._bootstrap(ctx, self.describe()))
 
     def stop_process(self, name: str) -> bool:
@@ -448,6 +451,29 @@ class Platform:
         if pending:
             detail = "; ".join(f"{n}: {last.get(n, 'no answer')}" for n in pending)
             raise DevError(f"not ready after {timeout:.0f}s: {detail}")
+
+    def _wait_gateway_pools(self, timeout: float = 30) -> None:
+        """Until Traefik's health checks see every replica up (a replica that was still
+        starting when Traefik first probed it stays out of its pool until the next probe)."""
+        url = f"http://127.0.0.1:{self.layout.ports['gateway-admin']}/api/http/services"
+        deadline = _now() + timeout
+        down: list[str] = []
+        with httpx.Client(timeout=3) as client:
+            while _now() < deadline:
+                try:
+                    pools = client.get(url).json()
+                except (httpx.HTTPError, ValueError):
+                    pools = []
+                down = [
+                    f"{pool['name']} {server}"
+                    for pool in pools
+                    for server, state in (pool.get("serverStatus") or {}).items()
+                    if state != "UP"
+                ]
+                if pools and not down:
+                    return
+                time.sleep(0.2)
+        raise DevError(f"the gateway still sees replicas down after {timeout:.0f}s: {down}")
 
     def _bootstrap(self, ctx: infra.Context, desc: dict[str, Any]) -> dict[str, Any]:
         """Create the admin user and token through auth's own bootstrap command."""
@@ -548,6 +574,7 @@ class Platform:
             self.start_worker(service, i)
         self.restart_gateway()
         self._wait_ready()
+        self._wait_gateway_pools()
         desc = self.describe()
         desc.update(self._urls(self.context()))
         self._write(desc)
