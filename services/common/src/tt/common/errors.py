@@ -185,6 +185,17 @@ def validation_errors(errors: Sequence[Mapping[str, Any]]) -> dict[str, list[str
     return fields
 
 
+def _in_path(err: Mapping[str, Any]) -> bool:
+    loc = err.get("loc", ())
+    return bool(loc) and loc[0] == "path"
+
+
+def _unparsed_body(err: Mapping[str, Any]) -> bool:
+    # FastAPI hands a JSON body model the raw bytes only when the Content-Type is not JSON.
+    value = err.get("input")
+    return tuple(err.get("loc", ())) == ("body",) and isinstance(value, bytes) and bool(value)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error, ours and the framework's, to the contract's JSON body."""
 
@@ -194,7 +205,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return error_response(ValidationFailed(validation_errors(exc.errors())))
+        errors = exc.errors()
+        if errors and all(_in_path(err) for err in errors):
+            # ``/users/abc``, ``/users/0``: an id that cannot be one names no resource, the
+            # same 404 as an unknown id (the reference server's int routes do the same).
+            return error_response(NotFound("The requested resource was not found"))
+        if any(_unparsed_body(err) for err in errors):
+            return error_response(UnsupportedMediaType("Send the body as application/json"))
+        return error_response(ValidationFailed(validation_errors(errors)))
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -207,6 +225,9 @@ def install_error_handlers(app: FastAPI) -> None:
             mapped = PayloadTooLarge(str(exc.detail))
         elif exc.status_code == 415:
             mapped = UnsupportedMediaType(str(exc.detail))
+        elif exc.status_code == 400:
+            # The framework could not read the body (JSON nested too deep, a broken form).
+            mapped = ValidationFailed({"body": [str(exc.detail)]}, str(exc.detail))
         else:
             mapped = AppError(str(exc.detail), error=str(exc.detail), error_code="error")
             mapped.status_code = exc.status_code

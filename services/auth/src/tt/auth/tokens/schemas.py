@@ -14,11 +14,12 @@ from pydantic import (
     model_validator,
 )
 
+from tt.common.fields import NoNul
 from tt.auth.tokens.models import ApiToken
 from tt.common.identity import ALL_SCOPES
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 ExpiresInDays = Annotated[int, Field(ge=1, le=3650)]
 PerMinute = Annotated[int, Field(ge=1, le=1_000_000)]
 PerHour = Annotated[int, Field(ge=1, le=100_000_000)]

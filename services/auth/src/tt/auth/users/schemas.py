@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from tt.common.fields import NoNul
 from tt.auth.passwords import MAX_PASSWORD_LENGTH
 from tt.auth.users.models import User
 
@@ -22,7 +23,7 @@ Username = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=USERNAME_PATTERN),
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=MAX_PASSWORD_LENGTH)]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from tt.common.fields import NoNul
 from tt.webhooks.subscriptions.models import Subscription
 
 MAX_GLOBS = 50
+
+
+Text = Annotated[str, NoNul]
 
 
 class WebhookCreate(BaseModel):
@@ -20,8 +24,8 @@ class WebhookCreate(BaseModel):
     url: str = Field(min_length=1, max_length=2048)
     events: list[str] = Field(min_length=1, max_length=MAX_GLOBS)
     active: bool = Field(default=True, validation_alias=AliasChoices("active", "is_active"))
-    name: str | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=1000)
+    name: Text | None = Field(default=None, max_length=200)
+    description: Text | None = Field(default=None, max_length=1000)
 
 
 class WebhookUpdate(BaseModel):
@@ -32,8 +36,8 @@ class WebhookUpdate(BaseModel):
     url: str | None = Field(default=None, min_length=1, max_length=2048)
     events: list[str] | None = Field(default=None, min_length=1, max_length=MAX_GLOBS)
     active: bool | None = Field(default=None, validation_alias=AliasChoices("active", "is_active"))
-    name: str | None = Field(default=None, max_length=200)
-    description: str | None = Field(default=None, max_length=1000)
+    name: Text | None = Field(default=None, max_length=200)
+    description: Text | None = Field(default=None, max_length=1000)
 
 
 class RotateSecret(BaseModel):
