@@ -14,8 +14,8 @@ from pydantic import (
     model_validator,
 )
 
-from tt.common.fields import NoNul
 from tt.auth.tokens.models import ApiToken
+from tt.common.fields import NoNul
 from tt.common.identity import ALL_SCOPES
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from tt.common.fields import NoNul
 from tt.auth.passwords import MAX_PASSWORD_LENGTH
 from tt.auth.users.models import User
+from tt.common.fields import NoNul
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$"
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
