@@ -92,8 +92,9 @@ def setup_tracing(settings: PlatformSettings, service: str) -> None:
 
 
 def instrument_engine(settings: PlatformSettings, engine: Any) -> None:
-    """SQLAlchemy spans for one engine (the sync engine behind the async one)."""
-    if settings.otel_instrument:
+    """SQLAlchemy spans for one engine (the sync engine behind the async one), only when
+    they are exported: unexported, a span per statement cost a consumer 6% of its CPU."""
+    if settings.otel_instrument and settings.otel_exporter_endpoint:
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
         SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)

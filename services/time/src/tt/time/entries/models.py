@@ -1,25 +1,30 @@
 """The time_entries table and the totals PostgreSQL keeps beside it.
 
 ``entry_counts`` (per user) and ``work_totals`` (per project and per task) are maintained
-by a trigger on ``time_entries`` (migration 0002), so list pages count in O(1) and
+by a trigger on ``time_entries`` (migrations 0002, 0003 and 0009), so list pages count in O(1) and
 project/task hours never scan entries, whichever code path writes an entry.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
+    cast,
     func,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from tt.common.db import Base
 
@@ -69,21 +74,42 @@ class TimeEntry(Base):
 
 
 class EntryCount(Base):
-    """How many entries a user has, and how many of them are running (trigger-kept)."""
+    """How many entries a user has, and how many of them are running (trigger-kept, in
+    up to 16 ``shard`` rows per user that readers sum: concurrent writers do not queue on
+    one row)."""
 
     __tablename__ = "entry_counts"
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="0")
     total: Mapped[int] = mapped_column(BigInteger, server_default="0")
     active: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class WorkTotal(Base):
-    """Seconds of finished work on a project (``kind='p'``) or task (``'t'``) (trigger-kept)."""
+    """Seconds of finished work on a project (``kind='p'``) or task (``'t'``) (trigger-kept,
+    sharded like ``EntryCount``: readers sum the rows)."""
 
     __tablename__ = "work_totals"
 
     kind: Mapped[str] = mapped_column(String(1), primary_key=True)
     ref_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="0")
     seconds: Mapped[int] = mapped_column(BigInteger, server_default="0")
     billable_seconds: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+def work_totals_of(kind: str, ref_id: Any) -> LateralFromClause:
+    """``seconds`` and ``billable_seconds`` of one project or task (0 without work), its
+    shards summed: join it with ``true()``, as it always has exactly one row."""
+    return (
+        select(
+            # sum(bigint) is numeric in PostgreSQL: back to bigint, an int in Python.
+            cast(func.coalesce(func.sum(WorkTotal.seconds), 0), BigInteger).label("seconds"),
+            cast(func.coalesce(func.sum(WorkTotal.billable_seconds), 0), BigInteger).label(
+                "billable_seconds"
+            ),
+        )
+        .where(WorkTotal.kind == kind, WorkTotal.ref_id == ref_id)
+        .lateral(f"work_{kind}")
+    )

@@ -5,26 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.pagination import PageParams
 from tt.time.clients.models import Client
 from tt.time.db import driver
-from tt.time.entries.models import WorkTotal
+from tt.time.entries.models import work_totals_of
 from tt.time.projects.models import Project
 
 
 def _build_details() -> Any:
+    work = work_totals_of("p", Project.id)
     return (
-        select(
-            Project,
-            Client.name.label("client_name"),
-            func.coalesce(WorkTotal.seconds, 0).label("seconds"),
-            func.coalesce(WorkTotal.billable_seconds, 0).label("billable_seconds"),
-        )
+        select(Project, Client.name.label("client_name"), work.c.seconds, work.c.billable_seconds)
         .outerjoin(Client, Client.id == Project.client_id)
-        .outerjoin(WorkTotal, and_(WorkTotal.kind == "p", WorkTotal.ref_id == Project.id))
+        .join(work, true())
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tt.common.pagination import PageParams
 from tt.time.db import driver
-from tt.time.entries.models import TimeEntry, WorkTotal
+from tt.time.entries.models import TimeEntry, work_totals_of
 from tt.time.projects.models import Project
 from tt.time.tasks.models import Task
 from tt.time.users.models import UserRecord
@@ -21,19 +21,20 @@ _creator = aliased(UserRecord)
 
 
 def _build_details() -> Any:
+    work = work_totals_of("t", Task.id)
     return (
         select(
             Task,
             Project.name.label("project_name"),
             _assignee.username.label("assigned_user"),
             _creator.username.label("creator"),
-            func.coalesce(WorkTotal.seconds, 0).label("seconds"),
-            func.coalesce(WorkTotal.billable_seconds, 0).label("billable_seconds"),
+            work.c.seconds,
+            work.c.billable_seconds,
         )
         .join(Project, Project.id == Task.project_id)
         .outerjoin(_assignee, _assignee.id == Task.assigned_to)
         .outerjoin(_creator, _creator.id == Task.created_by)
-        .outerjoin(WorkTotal, and_(WorkTotal.kind == "t", WorkTotal.ref_id == Task.id))
+        .join(work, true())
     )
 
 
