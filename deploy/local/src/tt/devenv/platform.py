@@ -489,8 +489,9 @@ class Platform:
                 "tt.auth.bootstrap",
                 "--username",
                 ADMIN_USERNAME,
-                "--password",
-                ctx.secrets["admin_password"],
+                # One argument: a random password may start with "-", which argparse
+                # would take for an option.
+                f"--password={ctx.secrets['admin_password']}",
             ],
             what="creating the admin user and token",
             cwd=REPO,
