@@ -125,6 +125,18 @@ def test_private_addresses_are_refused_unless_allowed(address: str) -> None:
     TargetPolicy(allow_http=False, allow_private=True).check_address(ip)
 
 
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+def test_allow_loopback_passes_loopback_only(address: str) -> None:
+    import ipaddress
+
+    loopback_only = TargetPolicy(allow_http=True, allow_private=False, allow_loopback=True)
+    loopback_only.check_address(ipaddress.ip_address(address))
+    assert loopback_only.check_url("http://localhost:9/hook") == ("localhost", 9)
+    for other in ("10.0.0.1", "192.168.0.1", "169.254.0.5", "fe80::1", "fc00::1", "100.64.1.1"):
+        with pytest.raises(TargetRefused):
+            loopback_only.check_address(ipaddress.ip_address(other))
+
+
 @pytest.mark.parametrize(
     "address",
     ["169.254.169.254", "fd00:ec2::254", "100.100.100.200", "0.0.0.0", "::", "224.0.0.1"],  # noqa: S104

@@ -23,7 +23,9 @@ class Runtime:
         return cls(
             settings=settings,
             policy=TargetPolicy(
-                allow_http=settings.allow_http, allow_private=settings.allow_private_targets
+                allow_http=settings.allow_http,
+                allow_private=settings.allow_private_targets,
+                allow_loopback=settings.allow_loopback_targets,
             ),
             box=SecretBox(settings.secret_keys),
         )

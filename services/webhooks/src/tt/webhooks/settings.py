@@ -16,9 +16,11 @@ class WebhooksSettings(PlatformSettings):
     service_name: str = "webhooks"
 
     # Targets. Production refuses plain http and private/loopback/link-local addresses;
-    # local platforms (./dev) allow both so tests can use receivers on 127.0.0.1.
+    # local platforms (./dev) allow http and loopback only, so tests can use receivers on
+    # 127.0.0.1 (CONTRACT 8) while private and link-local targets stay refused.
     allow_http: bool = False
-    allow_private_targets: bool = False
+    allow_private_targets: bool = False  # private, shared, link-local and loopback
+    allow_loopback_targets: bool = False
 
     # Webhook secrets must be recoverable to sign, so they are encrypted at rest (Fernet)
     # with keys derived from these values: the first encrypts, every one decrypts (so the

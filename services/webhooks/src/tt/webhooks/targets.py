@@ -3,8 +3,10 @@
 A target URL is checked when a subscription is saved and, because DNS answers change,
 its resolved addresses are checked again at every connection the dispatcher opens
 (``dispatch/transport.py``). Private, loopback, link-local and shared addresses are
-refused unless ``TT_WEBHOOKS_ALLOW_PRIVATE_TARGETS``; cloud metadata, unspecified and
-multicast addresses are refused always.
+refused unless ``TT_WEBHOOKS_ALLOW_PRIVATE_TARGETS``; loopback alone passes with
+``TT_WEBHOOKS_ALLOW_LOOPBACK_TARGETS`` (local platforms: receivers on 127.0.0.1, while a
+private or link-local target is still refused, as in production); cloud metadata,
+unspecified and multicast addresses are refused always.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class TargetRefused(Exception):
 class TargetPolicy:
     allow_http: bool
     allow_private: bool
+    allow_loopback: bool = False  # implied by allow_private
+
+    @property
+    def _loopback_allowed(self) -> bool:
+        return self.allow_private or self.allow_loopback
 
     def check_url(self, url: str) -> tuple[str, int]:
         """Syntax and scheme rules; returns (host, port). Raises TargetRefused."""
@@ -62,7 +69,7 @@ class TargetPolicy:
             raise TargetRefused("URL must not have a fragment")
         if host in METADATA_HOSTS:
             raise TargetRefused("cloud metadata endpoints are not allowed")
-        if not self.allow_private and (host == "localhost" or host.endswith(".localhost")):
+        if not self._loopback_allowed and (host == "localhost" or host.endswith(".localhost")):
             raise TargetRefused("loopback targets are not allowed")
         literal = _ip_literal(host)
         if literal is not None:
@@ -80,6 +87,8 @@ class TargetPolicy:
         if self.allow_private:
             return
         if address.is_loopback:
+            if self.allow_loopback:
+                return
             raise TargetRefused(f"{address} is a loopback address")
         if address.is_link_local:
             raise TargetRefused(f"{address} is a link-local address")
