@@ -29,7 +29,6 @@ OFFSETS = {
     "kafka": 92,
     "kafka-controller": 93,
     "otel-collector": 318,
-    "trace-ui": 686,
     "auth": 10,
     "time": 20,
     "productivity": 30,
