@@ -28,6 +28,13 @@ OUTBOX_OLDEST_AGE = Gauge(
     "Age of the oldest outbox row not yet sent (0 when none; read when scraped)",
 )
 OUTBOX_SENT = Counter("tt_outbox_sent_total", "Outbox rows sent to Kafka")
+IDEMPOTENCY_REDIS_FAILURES = Counter(
+    "tt_idempotency_redis_failures_total",
+    "Idempotency lookups that fell back to PostgreSQL because Redis failed",
+)
+IDEMPOTENCY_REPLAYS = Counter(
+    "tt_idempotency_replays_total", "Answers replayed for a repeated Idempotency-Key"
+)
 EVENTS_CONSUMED = Counter(
     "tt_events_consumed_total", "Events handled by consumers", ["group", "topic", "outcome"]
 )

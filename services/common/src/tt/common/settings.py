@@ -48,6 +48,14 @@ class PlatformSettings(BaseSettings):
     # Worker processes serve /metrics and /healthz on this port when it is set.
     metrics_port: int | None = Field(default=None, validation_alias="TT_METRICS_PORT")
 
+    # Per service. Idempotency-Key records (CONTRACT.md section 5, tt.common.idempotency):
+    # kept 24 h; an in-flight marker expires sooner so a crashed request does not block its
+    # retries for a day. After Redis fails, requests skip it for a while (PostgreSQL alone
+    # still guarantees one create per key), so an outage costs one timeout, not one each.
+    idempotency_ttl_seconds: int = 86_400
+    idempotency_inflight_seconds: int = 60
+    redis_retry_after_seconds: float = 5.0
+
     def secret_fields(self) -> dict[str, str]:
         """Secrets this settings class holds; subclasses add their own."""
         return {}

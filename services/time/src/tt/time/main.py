@@ -7,6 +7,7 @@ from sqlalchemy import exc as sa_exc
 
 from tt.common.app import create_app as build_app
 from tt.common.errors import Conflict, error_response
+from tt.common.idempotency import IdempotencyStore
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
 from tt.time.approvals.routes import entry_router as entry_approvals
@@ -17,7 +18,6 @@ from tt.time.contacts.routes import router as contacts
 from tt.time.crm.routes import deals, leads
 from tt.time.entries.routes import router as entries
 from tt.time.exports.routes import router as exports
-from tt.time.idempotency.store import IdempotencyStore
 from tt.time.imports.routes import jobs_router as imports
 from tt.time.imports.routes import router as import_csv
 from tt.time.imports.upload import body_limit

@@ -2,13 +2,13 @@
 
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
+from tt.common.idempotency import IdempotencyRecord
 from tt.common.outbox import OutboxRecord
 from tt.time.approvals.models import Approval, ApprovalEntry
 from tt.time.clients.models import Client
 from tt.time.contacts.models import Contact
 from tt.time.crm.models import Deal, Lead
 from tt.time.entries.models import EntryCount, TimeEntry, WorkTotal
-from tt.time.idempotency.models import IdempotencyRecord
 from tt.time.imports.models import EntryImport
 from tt.time.inventory.models import (
     StockItem,

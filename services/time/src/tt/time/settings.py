@@ -12,14 +12,6 @@ class TimeSettings(PlatformSettings):
 
     service_name: str = "time"
 
-    # Idempotency-Key records (CONTRACT.md section 5): kept 24 h; an in-flight marker
-    # expires sooner so a crashed request does not block its retries for a day.
-    idempotency_ttl_seconds: int = 86_400
-    idempotency_inflight_seconds: int = 60
-    # After Redis fails, requests skip it for this long (PostgreSQL alone still guarantees
-    # one entry per key), so an outage costs one timeout, not one per request.
-    redis_retry_after_seconds: float = 5.0
-
     # Currency of new clients and projects when a request names none (ISO 4217).
     default_currency: str = "EUR"
 

@@ -5,9 +5,9 @@ records."""
 from __future__ import annotations
 
 from tt.common.consumer import ConsumerRunner
+from tt.common.idempotency import sweep_idempotency_records
 from tt.common.resources import Resources
 from tt.common.worker import relay_outbox, run_worker
-from tt.time.idempotency.sweeper import sweep_idempotency_records
 from tt.time.settings import TimeSettings
 from tt.time.users.handlers import HANDLERS
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from tt.common.app import DbSession
 from tt.common.errors import ValidationFailed
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
@@ -18,7 +19,6 @@ from tt.time.approvals import service
 from tt.time.approvals.models import APPROVAL_STATUSES
 from tt.time.approvals.schemas import ApprovalRequest, Decision, EntryApprovalRequest
 from tt.time.events import Publisher, publisher
-from tt.time.idempotency.store import run_create
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.errors import AppError, ValidationFailed
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity
 from tt.common.resources import Resources
 from tt.time.entries.rules import Booking
 from tt.time.events import Publisher
-from tt.time.idempotency.store import run_create
 from tt.time.imports import jobs
 from tt.time.imports.reader import CsvReader, FileProblem, RowProblem
 from tt.time.imports.rows import BookingCache, Problems, check

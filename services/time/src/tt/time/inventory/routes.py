@@ -12,10 +12,10 @@ from starlette.responses import Response
 
 from tt.common.app import DbSession
 from tt.common.errors import NotFound
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.idempotency.store import run_create
 from tt.time.inventory import catalogue
 from tt.time.inventory.schemas import ItemCreate, ItemUpdate, WarehouseCreate, WarehouseUpdate
 from tt.time.settings import TimeSettings

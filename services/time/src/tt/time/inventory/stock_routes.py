@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.idempotency.store import run_create
 from tt.time.inventory import stock
 from tt.time.inventory.routes import ENABLED
 from tt.time.inventory.schemas import MovementCreate, TransferCreate

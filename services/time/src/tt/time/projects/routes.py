@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.events import Publisher, publisher
-from tt.time.idempotency.store import run_create
 from tt.time.projects import repository, service
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import project_view

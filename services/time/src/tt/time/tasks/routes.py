@@ -10,11 +10,11 @@ from starlette.responses import Response
 
 from tt.common.app import DbSession
 from tt.common.errors import NotFound
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.events import Publisher, publisher
-from tt.time.idempotency.store import run_create
 from tt.time.projects import repository as projects
 from tt.time.tasks import repository, service
 from tt.time.tasks.models import OPEN_STATUSES

@@ -20,11 +20,11 @@ from starlette.responses import Response, StreamingResponse
 
 from tt.common.app import DbSession
 from tt.common.errors import Forbidden, Unauthorized
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, current_identity
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse, json_default
 from tt.time.events import Publisher, publisher
-from tt.time.idempotency.store import run_create
 from tt.time.timetrack import repository, service
 from tt.time.timetrack.repository import ListFilter
 from tt.time.timetrack.schemas import EntryCreate, EntryUpdate

@@ -1,56 +1,92 @@
-"""Idempotent creates (CONTRACT.md section 5).
+"""Idempotent creates (CONTRACT.md section 5), for every service whose v1 POSTs create.
 
 A create sent with ``Idempotency-Key`` runs at most once per (token, key) within 24 h:
 
 - Redis holds the fast path: ``SET NX`` claims the key while the request runs (a second
   request with the same key meanwhile gets 409 ``conflict``), then holds the answer for
   replays (same status and body, ``Idempotent-Replayed: true``).
-- PostgreSQL holds the guarantee: the record is written in the create's own transaction
-  under a unique (scope, key) constraint. With Redis down or emptied, a duplicate blocks on
-  that constraint until the first commits, then replays its stored answer.
+- PostgreSQL holds the guarantee: the record (``idempotency_records``, created by each
+  using service's migrations) is written in the create's own transaction under a unique
+  (scope, key) constraint. With Redis down or emptied, a duplicate blocks on that
+  constraint until the first commits, then replays its stored answer.
 - The body's fingerprint (method, path and canonical JSON) must match: a different body
   with the same key is 422 ``idempotency_key_reused``.
 - Only successful answers are remembered: a failed create leaves nothing behind, so a
   corrected retry with the same key may run.
+
+A service installs an ``IdempotencyStore`` as ``app.state.idempotency`` at start-up, wraps
+its creates in ``run_create`` and runs ``sweep_idempotency_records`` in its worker.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
 from fastapi import Request
-from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 from starlette.responses import Response
 
-from tt.common.db import unit_of_work
+from tt.common.db import Base, unit_of_work
 from tt.common.errors import Conflict, IdempotencyKeyReused, ValidationFailed
 from tt.common.identity import Identity
+from tt.common.metrics import IDEMPOTENCY_REDIS_FAILURES, IDEMPOTENCY_REPLAYS
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
-from tt.time.idempotency.models import IdempotencyRecord
-from tt.time.settings import TimeSettings
+from tt.common.settings import PlatformSettings
 
-log = logging.getLogger("tt.time.idempotency")
+log = logging.getLogger("tt.idempotency")
 
-REDIS_FAILURES = Counter(
-    "tt_time_idempotency_redis_failures_total",
-    "Idempotency lookups that fell back to PostgreSQL because Redis failed",
-)
-REPLAYS = Counter("tt_time_idempotency_replays_total", "Answers replayed for a repeated key")
+SWEEP_EVERY_SECONDS = 600
 
 HEADER = "idempotency-key"
 Work = Callable[[AsyncSession], Awaitable[tuple[int, dict[str, Any]]]]
+Seal = Callable[[bytes], bytes]
+
+
+class IdempotencyRecord(Base):
+    """The durable half: written in the create's own transaction under a unique (scope,
+    key) constraint, so two requests with one key can never both commit, with or without
+    Redis. Each service using it creates the table in its own migrations."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (
+        UniqueConstraint("scope", "key", name="uq_idempotency_records_scope_key"),
+        Index("ix_idempotency_records_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -74,21 +110,39 @@ def _decode(raw: bytes) -> Stored:
     return Stored(fingerprint.decode(), int(status), body)
 
 
-class IdempotencyStore:
-    """The Redis half; skips Redis for a while after it fails (PostgreSQL still holds)."""
+def _same(body: bytes) -> bytes:
+    return body
 
-    def __init__(self, redis: Redis, settings: TimeSettings) -> None:
+
+class IdempotencyStore:
+    """The Redis half; skips Redis for a while after it fails (PostgreSQL still holds).
+
+    ``seal``/``unseal`` transform stored answers (both halves): a service whose create
+    answer shows a secret once keeps it encrypted at rest in the replay too.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        settings: PlatformSettings,
+        *,
+        seal: Seal = _same,
+        unseal: Seal = _same,
+    ) -> None:
         self._redis = redis
-        self._ttl = settings.idempotency_ttl_seconds
+        self.prefix = f"tt:{settings.service_name}:idem"
+        self.ttl = settings.idempotency_ttl_seconds
         self._inflight = settings.idempotency_inflight_seconds
         self._retry_after = settings.redis_retry_after_seconds
         self._down_until = 0.0
+        self.seal = seal
+        self.unseal = unseal
 
     def _available(self) -> bool:
         return time.monotonic() >= self._down_until
 
     def _failed(self, exc: RedisError) -> None:
-        REDIS_FAILURES.inc()
+        IDEMPOTENCY_REDIS_FAILURES.inc()
         self._down_until = time.monotonic() + self._retry_after
         log.warning("Redis unavailable for idempotency, using PostgreSQL only: %s", exc)
 
@@ -112,7 +166,7 @@ class IdempotencyStore:
         if not self._available():
             return
         try:
-            await self._redis.set(name, _encode(stored), ex=self._ttl)
+            await self._redis.set(name, _encode(stored), ex=self.ttl)
         except RedisError as exc:
             self._failed(exc)
 
@@ -143,10 +197,10 @@ def _fingerprint(request: Request, body: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def _replay(stored: Stored) -> Response:
-    REPLAYS.inc()
+def _replay(stored: Stored, unseal: Seal) -> Response:
+    IDEMPOTENCY_REPLAYS.inc()
     return Response(
-        stored.body,
+        unseal(stored.body),
         status_code=stored.status,
         media_type="application/json",
         headers={"Idempotent-Replayed": "true"},
@@ -208,25 +262,23 @@ async def run_create(
         return JSONResponse(content, status_code=status)
 
     store: IdempotencyStore = request.app.state.idempotency
-    settings: TimeSettings = request.app.state.settings
     scope = f"t{identity.token_id}" if identity.token_id is not None else f"u{identity.user_id}"
-    name = f"tt:time:idem:{scope}:{key}"
+    name = f"{store.prefix}:{scope}:{key}"
     fingerprint = _fingerprint(request, body)
 
     earlier = await store.claim(name, fingerprint)
     if earlier is not None:
-        return _replay(_judge(earlier, fingerprint))
+        return _replay(_judge(earlier, fingerprint), store.unseal)
     try:
         async with unit_of_work(res.sessions) as session:
-            claim = await _claim_in_database(
-                session, scope, key, fingerprint, settings.idempotency_ttl_seconds
-            )
+            claim = await _claim_in_database(session, scope, key, fingerprint, store.ttl)
             if isinstance(claim, Stored):
                 outcome = _judge(claim, fingerprint)
                 replayed = True
             else:
                 status, content = await work(session)
-                outcome = Stored(fingerprint, status, bytes(JSONResponse(content).body))
+                answer = bytes(JSONResponse(content).body)
+                outcome = Stored(fingerprint, status, store.seal(answer))
                 replayed = False
                 await session.execute(
                     update(IdempotencyRecord)
@@ -238,5 +290,23 @@ async def run_create(
         raise
     await store.remember(name, outcome)
     if replayed:
-        return _replay(outcome)
-    return Response(outcome.body, status_code=outcome.status, media_type="application/json")
+        return _replay(outcome, store.unseal)
+    return Response(answer, status_code=outcome.status, media_type="application/json")
+
+
+async def sweep_idempotency_records(resources: Resources) -> None:
+    """Worker task: every few minutes, drop records nobody may replay any more."""
+    ttl = int(resources.settings.idempotency_ttl_seconds)
+    while True:
+        try:
+            async with unit_of_work(resources.sessions) as session:
+                result = await session.execute(
+                    delete(IdempotencyRecord).where(
+                        IdempotencyRecord.created_at < text(f"now() - interval '{ttl} seconds'")
+                    )
+                )
+            if result.rowcount:  # type: ignore[attr-defined]
+                log.info("swept %d expired idempotency records", result.rowcount)  # type: ignore[attr-defined]
+        except Exception as exc:  # the database may be away; try again next round
+            log.warning("idempotency sweep failed: %s", exc)
+        await asyncio.sleep(SWEEP_EVERY_SECONDS)

@@ -1,1 +1,0 @@
-"""Idempotency-Key handling for creates (CONTRACT.md section 5)."""
