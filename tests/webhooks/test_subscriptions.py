@@ -225,3 +225,40 @@ def test_the_api_takes_tokens_not_sessions(platform: PlatformInfo) -> None:
 
     anonymous = httpx.get(platform.service_url("webhooks") + "/api/v1/webhooks")
     assert_error(anonymous, 401, "unauthorized")
+
+
+def test_an_idempotency_key_creates_once_and_replays_the_secret(
+    caller: Caller, platform: PlatformInfo
+) -> None:
+    """CONTRACT 5: the v1 POSTs that create honour Idempotency-Key; the replay is the first
+    answer (secret included, so a client that lost it can still verify deliveries), and
+    the stored answer is encrypted at rest like the subscription's secret."""
+    import asyncio
+
+    import asyncpg
+
+    key = {"Idempotency-Key": f"hook-{caller.user_id}-once"}
+    body = {"url": URL, "events": ["tt.project.*"]}
+    first = caller.api.post("/api/v1/webhooks", json=body, headers=key)
+    again = caller.api.post("/api/v1/webhooks", json=body, headers=key)
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    listed = caller.api.get("/api/v1/webhooks", params={"per_page": 100}).json()["webhooks"]
+    assert [w["id"] for w in listed] == [first.json()["webhook"]["id"]]
+    other = caller.api.post("/api/v1/webhooks", json={**body, "events": ["tt.task.*"]}, headers=key)
+    assert_error(other, 422, "idempotency_key_reused")
+
+    async def stored() -> list[bytes]:
+        connection = await asyncpg.connect(platform.dsn("webhooks"))
+        try:
+            rows = await connection.fetch("SELECT body FROM idempotency_records")
+        finally:
+            await connection.close()
+        return [bytes(row["body"]) for row in rows if row["body"] is not None]
+
+    bodies = asyncio.run(stored())
+    assert bodies
+    secret = first.json()["secret"].encode()
+    assert not any(secret in b or b"whsec_" in b for b in bodies)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tt.common.app import create_app as build_app
+from tt.common.idempotency import IdempotencyStore
 from tt.common.resources import Resources
 from tt.webhooks.admin.routes import router as admin_router
 from tt.webhooks.runtime import Runtime
@@ -16,8 +17,12 @@ def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
     settings = settings or WebhooksSettings()
     rt = Runtime.from_settings(settings)
 
-    async def install_runtime(app: FastAPI, _: Resources) -> None:
+    async def install_runtime(app: FastAPI, resources: Resources) -> None:
         app.state.webhooks = rt
+        # A create's answer shows the secret once: its replay is kept encrypted at rest.
+        app.state.idempotency = IdempotencyStore(
+            resources.redis, settings, seal=rt.box.seal_bytes, unseal=rt.box.open_bytes
+        )
 
     return build_app(
         settings,

@@ -2,6 +2,7 @@
 
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import Base
+from tt.common.idempotency import IdempotencyRecord
 from tt.common.outbox import OutboxRecord
 from tt.webhooks.deliveries.models import Attempt, Delivery, StoredEvent
 from tt.webhooks.subscriptions.models import Subscription
@@ -11,6 +12,7 @@ __all__ = [
     "Base",
     "ConsumedVersion",
     "Delivery",
+    "IdempotencyRecord",
     "OutboxRecord",
     "StoredEvent",
     "Subscription",

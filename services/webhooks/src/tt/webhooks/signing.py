@@ -34,6 +34,12 @@ class SecretBox:
     def seal(self, secret: str) -> bytes:
         return self._fernet.encrypt(secret.encode())
 
+    def seal_bytes(self, plain: bytes) -> bytes:
+        return self._fernet.encrypt(plain)
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        return self._fernet.decrypt(sealed)
+
     def open(self, sealed: bytes) -> str:
         try:
             return self._fernet.decrypt(sealed).decode()

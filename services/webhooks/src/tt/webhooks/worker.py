@@ -1,11 +1,13 @@
 """The webhooks worker process (``python -m tt.webhooks.worker``): a consumer of every
-topic that records deliveries, and the dispatcher that sends them."""
+topic that records deliveries, the dispatcher that sends them, and the sweep of expired
+idempotency records."""
 
 from __future__ import annotations
 
 import asyncio
 
 from tt.common.consumer import ConsumerRunner
+from tt.common.idempotency import sweep_idempotency_records
 from tt.common.resources import Resources
 from tt.common.worker import run_worker
 from tt.webhooks.dispatch.dispatcher import Dispatcher
@@ -40,7 +42,7 @@ async def deliver_webhooks(resources: Resources) -> None:
 
 
 def main() -> None:
-    run_worker(WebhooksSettings(), [deliver_webhooks])
+    run_worker(WebhooksSettings(), [deliver_webhooks, sweep_idempotency_records])
 
 
 if __name__ == "__main__":

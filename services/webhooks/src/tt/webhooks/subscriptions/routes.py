@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
 from tt.common.app import DbSession
 from tt.common.errors import ErrorBody
+from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_auth_method
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
@@ -46,6 +49,7 @@ def _doc(ok: type, *codes: int, status: int = 200) -> dict[int | str, dict[str, 
         403: "forbidden: a read scope of the subscribed events is missing",
         404: "not_found: no such webhook, or not the caller's",
         409: "conflict",
+        422: "idempotency_key_reused: the Idempotency-Key came with another body",
     }
     answers: dict[int | str, dict[str, Any]] = {status: {"model": ok}}
     for code in sorted({401, *codes}):
@@ -70,16 +74,18 @@ async def list_webhooks(session: DbSession, caller: Caller, params: Page) -> JSO
     response_model=None,
     status_code=201,
     summary="Create a webhook",
-    responses=_doc(WebhookCreated, 400, 403, 409, status=201),
+    responses=_doc(WebhookCreated, 400, 403, 409, 422, status=201),
 )
-async def create_webhook(
-    body: WebhookCreate, session: DbSession, caller: Caller, rt: Rt
-) -> JSONResponse:
-    """Subscribe a URL to event types; the answer shows the signing secret, once."""
-    sub, secret = await service.create(session, rt, caller, body)
-    return JSONResponse(
-        _with_secret(webhook_out(sub), secret, "Webhook created successfully"), status_code=201
-    )
+async def create_webhook(request: Request, body: WebhookCreate, caller: Caller, rt: Rt) -> Response:
+    """Subscribe a URL to event types; the answer shows the signing secret, once (and
+    again to a retry with the same ``Idempotency-Key``, which creates nothing)."""
+
+    async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
+        sub, secret = await service.create(session, rt, caller, body)
+        return 201, _with_secret(webhook_out(sub), secret, "Webhook created successfully")
+
+    fingerprinted = body.model_dump(mode="json", exclude_unset=True)
+    return await run_create(request, caller, fingerprinted, work)
 
 
 @router.get("/events", response_model=None, summary="Event types", responses=_doc(EventTypes))
