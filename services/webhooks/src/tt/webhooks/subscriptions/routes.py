@@ -84,8 +84,8 @@ async def create_webhook(request: Request, body: WebhookCreate, caller: Caller, 
         sub, secret = await service.create(session, rt, caller, body)
         return 201, _with_secret(webhook_out(sub), secret, "Webhook created successfully")
 
-    fingerprinted = body.model_dump(mode="json", exclude_unset=True)
-    return await run_create(request, caller, fingerprinted, work)
+    # The body as sent (already read and validated above), as the time service keys it.
+    return await run_create(request, caller, await request.json(), work)
 
 
 @router.get("/events", response_model=None, summary="Event types", responses=_doc(EventTypes))
