@@ -173,14 +173,16 @@ class Direct:
         body: dict[str, Any] = r.json()
         return body
 
-    def wait_stats(self, user_id: int, check: Any, what: str, **params: Any) -> dict[str, Any]:
+    def wait_stats(
+        self, user_id: int, check: Any, what: str, timeout: float = 20, **params: Any
+    ) -> dict[str, Any]:
         """Poll the stats until ``check(stats)`` holds (the worker applies events async)."""
 
         def probe() -> dict[str, Any] | None:
             stats = self.stats(user_id, **params)
             return stats if check(stats) else None
 
-        return wait_until(probe, timeout=20, what=what)
+        return wait_until(probe, timeout=timeout, what=what)
 
     def wait_value(self, user_id: int, check: Any, what: str) -> dict[str, Any]:
         def probe() -> dict[str, Any] | None:
