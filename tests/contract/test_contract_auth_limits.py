@@ -11,7 +11,7 @@ import httpx
 import pytest
 from contractkit import error, ok
 
-from support.api import User, Users, browser_session, unique
+from support.api import User, Users, browser_session, token_client, unique
 
 POLICY = '"minute";q=100;w=60, "hour";q=1000;w=3600'
 
@@ -105,3 +105,22 @@ def test_admin_all_implies_every_scope(users: Users) -> None:
         ok(admin.api.get(path))
     made = admin.api.post("/api/v1/projects", json={"name": unique("Admin project ")})
     assert made.status_code == 201, made.text
+
+
+def test_the_headers_follow_the_tighter_window(users: Users, gateway_url: str) -> None:
+    """CONTRACT 3: X-RateLimit-Reset is the tighter window's; with a token limited to 3 an
+    hour, the hour window is the tighter one from the first request on."""
+    person = users.create(scopes=["read:users"])
+    token, _ = users.token_for(person.id, ["read:users"], rate_limit_per_hour=3)
+    with token_client(gateway_url, token) as api:
+        for left in (2, 1, 0):
+            r = api.get("/api/v1/users/me")
+            assert r.status_code == 200, r.text
+            assert r.headers["X-RateLimit-Limit"] == "3"
+            assert r.headers["X-RateLimit-Remaining"] == str(left)
+            assert time.time() + 3500 <= int(r.headers["X-RateLimit-Reset"]) <= time.time() + 3601
+            assert r.headers["RateLimit-Policy"] == '"minute";q=100;w=60, "hour";q=3;w=3600'
+            assert r.headers["RateLimit"].startswith(f'"hour";r={left};t=')
+        limited = api.get("/api/v1/users/me")
+        error(limited, 429, "rate_limited")
+        assert 3500 <= int(limited.headers["Retry-After"]) <= 3600
