@@ -47,7 +47,7 @@ ENDPOINTS = {
     "time_entry_approvals": "/api/v1/time-entry-approvals",
     "deals": "/api/v1/deals",
     "leads": "/api/v1/leads",
-    "reports": "/api/v1/reports",
+    "reports": "/api/v1/reports/summary",  # the reports namespace has no root route
     "search": "/api/v1/search",
     "productivity_stats": "/api/v1/productivity/stats",
     "value_dashboard": "/api/v1/stats/value-dashboard",
