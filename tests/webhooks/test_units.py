@@ -76,6 +76,9 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped() -> None:
     assert backoff.delay(4, lambda: 1.0) == 40.0
     assert backoff.delay(30, lambda: 1.0) == 3600.0
     assert backoff.delay(30, lambda: 0.0) == 1800.0
+    # A thousand failures (short test timings reach them within 24 h) do not overflow.
+    assert backoff.delay(5_000, lambda: 1.0) == 3600.0
+    assert Backoff(0.05, 0.5).delay(10**9, lambda: 1.0) == 0.5
     delays = {backoff.delay(3) for _ in range(50)}
     assert len(delays) > 1
     assert all(10 <= d <= 20 for d in delays)

@@ -46,7 +46,10 @@ class Backoff:
     max_delay_seconds: float
 
     def delay(self, failures: int, rand: Callable[[], float] = random.random) -> float:
-        step = min(self.max_delay_seconds, self.base_seconds * 2.0 ** max(0, failures - 1))
+        # The exponent is bounded: 2.0 ** 1024 overflows, and short test timings (0.05 s,
+        # capped at 0.5 s) reach a thousand failures within the 24 h window.
+        doublings = min(max(0, failures - 1), 64)
+        step = min(self.max_delay_seconds, self.base_seconds * 2.0**doublings)
         return step / 2 + rand() * step / 2
 
 
