@@ -84,3 +84,6 @@ def test_every_create_replays_its_first_answer_for_the_same_key(user: User, name
     assert again.content == first.content  # the same resource, not a second one
     other = {**body, CHANGED[name][0]: CHANGED[name][1]}
     error(user.api.post(path, json=other, headers=key), 422, "idempotency_key_reused")
+    if name == "webhooks":  # no subscription is left behind
+        hook = first.json()["webhook"]["id"]
+        assert user.api.delete(f"/api/v1/webhooks/{hook}").status_code == 200
