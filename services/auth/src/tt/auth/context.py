@@ -134,7 +134,7 @@ async def stop_context(app: FastAPI, _: Resources) -> None:
     await ctx.usage.flush()
 
 
-def auth_context(request: Request) -> AuthContext:
+async def auth_context(request: Request) -> AuthContext:
     """FastAPI dependency: this process's auth context."""
     ctx: AuthContext = request.app.state.auth
     return ctx

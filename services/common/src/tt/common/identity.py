@@ -197,7 +197,7 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Identity]]:
     return dependency
 
 
-def require_admin(identity: Identity = Depends(current_identity)) -> Identity:
+async def require_admin(identity: Identity = Depends(current_identity)) -> Identity:
     """FastAPI dependency: an admin user, or a token granted ``admin:all``."""
     if not identity.acts_as_admin:
         raise Forbidden("This endpoint requires an administrator", error="Admin access required")

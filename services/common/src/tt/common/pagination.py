@@ -22,11 +22,12 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(
     page: int = Query(1, ge=1, le=1_000_000, description="Page number, from 1"),
     per_page: int = Query(DEFAULT_PER_PAGE, ge=1, description="Items per page (max 100)"),
 ) -> PageParams:
-    """FastAPI dependency: validated page parameters, ``per_page`` clamped to 100."""
+    """FastAPI dependency: validated page parameters, ``per_page`` clamped to 100.
+    ``async`` like every dependency here: FastAPI runs plain ``def`` ones in a thread."""
     return PageParams(page=page, per_page=min(per_page, MAX_PER_PAGE))
 
 

@@ -120,7 +120,7 @@ class Publisher:
         return await self._outbox.publish_many(session, events)
 
 
-def publisher(request: Request) -> Publisher:
+async def publisher(request: Request) -> Publisher:
     """FastAPI dependency: the publisher of this process."""
     res: Resources = request.app.state.resources
     return Publisher(res.outbox)

@@ -31,7 +31,7 @@ class Runtime:
         )
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
     """FastAPI dependency: the process's runtime."""
     value: Runtime = request.app.state.webhooks
     return value

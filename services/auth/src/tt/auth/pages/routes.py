@@ -29,7 +29,7 @@ Context = Annotated[AuthContext, Depends(auth_context)]
 PAGE_SIZE = 50
 
 
-def admin_session(
+async def admin_session(
     identity: Annotated[Identity, Depends(require_auth_method("session"))],
 ) -> Identity:
     if not identity.is_admin:

@@ -21,7 +21,7 @@ Admin = Annotated[Identity, Depends(require_admin)]
 Context = Annotated[AuthContext, Depends(auth_context)]
 
 
-def release_feed(ctx: Context) -> ReleaseFeed:
+async def release_feed(ctx: Context) -> ReleaseFeed:
     settings = ctx.settings
     return ReleaseFeed(
         ctx.resources.redis,

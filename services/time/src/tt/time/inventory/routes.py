@@ -24,7 +24,7 @@ from tt.time.web.docs import json_body
 from tt.time.web.params import flag
 
 
-def module_enabled(request: Request) -> None:
+async def module_enabled(request: Request) -> None:
     """FastAPI dependency: 404 (with the error body) while inventory is switched off."""
     settings: TimeSettings = request.app.state.settings
     if not settings.inventory_enabled:

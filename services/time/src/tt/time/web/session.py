@@ -13,7 +13,7 @@ from tt.common.identity import Identity, require_auth_method
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def session_caller(
+async def session_caller(
     request: Request, identity: Identity = Depends(require_auth_method("session"))
 ) -> Identity:
     """FastAPI dependency: a session identity; unsafe methods must echo its CSRF token."""

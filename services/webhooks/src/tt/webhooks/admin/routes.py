@@ -51,12 +51,12 @@ templates = Environment(
 )
 
 
-def session_admin(
+async def session_admin(
     request: Request,
     identity: Identity = Depends(require_auth_method("session")),
 ) -> Identity:
     """An administrator's browser session; unsafe methods must carry its CSRF token."""
-    admin = require_admin(identity)
+    admin = await require_admin(identity)
     if request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token", "")
         expected = identity.csrf_token or ""
