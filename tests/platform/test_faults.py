@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from support.api import wait_until
+from support.api import User, wait_until
 from support.platform import PlatformInfo
 from support.widgets import WidgetService, wait_for
 
@@ -55,7 +55,7 @@ def test_every_service_is_alive_and_ready(platform: PlatformInfo) -> None:
 
 
 def test_readiness_fails_while_the_database_is_down_and_recovers(
-    platform: PlatformInfo, local_platform
+    platform: PlatformInfo, user: User, local_platform
 ) -> None:  # type: ignore[no-untyped-def]
     local_platform.stop_process("postgres")
     try:
@@ -76,3 +76,13 @@ def test_readiness_fails_while_the_database_is_down_and_recovers(
             timeout=30,
             what=f"{name} ready again",
         )
+    # The workers came through too: the time service's relay (which lost its lock, its
+    # LISTEN and its connections) and the search consumer carry a new project to search.
+    name = f"after-outage-{uuid.uuid4().hex[:10]}"
+    created = user.api.post("/api/v1/projects", json={"name": name})
+    assert created.status_code == 201, created.text
+    wait_until(
+        lambda: user.api.get("/api/v1/search", params={"q": name}).json()["count"] == 1,
+        timeout=60,
+        what="a project created after the outage searchable",
+    )

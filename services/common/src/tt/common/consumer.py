@@ -119,9 +119,17 @@ async def claim_versions(session: AsyncSession, events: Sequence[Event]) -> list
     return fresh
 
 
+# SQLSTATE classes meaning "the server cannot serve right now": connection exceptions (08),
+# operator intervention such as a shutdown or a server still starting (57P), insufficient
+# resources (53). SQLAlchemy wraps these as a plain DBAPIError, not an OperationalError.
+TRANSIENT_SQLSTATES = ("08", "57P", "53")
+
+
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None)
+        if exc.connection_invalidated or str(state or "").startswith(TRANSIENT_SQLSTATES):
+            return True
     return isinstance(exc, TRANSIENT_ERRORS)
 
 

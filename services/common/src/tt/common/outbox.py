@@ -141,7 +141,24 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
 
     async def run(self) -> None:
-        """Run until cancelled: hold the relay lock, then drain the outbox forever."""
+        """Run until cancelled: hold the relay lock, then drain the outbox forever. When the
+        database goes away (a PostgreSQL restart drops the lock, the LISTEN and every
+        pooled connection), start over with backoff instead of ending the worker: rows wait
+        in the outbox meanwhile, so nothing is lost."""
+        backoff = 0.5
+        while True:
+            started = asyncio.get_running_loop().time()
+            try:
+                await self._hold_lock_and_drain()
+            except Exception as exc:  # anything else would stop the relay for good
+                await self._stop_producer()
+                if asyncio.get_running_loop().time() - started > self._max_backoff:
+                    backoff = 0.5  # it ran a while: this is a new outage, not the same one
+                log.warning("outbox relay lost its database, retrying in %.1fs: %r", backoff, exc)
+                await asyncio.sleep(backoff * (0.5 + random.random()))
+                backoff = min(backoff * 2, self._max_backoff)
+
+    async def _hold_lock_and_drain(self) -> None:
         async with self._engine.connect() as lock_conn:
             await self._acquire_relay_lock(lock_conn)
             raw = await lock_conn.get_raw_connection()
@@ -151,7 +168,8 @@ class OutboxRelay:
             try:
                 await self._drain_forever()
             finally:
-                await driver.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+                with contextlib.suppress(Exception):  # the connection may be gone already
+                    await driver.remove_listener(NOTIFY_CHANNEL, self._on_notify)
                 await self._stop_producer()
 
     def _on_notify(self, *_: Any) -> None:
