@@ -51,7 +51,11 @@ def create_engine(settings: PlatformSettings, **overrides: Any) -> AsyncEngine:
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_pre_ping": True,
-        "connect_args": {"timeout": 5, "command_timeout": 30},
+        "connect_args": {
+            "timeout": 5,
+            "command_timeout": 30,
+            "server_settings": {"plan_cache_mode": settings.db_plan_cache_mode},
+        },
     }
     options.update(overrides)
     return create_async_engine(settings.database_url, **options)

@@ -17,6 +17,8 @@ Environment = Literal["dev", "test", "prod"]
 # Values that must never reach production: the defaults below and the usual placeholders.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret", "test"})
 
+PlanCacheMode = Literal["auto", "force_custom_plan", "force_generic_plan"]
+
 
 class PlatformSettings(BaseSettings):
     """Infrastructure every service shares, plus the fields each service re-scopes."""
@@ -31,6 +33,9 @@ class PlatformSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://tt@127.0.0.1:5432/tt"
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # PostgreSQL's plan_cache_mode for the service's connections ("auto", or
+    # "force_custom_plan" where a cached generic plan can be far worse than a fresh one).
+    db_plan_cache_mode: PlanCacheMode = "auto"
 
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="TT_REDIS_URL")
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="TT_KAFKA_BOOTSTRAP")
