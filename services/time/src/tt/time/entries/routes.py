@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -14,19 +14,17 @@ from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.entries import service
-from tt.time.entries.repository import EntryFilter
+from tt.time.entries.filters import Filter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
 from tt.time.events import Publisher, publisher
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
-from tt.time.web.params import QueryId, bound, flag
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 
 Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
 Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
 Events = Annotated[Publisher, Depends(publisher)]
-Text = Annotated[str | None, Query(max_length=64)]
 
 
 @router.get("")
@@ -34,26 +32,11 @@ async def list_entries(
     session: DbSession,
     identity: Reader,
     params: Annotated[PageParams, Depends(page_params)],
-    project_id: QueryId = None,
-    user_id: QueryId = None,
-    start_date: Text = None,
-    end_date: Text = None,
-    billable: Text = None,
-    include_active: Text = None,
+    where: Filter,
 ) -> JSONResponse:
     """Newest first. Running timers only with ``include_active=true``; plain dates are
     whole days in the listed user's timezone; ``user_id`` is for admins (who see
     everyone's entries when they leave it out)."""
-    visible = service.visible_user(identity, user_id)
-    zone = await service.timezone_for(session, identity, visible) if start_date or end_date else ""
-    where = EntryFilter(
-        user_id=visible,
-        project_id=project_id,
-        start=bound("start_date", start_date, zone, end=False),
-        end=bound("end_date", end_date, zone, end=True),
-        billable=flag("billable", billable),
-        include_active=bool(flag("include_active", include_active)),
-    )
     items, total = await service.list_entries(session, identity, params, where)
     return JSONResponse(paginated("time_entries", items, params, total))
 

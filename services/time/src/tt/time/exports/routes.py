@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import StreamingResponse
 
-from tt.common.app import DbSession
 from tt.common.identity import Identity, require_scope
 from tt.common.resources import Resources
-from tt.time.entries import service as entries
-from tt.time.entries.repository import EntryFilter
+from tt.time.entries.filters import Filter
 from tt.time.exports.service import stream_csv
-from tt.time.web.params import QueryId, bound, flag
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 
 Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
-Text = Annotated[str | None, Query(max_length=64)]
 
 
 @router.get(
@@ -27,33 +23,13 @@ Text = Annotated[str | None, Query(max_length=64)]
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "The entries as CSV"}},
 )
-async def export_csv(
-    request: Request,
-    session: DbSession,
-    identity: Reader,
-    project_id: QueryId = None,
-    user_id: QueryId = None,
-    start_date: Text = None,
-    end_date: Text = None,
-    billable: Text = None,
-    include_active: Text = None,
-) -> StreamingResponse:
+async def export_csv(request: Request, identity: Reader, where: Filter) -> StreamingResponse:
     """The list's filters (``project_id``, ``user_id`` for admins, ``start_date``,
     ``end_date``, ``billable``, ``include_active``), every matching entry, newest first.
     Columns: project_id, task_id, start_time, end_time, notes, tags, billable (importable
     as they are), then id, user, project, client, task, duration_seconds. Cells starting
     with ``=``, ``+``, ``-``, ``@`` (or a tab, a carriage return, an apostrophe) get a
     leading apostrophe, which import removes again."""
-    visible = entries.visible_user(identity, user_id)
-    zone = await entries.timezone_for(session, identity, visible) if start_date or end_date else ""
-    where = EntryFilter(
-        user_id=visible,
-        project_id=project_id,
-        start=bound("start_date", start_date, zone, end=False),
-        end=bound("end_date", end_date, zone, end=True),
-        billable=flag("billable", billable),
-        include_active=bool(flag("include_active", include_active)),
-    )
     res: Resources = request.app.state.resources
     name = f"time-entries-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
     return StreamingResponse(
