@@ -19,3 +19,25 @@ async def driver(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+class Conditions:
+    """A WHERE clause for those raw reads: conditions joined by AND, their values bound as
+    ``$1``, ``$2``, ... in the order they are added."""
+
+    def __init__(self, *fixed: str) -> None:
+        self._clauses = list(fixed)
+        self._values: list[Any] = []
+
+    def add(self, condition: str, value: Any) -> None:
+        """``condition`` with ``?`` where ``value`` goes."""
+        self._values.append(value)
+        self._clauses.append(condition.replace("?", f"${len(self._values)}"))
+
+    def add_fixed(self, condition: str) -> None:
+        self._clauses.append(condition)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """`` WHERE ...`` (empty without conditions) and the values to bind."""
+        sql = " WHERE " + " AND ".join(self._clauses) if self._clauses else ""
+        return sql, self._values

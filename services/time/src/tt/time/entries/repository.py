@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.pagination import PageParams
-from tt.time.db import driver
+from tt.time.db import Conditions, driver
 from tt.time.entries.models import TimeEntry
 
 
@@ -48,26 +48,20 @@ class EntryFilter:
 
     def where(self) -> tuple[str, list[Any]]:
         """The WHERE clause (bound ``$n`` parameters) and its values."""
-        clauses: list[str] = []
-        values: list[Any] = []
-
-        def add(condition: str, value: Any) -> None:
-            values.append(value)
-            clauses.append(condition.replace("?", f"${len(values)}"))
-
+        where = Conditions()
         if self.user_id is not None:
-            add("e.user_id = ?", self.user_id)
+            where.add("e.user_id = ?", self.user_id)
         if self.project_id is not None:
-            add("e.project_id = ?", self.project_id)
+            where.add("e.project_id = ?", self.project_id)
         if self.start is not None:
-            add("e.start_time >= ?", self.start)
+            where.add("e.start_time >= ?", self.start)
         if self.end is not None:
-            add("e.start_time <= ?", self.end)
+            where.add("e.start_time <= ?", self.end)
         if self.billable is not None:
-            add("e.billable = ?", self.billable)
+            where.add("e.billable = ?", self.billable)
         if not self.include_active:
-            clauses.append("e.end_time IS NOT NULL")
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), values
+            where.add_fixed("e.end_time IS NOT NULL")
+        return where.where()
 
 
 # Fixed text: the columns come from the model, never from a request.

@@ -13,7 +13,7 @@ from asyncpg import Record
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.time.db import driver
+from tt.time.db import Conditions, driver
 from tt.time.timetrack.models import TimeTrackDetails
 
 # Fixed text: only bound values come from requests.
@@ -40,24 +40,18 @@ class ListFilter:
     end: datetime | None = None
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses = ["e.end_time IS NOT NULL"]
-        values: list[Any] = []
-
-        def add(condition: str, value: Any) -> None:
-            values.append(value)
-            clauses.append(condition.replace("?", f"${len(values)}"))
-
+        where = Conditions("e.end_time IS NOT NULL")
         if self.user_id is not None:
-            add("e.user_id = ?", self.user_id)
+            where.add("e.user_id = ?", self.user_id)
         if self.client_name is not None:
-            add("lower(c.name) = lower(?)", self.client_name)
+            where.add("lower(c.name) = lower(?)", self.client_name)
         if self.project_name is not None:
-            add("lower(p.name) = lower(?)", self.project_name)
+            where.add("lower(p.name) = lower(?)", self.project_name)
         if self.start is not None:
-            add("e.start_time >= ?", self.start)
+            where.add("e.start_time >= ?", self.start)
         if self.end is not None:
-            add("e.start_time <= ?", self.end)
-        return " WHERE " + " AND ".join(clauses), values
+            where.add("e.start_time <= ?", self.end)
+        return where.where()
 
 
 async def after(
