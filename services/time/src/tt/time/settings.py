@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
+from starlette.requests import Request
 
 from tt.common.settings import PlatformSettings
 
@@ -21,3 +22,9 @@ class TimeSettings(PlatformSettings):
 
     # The inventory module (/api/v1/inventory/...): when off, every route of it is 404.
     inventory_enabled: bool = True
+
+
+def default_currency(request: Request) -> str:
+    """The currency of new records that name none (``TT_TIME_DEFAULT_CURRENCY``)."""
+    settings: TimeSettings = request.app.state.settings
+    return settings.default_currency

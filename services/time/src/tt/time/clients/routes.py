@@ -17,7 +17,7 @@ from tt.time.clients import repository, service
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view
 from tt.time.events import Publisher, publisher
-from tt.time.settings import TimeSettings
+from tt.time.settings import default_currency
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 
@@ -57,11 +57,10 @@ async def get_client(session: DbSession, _: Reader, client_id: int) -> JSONRespo
 async def create_client(request: Request, identity: Writer, events: Events) -> Response:
     body = await json_object(request)
     payload = parse(ClientCreate, body)
-    settings: TimeSettings = request.app.state.settings
 
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
         client = await service.create_client(
-            session, events, identity, payload, settings.default_currency
+            session, events, identity, payload, default_currency(request)
         )
         return 201, {"message": "Client created successfully", "client": client}
 

@@ -23,7 +23,7 @@ from tt.time.crm.schemas import (
     LeadStatus,
     LeadUpdate,
 )
-from tt.time.settings import TimeSettings
+from tt.time.settings import default_currency
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId
@@ -35,11 +35,6 @@ Reader = Annotated[Identity, Depends(require_scope("read:clients"))]
 Writer = Annotated[Identity, Depends(require_scope("write:clients"))]
 Params = Annotated[PageParams, Depends(page_params)]
 Short = Annotated[str | None, Query(max_length=100)]
-
-
-def _currency(request: Request) -> str:
-    settings: TimeSettings = request.app.state.settings
-    return settings.default_currency
 
 
 @deals.get("")
@@ -72,7 +67,7 @@ async def create_deal(request: Request, identity: Writer) -> Response:
     payload = parse(DealCreate, body)
 
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
-        deal = await service.create_deal(session, identity, payload, _currency(request))
+        deal = await service.create_deal(session, identity, payload, default_currency(request))
         return 201, {"message": "Deal created successfully", "deal": deal}
 
     return await run_create(request, identity, body, work)
@@ -126,7 +121,7 @@ async def create_lead(request: Request, identity: Writer) -> Response:
     payload = parse(LeadCreate, body)
 
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
-        lead = await service.create_lead(session, identity, payload, _currency(request))
+        lead = await service.create_lead(session, identity, payload, default_currency(request))
         return 201, {"message": "Lead created successfully", "lead": lead}
 
     return await run_create(request, identity, body, work)

@@ -18,7 +18,7 @@ from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.inventory import catalogue
 from tt.time.inventory.schemas import ItemCreate, ItemUpdate, WarehouseCreate, WarehouseUpdate
-from tt.time.settings import TimeSettings
+from tt.time.settings import TimeSettings, default_currency
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 from tt.time.web.params import flag
@@ -29,11 +29,6 @@ async def module_enabled(request: Request) -> None:
     settings: TimeSettings = request.app.state.settings
     if not settings.inventory_enabled:
         raise NotFound("The inventory module is not enabled", error="Not found")
-
-
-def currency(request: Request) -> str:
-    settings: TimeSettings = request.app.state.settings
-    return settings.default_currency
 
 
 ENABLED = [Depends(module_enabled)]
@@ -72,7 +67,7 @@ async def create_item(request: Request, identity: Writer) -> Response:
     payload = parse(ItemCreate, body)
 
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
-        item = await catalogue.create_item(session, identity, payload, currency(request))
+        item = await catalogue.create_item(session, identity, payload, default_currency(request))
         return 201, {"message": "Stock item created successfully", "item": item}
 
     return await run_create(request, identity, body, work)

@@ -17,7 +17,7 @@ from tt.time.events import Publisher, publisher
 from tt.time.projects import repository, service
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import project_view
-from tt.time.settings import TimeSettings
+from tt.time.settings import default_currency
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId
@@ -66,11 +66,10 @@ async def get_project(session: DbSession, _: Reader, project_id: int) -> JSONRes
 async def create_project(request: Request, identity: Writer, events: Events) -> Response:
     body = await json_object(request)
     payload = parse(ProjectCreate, body)
-    settings: TimeSettings = request.app.state.settings
 
     async def work(session: AsyncSession) -> tuple[int, dict[str, Any]]:
         project = await service.create_project(
-            session, events, identity, payload, settings.default_currency
+            session, events, identity, payload, default_currency(request)
         )
         return 201, {"message": "Project created successfully", "project": project}
 
