@@ -219,8 +219,11 @@ class Dispatcher:
         failures = job.consecutive_failures + 1
         error = response.error or f"HTTP {response.status}"
         if outcome is Outcome.RETRY:
+            # The pause counts from the answer (as Retry-After does), not from the attempt's
+            # start: a slow failing receiver still gets the whole backoff.
+            answered_at = datetime.now(UTC)
             when = next_attempt(
-                self._backoff, failures, response.retry_after, attempted_at, job.retry_until
+                self._backoff, failures, response.retry_after, answered_at, job.retry_until
             )
             if when is not None:
                 self._note_retry(when)
