@@ -115,10 +115,11 @@ def test_every_field_in_the_users_days(direct: Direct) -> None:
     uid, noon, zone = _setup(direct)
     today = noon.date()
     events = []
-    # Today 2 h and 1 h, two days ago 3 h, 20 days ago 0.5 h.
+    # Today 2 h and 1.5 h, two days ago 3 h, 20 days ago 0.5 h: today is the busiest weekday
+    # whatever the date (20 days ago is another weekday than today and two days ago).
     for start, hours in (
         (noon - 4 * HOUR, 2),
-        (noon - HOUR, 1),
+        (noon - 1.5 * HOUR, 1.5),
         (noon - 48 * HOUR, 3),
         (noon - 20 * 24 * HOUR, 0.5),
     ):
@@ -129,34 +130,32 @@ def test_every_field_in_the_users_days(direct: Direct) -> None:
     )
     direct.publish(*events)
     value = direct.wait_value(uid, lambda v: v["entries_count"] == 4, "entries counted")
-    assert value["total_hours"] == 6.5
+    assert value["total_hours"] == 7.0
     assert value["active_days"] == 3
-    assert value["avg_session_length"] == round(6.5 / 4, 2)
+    assert value["avg_session_length"] == round(7.0 / 4, 2)
     assert value["most_productive_day"] == today.strftime("%A")
     assert [d["date"] for d in value["last_7_days"]] == [
         (today - timedelta(days=6 - i)).isoformat() for i in range(7)
     ]
-    assert value["last_7_days"][-1]["hours"] == 3.0
+    assert value["last_7_days"][-1]["hours"] == 3.5
     assert value["last_7_days"][-3]["hours"] == 3.0
     assert value["last_7_days"][-2]["hours"] == 0.0
     week_start = today - timedelta(days=today.weekday())
-    expected_week = 3.0 + (3.0 if today - timedelta(days=2) >= week_start else 0.0)
+    expected_week = 3.5 + (3.0 if today - timedelta(days=2) >= week_start else 0.0)
     assert value["this_week_hours"] == expected_week
     month_days = [today, today - timedelta(days=2), today - timedelta(days=20)]
     expected_month = sum(
-        h for d, h in zip(month_days, (3.0, 3.0, 0.5), strict=True) if d.month == today.month
+        h for d, h in zip(month_days, (3.5, 3.0, 0.5), strict=True) if d.month == today.month
     )
     assert value["this_month_hours"] == expected_month
     assert value["timezone"] == zone
-    assert set(value) >= {
-        "total_hours",
-        "entries_count",
-        "active_days",
-        "avg_session_length",
-        "most_productive_day",
-        "this_week_hours",
-        "this_month_hours",
-        "last_7_days",
-        "estimated_value_tracked",
-        "estimated_value_currency",
-    }
+
+
+def test_a_tie_goes_to_the_weekday_tracked_most_recently(direct: Direct) -> None:
+    uid, noon, _ = _setup(direct)
+    today = noon.date()
+    # 3 h today and 3 h two days ago tie; today is the more recent weekday.
+    direct.publish(_entry(uid, noon - 4 * HOUR, 3)[1], _entry(uid, noon - 50 * HOUR, 3)[1])
+    value = direct.wait_value(uid, lambda v: v["entries_count"] == 2, "entries counted")
+    assert value["total_hours"] == 6.0
+    assert value["most_productive_day"] == today.strftime("%A")

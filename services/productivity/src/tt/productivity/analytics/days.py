@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-# English weekday names, Sunday first: the order TimeTracker breaks ties in.
-SUNDAY_FIRST = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +65,21 @@ def last_n_days(days: Mapping[date, DayTotal], today: date, n: int) -> list[tupl
 
 def most_productive_weekday(days: Mapping[date, DayTotal]) -> str | None:
     """The weekday with the most tracked time over all days, or None without any."""
-    by_weekday = [0] * 7
+    seconds = [0] * 7
+    latest = [date.min] * 7
     for day, value in days.items():
-        by_weekday[(day.weekday() + 1) % 7] += value.seconds
-    best = max(by_weekday)
-    return SUNDAY_FIRST[by_weekday.index(best)] if best > 0 else None
+        seconds[day.weekday()] += value.seconds
+        latest[day.weekday()] = max(latest[day.weekday()], day)
+    return busiest_weekday(seconds, latest)
+
+
+def busiest_weekday(seconds: Sequence[int], latest: Sequence[date]) -> str | None:
+    """The name of the weekday (0 = Monday) with the most ``seconds``, or None without any.
+
+    A tie goes to the weekday tracked most recently (``latest``: each weekday's last day
+    with tracked time). TimeTracker's answer on a tie depends on the order its database
+    returns the groups in, which nothing fixes; the most recent day is stable, and it is
+    the one the user is likelier to remember.
+    """
+    best = max(range(7), key=lambda weekday: (seconds[weekday], latest[weekday]))
+    return WEEKDAYS[best] if seconds[best] > 0 else None

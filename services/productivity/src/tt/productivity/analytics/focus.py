@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from tt.productivity.analytics.days import busiest_weekday
+
 MIN_AVERAGED_SECONDS = 5 * 60
 DEEP_WORK_MINUTES = 60
 DEEP_WORK_SECONDS = DEEP_WORK_MINUTES * 60
@@ -42,13 +43,17 @@ class SessionGroup:
     averaged_seconds: int
     deep_sessions: int  # sessions of at least DEEP_WORK_SECONDS
     deep_seconds: int
+    latest_day: date  # the local day of the group's most recent session
 
 
 def group_sessions(sessions: Iterable[Session]) -> list[SessionGroup]:
     totals: dict[tuple[int, int], list[int]] = {}
+    latest: dict[tuple[int, int], date] = {}
     for s in sessions:
         seconds = max(0, s.seconds)
-        t = totals.setdefault((s.local_start.weekday(), s.local_start.hour), [0] * 7)
+        key = (s.local_start.weekday(), s.local_start.hour)
+        t = totals.setdefault(key, [0] * 7)
+        latest[key] = max(latest.get(key, date.min), s.local_start.date())
         t[0] += 1
         t[1] += seconds
         t[2] = max(t[2], seconds)
@@ -58,7 +63,21 @@ def group_sessions(sessions: Iterable[Session]) -> list[SessionGroup]:
         if seconds >= DEEP_WORK_SECONDS:
             t[5] += 1
             t[6] += seconds
-    return [SessionGroup(weekday, hour, *t) for (weekday, hour), t in sorted(totals.items())]
+    return [
+        SessionGroup(
+            weekday,
+            hour,
+            sessions=t[0],
+            seconds=t[1],
+            longest=t[2],
+            averaged_sessions=t[3],
+            averaged_seconds=t[4],
+            deep_sessions=t[5],
+            deep_seconds=t[6],
+            latest_day=latest[(weekday, hour)],
+        )
+        for (weekday, hour), t in sorted(totals.items())
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +97,7 @@ class FocusMetrics:
 
 def _argmax(totals: Sequence[int]) -> int | None:
     best = max(totals, default=0)
-    # Ties go to the earliest hour or weekday, so the answer is stable.
+    # Ties go to the earliest hour, so the answer is stable.
     return totals.index(best) if best > 0 else None
 
 
@@ -86,10 +105,12 @@ def focus_metrics(groups: Sequence[SessionGroup], active_days: int) -> FocusMetr
     """``active_days``: the days of the period with at least one session."""
     by_hour = [0] * 24
     by_weekday = [0] * 7
+    latest_by_weekday = [date.min] * 7
     sessions = total = longest = averaged = averaged_seconds = deep = deep_seconds = 0
     for g in groups:
         by_hour[g.hour] += g.seconds
         by_weekday[g.weekday] += g.seconds
+        latest_by_weekday[g.weekday] = max(latest_by_weekday[g.weekday], g.latest_day)
         sessions += g.sessions
         total += g.seconds
         longest = max(longest, g.longest)
@@ -97,14 +118,13 @@ def focus_metrics(groups: Sequence[SessionGroup], active_days: int) -> FocusMetr
         averaged_seconds += g.averaged_seconds
         deep += g.deep_sessions
         deep_seconds += g.deep_seconds
-    best_day = _argmax(by_weekday)
     return FocusMetrics(
         sessions=sessions,
         avg_session_length_minutes=round(averaged_seconds / averaged / 60, 1) if averaged else 0.0,
         longest_session_hours=round(longest / 3600, 2),
         entries_per_day=round(sessions / active_days, 2) if active_days else 0.0,
         most_productive_hour=_argmax(by_hour),
-        most_productive_day=WEEKDAYS[best_day] if best_day is not None else None,
+        most_productive_day=busiest_weekday(by_weekday, latest_by_weekday),
         hour_distribution=[round(s / 3600, 2) for s in by_hour],
         deep_work_sessions=deep,
         deep_work_hours=round(deep_seconds / 3600, 2),

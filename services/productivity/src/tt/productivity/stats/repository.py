@@ -52,7 +52,8 @@ FOCUS_GROUPS = text(
            count(*) FILTER (WHERE seconds >= :averaged),
            CAST(coalesce(sum(seconds) FILTER (WHERE seconds >= :averaged), 0) AS bigint),
            count(*) FILTER (WHERE seconds >= :deep),
-           CAST(coalesce(sum(seconds) FILTER (WHERE seconds >= :deep), 0) AS bigint)
+           CAST(coalesce(sum(seconds) FILTER (WHERE seconds >= :deep), 0) AS bigint),
+           CAST(max(local_start) AS date)
     FROM time_entries
     WHERE user_id = :user_id AND seconds IS NOT NULL
       AND local_start >= :first AND local_start < :end
