@@ -44,13 +44,21 @@ class Streak(BaseModel):
     total_days_this_month: int
 
 
+MOST_PRODUCTIVE_DAY = (
+    "English name of the weekday with the most tracked time; a tie goes to the weekday "
+    "tracked most recently; null without tracked time"
+)
+
+
 class Focus(BaseModel):
     sessions: int = Field(description="Completed entries in the period")
     avg_session_length_minutes: float = Field(description="Sessions of 5 minutes or more")
     longest_session_hours: float
     entries_per_day: float = Field(description="Per day with at least one session")
-    most_productive_hour: int | None
-    most_productive_day: str | None
+    most_productive_hour: int | None = Field(
+        description="Local hour (0-23) with the most tracked time; a tie goes to the earliest"
+    )
+    most_productive_day: str | None = Field(description=MOST_PRODUCTIVE_DAY)
     hour_distribution: list[float] = Field(description="24 values: hours per local hour")
     deep_work_sessions: int
     deep_work_hours: float
@@ -102,7 +110,7 @@ class ValueDashboard(BaseModel):
     entries_count: int
     active_days: int
     avg_session_length: float = Field(description="Hours per completed entry")
-    most_productive_day: str | None
+    most_productive_day: str | None = Field(description=MOST_PRODUCTIVE_DAY)
     this_week_hours: float
     this_month_hours: float
     last_7_days: list[DayHours]
