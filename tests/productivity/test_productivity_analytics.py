@@ -232,8 +232,8 @@ def test_focus_metrics_empty_and_ties() -> None:
     tie = focus_of_sessions(
         [Session(datetime(2026, 6, 17, 15), 600), Session(datetime(2026, 6, 15, 8), 600)]
     )
-    assert tie.most_productive_hour == 8
-    assert tie.most_productive_day == "Monday"
+    assert tie.most_productive_hour == 8  # hours: the earliest
+    assert tie.most_productive_day == "Wednesday"  # weekdays: the most recently tracked
 
 
 def test_focus_hours_are_local_hours_across_dst() -> None:
@@ -275,7 +275,7 @@ def test_day_windows_and_most_productive_weekday() -> None:
     assert most_productive_weekday(days) == "Sunday"
     assert most_productive_weekday({}) is None
     tie = {date(2026, 6, 15): DayTotal(60, 0, 1), date(2026, 6, 14): DayTotal(60, 0, 1)}
-    assert most_productive_weekday(tie) == "Sunday"  # ties: Sunday first, as TimeTracker
+    assert most_productive_weekday(tie) == "Monday"  # ties: the most recently tracked
 
 
 def test_insights() -> None:

@@ -185,15 +185,20 @@ def run_tests(
     at: Annotated[
         str | None,
         typer.Option(
-            help="Run the platform and the tests on a clock that starts at this UTC time "
-            "(e.g. '2026-12-31 23:58:00'), to find tests that depend on the date or the hour"
+            help="Run the platform and the tests on a clock that reads this past UTC time now "
+            "(e.g. '2026-11-30 23:58:00'), to find tests that depend on the date or the hour"
         ),
     ] = None,
 ) -> None:
     """Lint, start a throw-away platform on test ports, run pytest, stop it."""
     started = time.monotonic()
     if at is not None:
-        _fake_the_clock(at)
+        from tt.devenv.clock import shift_the_clock
+
+        try:
+            typer.echo(f"./dev test: the clock reads {shift_the_clock(at):%Y-%m-%d %H:%M:%S} UTC")
+        except DevError as exc:
+            _fail(exc)
     lint_failed = 0 if no_lint else run_lint()
     layout = Layout.for_profile("test")
     platform = Platform(layout)
@@ -225,27 +230,6 @@ def run_tests(
         f"{time.monotonic() - started:.0f}s"
     )
     raise typer.Exit(code or (1 if lint_failed else 0))
-
-
-def _fake_the_clock(at: str) -> None:
-    """Every process started from here on (servers, workers, pytest) reads the wall clock
-    through libfaketime, from ``at`` on and ticking; monotonic clocks stay real so timeouts
-    and asyncio are unaffected. Traefik (Go) reads the real clock, which nothing relies on."""
-    from datetime import datetime
-
-    from tt.devenv.install import ensure_faketime
-
-    try:
-        start = datetime.fromisoformat(at)
-    except ValueError:
-        _fail(DevError(f"--at {at!r}: expected a time such as '2026-12-31 23:58:00'"))
-    os.environ.update(
-        LD_PRELOAD=str(ensure_faketime()),
-        FAKETIME=f"@{start:%Y-%m-%d %H:%M:%S}",
-        FAKETIME_DONT_FAKE_MONOTONIC="1",
-        TZ="UTC",
-    )
-    typer.echo(f"./dev test: the clock starts at {start:%Y-%m-%d %H:%M:%S} UTC (libfaketime)")
 
 
 def _keep_logs(logs: Path) -> None:

@@ -11,6 +11,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from tt.devenv.clock import postgres_clock
 from tt.devenv.install import Tools
 from tt.devenv.layout import REPO, Layout
 from tt.devenv.procs import run, spawn, stop, wait_for_port
@@ -121,7 +122,7 @@ def start_postgres(ctx: Context) -> None:
     ]
     for key, value in settings.items():
         argv += ["-c", f"{key}={value}"]
-    spawn("postgres", argv, pids=layout.pids, logs=layout.logs, user=user)
+    spawn("postgres", argv, pids=layout.pids, logs=layout.logs, user=user, env=postgres_clock())
     wait_for_port("postgres", port, pids=layout.pids, logs=layout.logs, timeout=60)
 
 
