@@ -1,0 +1,123 @@
+"""Read queries behind a project's forecast: who may see it, its plan, its time so far
+and in the burn window, priced as the value dashboard prices time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPlan:
+    """A project as the read model holds it (entries may name a project whose own event
+    has not arrived: then only the name their entries carried is known)."""
+
+    project_id: int
+    name: str | None
+    status: str | None
+    currency: str | None
+    hourly_rate: Decimal | None
+    estimated_hours: float | None
+    budget_amount: Decimal | None
+    budget_threshold_percent: int | None
+
+
+PLAN = text(
+    """
+    SELECT p.name, p.status, p.currency, p.hourly_rate, p.estimated_hours, p.budget_amount,
+           p.budget_threshold_percent
+    FROM projects AS p WHERE p.id = :project_id
+    """
+)
+ENTRY_NAME = text(
+    """
+    SELECT project_name FROM time_entries
+    WHERE project_id = :project_id ORDER BY start_time DESC LIMIT 1
+    """
+)
+# Completed or running time of the caller on the project: what makes it theirs to see.
+TRACKED_BY = text(
+    """
+    SELECT EXISTS (SELECT 1 FROM user_rate_groups
+                   WHERE user_id = :user_id AND project_id = :project_id AND seconds > 0)
+        OR EXISTS (SELECT 1 FROM time_entries
+                   WHERE user_id = :user_id AND end_time IS NULL AND project_id = :project_id)
+    """
+)
+
+
+async def project_plan(session: AsyncSession, project_id: int) -> ProjectPlan | None:
+    """The project, or None when neither its record nor any entry of it is known."""
+    params = {"project_id": project_id}
+    row = (await session.execute(PLAN, params)).first()
+    if row is not None:
+        return ProjectPlan(project_id, *row)
+    name = (await session.execute(ENTRY_NAME, params)).first()
+    if name is None:
+        return None
+    return ProjectPlan(project_id, name[0], None, None, None, None, None, None)
+
+
+async def tracked_by(session: AsyncSession, user_id: int, project_id: int) -> bool:
+    found = await session.execute(TRACKED_BY, {"user_id": user_id, "project_id": project_id})
+    return bool(found.scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """Completed seconds and their value (hours x the first rate that applies)."""
+
+    seconds: int
+    value: Decimal
+
+
+# The rate that applies: the project's, the entry's client's, the project's client's.
+# All time so far from the per-user/project/client totals; the window from the entries.
+TOTAL_WORK = text(
+    """
+    SELECT coalesce(sum(g.seconds), 0),
+           coalesce(sum(g.seconds / 3600.0 * coalesce(
+               p.hourly_rate, entry_client.default_hourly_rate,
+               project_client.default_hourly_rate, 0)), 0)
+    FROM user_rate_groups AS g
+    LEFT JOIN projects AS p ON p.id = g.project_id
+    LEFT JOIN clients AS entry_client ON entry_client.id = g.client_id
+    LEFT JOIN clients AS project_client ON project_client.id = p.client_id
+    WHERE g.project_id = :project_id AND g.seconds > 0
+    """
+)
+WINDOW_WORK = text(
+    """
+    SELECT coalesce(sum(e.seconds), 0),
+           coalesce(sum(e.seconds / 3600.0 * coalesce(
+               p.hourly_rate, entry_client.default_hourly_rate,
+               project_client.default_hourly_rate, 0)), 0)
+    FROM time_entries AS e
+    LEFT JOIN projects AS p ON p.id = e.project_id
+    LEFT JOIN clients AS entry_client ON entry_client.id = e.client_id
+    LEFT JOIN clients AS project_client ON project_client.id = p.client_id
+    WHERE e.project_id = :project_id AND e.seconds IS NOT NULL
+      AND e.start_time >= :since AND e.start_time < :until
+    """
+)
+
+
+async def total_work(session: AsyncSession, project_id: int) -> Work:
+    seconds, value = (await session.execute(TOTAL_WORK, {"project_id": project_id})).one()
+    return Work(int(seconds), Decimal(value))
+
+
+async def window_work(
+    session: AsyncSession, project_id: int, since: datetime, until: datetime
+) -> Work:
+    """Completed time of entries that started in ``[since, until)``."""
+    seconds, value = (
+        await session.execute(
+            WINDOW_WORK, {"project_id": project_id, "since": since, "until": until}
+        )
+    ).one()
+    return Work(int(seconds), Decimal(value))
