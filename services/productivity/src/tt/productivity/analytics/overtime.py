@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 SATURDAY = 5
 
 
 @dataclass(frozen=True, slots=True)
 class WorkSchedule:
-    """A user's working time. tt's users carry no week start (weeks start on Monday
-    everywhere in tt, ISO 8601); the hours and the weekend rule are auth's defaults."""
+    """A user's working time (the defaults are auth's for a new user)."""
 
     standard_hours_per_day: float = 8.0
     include_weekends: bool = False
-    first_weekday: int = 0  # Monday, as date.weekday()
-
-    def week_start(self, day: date) -> date:
-        return day - timedelta(days=(day.weekday() - self.first_weekday) % 7)
 
 
 @dataclass(frozen=True, slots=True)

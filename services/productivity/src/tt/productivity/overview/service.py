@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.errors import ValidationFailed
+from tt.productivity.analytics.days import week_start
 from tt.productivity.analytics.overtime import WorkSchedule, split_overtime
 from tt.productivity.analytics.timezones import local_day
 from tt.productivity.stats import repository as repo
@@ -70,7 +71,8 @@ async def dashboard_stats(session: AsyncSession, viewer: Viewer, day: date | Non
     """The figures of the day ``day`` (today by default), its week, month and year."""
     today = _as_of(viewer, day)
     days, running = await _seconds_by_day(session, viewer)
-    week_first = SCHEDULE.week_start(today)
+    # tt's users have no week-start setting: weeks start on Monday everywhere in tt.
+    week_first = week_start(today)
     today_split = split_overtime(days, today, today, SCHEDULE)
     week_split = split_overtime(days, week_first, today, SCHEDULE)
     year_split = split_overtime(days, today.replace(month=1, day=1), today, SCHEDULE)
