@@ -75,5 +75,6 @@ def test_cards_and_sparkline_from_the_dashboard_routes(users: Users, gateway_url
         assert shown["today_overtime"] == "0"
         assert shown["ytd"] == f"{stats['overtime_ytd_hours']:g}"
         assert shown["line"] == expected_line
-        assert shown["width"] > 0 and shown["height"] > 0
+        assert shown["width"] > 0
+        assert shown["height"] > 0
         assert console_errors(driver) == []

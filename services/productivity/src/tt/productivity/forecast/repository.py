@@ -10,6 +10,8 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.productivity.stats.repository import priced_time
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectPlan:
@@ -75,34 +77,14 @@ class Work:
     value: Decimal
 
 
-# The rate that applies: the project's, the entry's client's, the project's client's.
 # All time so far from the per-user/project/client totals; the window from the entries.
-TOTAL_WORK = text(
-    """
-    SELECT coalesce(sum(g.seconds), 0),
-           coalesce(sum(g.seconds / 3600.0 * coalesce(
-               p.hourly_rate, entry_client.default_hourly_rate,
-               project_client.default_hourly_rate, 0)), 0)
-    FROM user_rate_groups AS g
-    LEFT JOIN projects AS p ON p.id = g.project_id
-    LEFT JOIN clients AS entry_client ON entry_client.id = g.client_id
-    LEFT JOIN clients AS project_client ON project_client.id = p.client_id
-    WHERE g.project_id = :project_id AND g.seconds > 0
-    """
-)
+TOTAL_WORK = text(priced_time("user_rate_groups", "t.project_id = :project_id AND t.seconds > 0"))
 WINDOW_WORK = text(
-    """
-    SELECT coalesce(sum(e.seconds), 0),
-           coalesce(sum(e.seconds / 3600.0 * coalesce(
-               p.hourly_rate, entry_client.default_hourly_rate,
-               project_client.default_hourly_rate, 0)), 0)
-    FROM time_entries AS e
-    LEFT JOIN projects AS p ON p.id = e.project_id
-    LEFT JOIN clients AS entry_client ON entry_client.id = e.client_id
-    LEFT JOIN clients AS project_client ON project_client.id = p.client_id
-    WHERE e.project_id = :project_id AND e.seconds IS NOT NULL
-      AND e.start_time >= :since AND e.start_time < :until
-    """
+    priced_time(
+        "time_entries",
+        "t.project_id = :project_id AND t.seconds IS NOT NULL "
+        "AND t.start_time >= :since AND t.start_time < :until",
+    )
 )
 
 
