@@ -28,45 +28,43 @@ class ProjectPlan:
     budget_threshold_percent: int | None
 
 
-PLAN = text(
+# In one round trip: the project's record (or, before its own event arrived, the name its
+# newest entry carried), whether anything of it is known, and whether the caller tracked
+# time on it (completed or running): what makes it theirs to see.
+ACCESS = text(
     """
-    SELECT p.name, p.status, p.currency, p.hourly_rate, p.estimated_hours, p.budget_amount,
-           p.budget_threshold_percent
-    FROM projects AS p WHERE p.id = :project_id
-    """
-)
-ENTRY_NAME = text(
-    """
-    SELECT project_name FROM time_entries
-    WHERE project_id = :project_id ORDER BY start_time DESC LIMIT 1
-    """
-)
-# Completed or running time of the caller on the project: what makes it theirs to see.
-TRACKED_BY = text(
-    """
-    SELECT EXISTS (SELECT 1 FROM user_rate_groups
+    SELECT p.id IS NOT NULL OR newest.project_name IS NOT NULL
+               OR EXISTS (SELECT 1 FROM time_entries WHERE project_id = :project_id),
+           coalesce(p.name, newest.project_name), p.status, p.currency, p.hourly_rate,
+           p.estimated_hours, p.budget_amount, p.budget_threshold_percent,
+           EXISTS (SELECT 1 FROM user_rate_groups
                    WHERE user_id = :user_id AND project_id = :project_id AND seconds > 0)
-        OR EXISTS (SELECT 1 FROM time_entries
-                   WHERE user_id = :user_id AND end_time IS NULL AND project_id = :project_id)
+           OR EXISTS (SELECT 1 FROM time_entries
+                      WHERE user_id = :user_id AND end_time IS NULL AND project_id = :project_id)
+    FROM (SELECT 1) AS one
+    LEFT JOIN projects AS p ON p.id = :project_id
+    LEFT JOIN LATERAL (
+        SELECT project_name FROM time_entries
+        WHERE project_id = :project_id AND project_name IS NOT NULL
+        ORDER BY start_time DESC LIMIT 1
+    ) AS newest ON true
     """
 )
 
 
-async def project_plan(session: AsyncSession, project_id: int) -> ProjectPlan | None:
-    """The project, or None when neither its record nor any entry of it is known."""
-    params = {"project_id": project_id}
-    row = (await session.execute(PLAN, params)).first()
-    if row is not None:
-        return ProjectPlan(project_id, *row)
-    name = (await session.execute(ENTRY_NAME, params)).first()
-    if name is None:
-        return None
-    return ProjectPlan(project_id, name[0], None, None, None, None, None, None)
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The project (None when nothing of it is known) and whether the caller tracked on it."""
+
+    plan: ProjectPlan | None
+    tracked: bool
 
 
-async def tracked_by(session: AsyncSession, user_id: int, project_id: int) -> bool:
-    found = await session.execute(TRACKED_BY, {"user_id": user_id, "project_id": project_id})
-    return bool(found.scalar_one())
+async def project_access(session: AsyncSession, user_id: int, project_id: int) -> Access:
+    known, *plan, tracked = (
+        await session.execute(ACCESS, {"user_id": user_id, "project_id": project_id})
+    ).one()
+    return Access(ProjectPlan(project_id, *plan) if known else None, bool(tracked))
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,13 +46,15 @@ async def _forecast(
     zone = resolve_zone(identity.timezone).zone
     now = datetime.now(UTC)
     async with unit_of_work(res.sessions) as session:
+        plan = await visible_plan(session, identity, project_id)  # on every request
+    if refresh:
+        await cache.drop_project(FORECAST, project_id)
+    found = await cache.lookup_project(FORECAST, project_id, zone.key, ttl)
+    if found.body is not None:
+        return json_response(found.body, "HIT")
+    async with unit_of_work(res.sessions) as session:
+        # One snapshot for the totals and the window (see stats.routes.cached_body).
         await session.execute(SNAPSHOT)
-        plan = await visible_plan(session, identity, project_id)
-        if refresh:
-            await cache.drop_project(FORECAST, project_id)
-        found = await cache.lookup_project(FORECAST, project_id, zone.key, ttl)
-        if found.body is not None:
-            return json_response(found.body, "HIT")
         payload = await forecast_payload(session, plan, today_in(zone, now), now, zone.key)
     body = orjson.dumps(payload, option=JSON_OPTIONS, default=json_default)
     if found.stamp is None:

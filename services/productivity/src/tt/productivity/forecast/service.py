@@ -27,14 +27,12 @@ DEFAULT_THRESHOLD_PERCENT = 80
 async def visible_plan(session: AsyncSession, identity: Identity, project_id: int) -> ProjectPlan:
     """The project if the caller may see it: admins every project, others the projects
     they have tracked time on. 404 for a project nobody knows, 403 for another's."""
-    plan = await repo.project_plan(session, project_id)
-    if plan is None:
+    access = await repo.project_access(session, identity.user_id, project_id)
+    if access.plan is None:
         raise NotFound("Project not found")
-    if not identity.acts_as_admin and not await repo.tracked_by(
-        session, identity.user_id, project_id
-    ):
+    if not (identity.acts_as_admin or access.tracked):
         raise Forbidden("You do not have access to this project", error="Access denied")
-    return plan
+    return access.plan
 
 
 def _money(value: Decimal | float) -> float:

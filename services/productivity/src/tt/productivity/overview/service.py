@@ -13,7 +13,8 @@ from tt.common.errors import ValidationFailed
 from tt.productivity.analytics.days import week_start
 from tt.productivity.analytics.overtime import WorkSchedule, split_overtime
 from tt.productivity.analytics.timezones import local_day
-from tt.productivity.stats import repository as repo
+from tt.productivity.overview import repository as repo
+from tt.productivity.stats.repository import running_entry
 from tt.productivity.stats.service import Computed, Viewer, hours, running_seconds, utc_text
 
 SPARKLINE_DAYS = 7
@@ -21,13 +22,13 @@ SPARKLINE_DAYS = 7
 SCHEDULE = WorkSchedule()
 
 
-async def _seconds_by_day(session: AsyncSession, viewer: Viewer) -> tuple[dict[date, float], bool]:
-    """Completed seconds per local day, the running timer's so far added to its day; and
-    whether a timer runs (then nothing may be cached)."""
-    days = {
-        d: float(v.seconds) for d, v in (await repo.day_totals(session, viewer.user_id)).items()
-    }
-    running = await repo.running_entry(session, viewer.user_id)
+async def _seconds_by_day(
+    session: AsyncSession, viewer: Viewer, first: date, last: date
+) -> tuple[dict[date, float], bool]:
+    """Completed seconds per local day from ``first`` to ``last``, the running timer's so
+    far added to its day; and whether a timer runs (then nothing may be cached)."""
+    days = await repo.day_seconds(session, viewer.user_id, first, last)
+    running = await running_entry(session, viewer.user_id)
     if running is not None:
         day = local_day(running.start_time, viewer.zone.zone)
         days[day] = days.get(day, 0.0) + running_seconds(running, viewer.now)
@@ -70,12 +71,13 @@ def _header(viewer: Viewer) -> dict[str, Any]:
 async def dashboard_stats(session: AsyncSession, viewer: Viewer, day: date | None) -> Computed:
     """The figures of the day ``day`` (today by default), its week, month and year."""
     today = _as_of(viewer, day)
-    days, running = await _seconds_by_day(session, viewer)
     # tt's users have no week-start setting: weeks start on Monday everywhere in tt.
     week_first = week_start(today)
+    year_first = today.replace(month=1, day=1)
+    days, running = await _seconds_by_day(session, viewer, min(week_first, year_first), today)
     today_split = split_overtime(days, today, today, SCHEDULE)
     week_split = split_overtime(days, week_first, today, SCHEDULE)
-    year_split = split_overtime(days, today.replace(month=1, day=1), today, SCHEDULE)
+    year_split = split_overtime(days, year_first, today, SCHEDULE)
     payload = {
         "success": True,
         "today_hours": hours(_sum(days, today, today)),
@@ -98,8 +100,8 @@ async def dashboard_stats(session: AsyncSession, viewer: Viewer, day: date | Non
 async def sparklines(session: AsyncSession, viewer: Viewer, day: date | None) -> Computed:
     """The 7 local days ending on ``day`` (today by default), oldest first."""
     last = _as_of(viewer, day)
-    days, running = await _seconds_by_day(session, viewer)
     first = last - timedelta(days=SPARKLINE_DAYS - 1)
+    days, running = await _seconds_by_day(session, viewer, first, last)
     window = [first + timedelta(days=i) for i in range(SPARKLINE_DAYS)]
     # TimeTracker's three series are the same 7 days, to one decimal.
     series = [round(days.get(d, 0.0) / 3600, 1) for d in window]

@@ -77,9 +77,19 @@ class EntryRecord(Base):
             "local_start",
             postgresql_include=["seconds", "billable", "project_id"],
         ),
-        Index("ix_time_entries_user_start_time", "user_id", "start_time"),
+        Index(
+            "ix_time_entries_user_start_time",
+            "user_id",
+            "start_time",
+            postgresql_include=["project_id", "task_id", "local_start", "seconds"],
+        ),
         Index("ix_time_entries_start_time", "start_time"),
-        Index("ix_time_entries_project_start_time", "project_id", "start_time"),
+        Index(
+            "ix_time_entries_project_start_time",
+            "project_id",
+            "start_time",
+            postgresql_include=["seconds", "client_id"],
+        ),
         Index("ix_time_entries_running", "user_id", postgresql_where=text("end_time IS NULL")),
     )
 

@@ -10,11 +10,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # An entry counts 1, plus 1 on the same weekday, plus 2 within an hour of the same time.
+# The scan is index-only (the covering (user_id, start_time) index); each pair's names,
+# notes, tags and billable flag are then those of its newest entry (as TimeTracker's).
 PAIRS = text(
     """
     WITH recent AS (
-        SELECT project_id, task_id, project_name, task_name, notes, tags, billable,
-               start_time,
+        SELECT project_id, task_id, start_time,
                1 + CASE WHEN extract(isodow FROM local_start) = :isodow THEN 1 ELSE 0 END
                  + CASE WHEN least(abs(extract(hour FROM local_start) - :hour),
                                    24 - abs(extract(hour FROM local_start) - :hour)) <= 1
@@ -26,19 +27,20 @@ PAIRS = text(
         LIMIT :scan
     ), pairs AS (
         SELECT project_id, task_id, CAST(sum(weight) AS int) AS score, count(*) AS uses,
-               max(start_time) AS last_used,
-               (array_agg(project_name ORDER BY start_time DESC))[1] AS project_name,
-               (array_agg(task_name ORDER BY start_time DESC))[1] AS task_name,
-               (array_agg(notes ORDER BY start_time DESC)
-                    FILTER (WHERE coalesce(notes, '') <> ''))[1] AS notes,
-               (array_agg(tags ORDER BY start_time DESC))[1] AS tags,
-               (array_agg(billable ORDER BY start_time DESC))[1] AS billable
+               max(start_time) AS last_used
         FROM recent GROUP BY project_id, task_id
     )
-    SELECT pairs.project_id, coalesce(p.name, pairs.project_name), pairs.task_id,
-           pairs.task_name, pairs.notes, pairs.tags, pairs.billable, pairs.score, pairs.uses,
-           pairs.last_used
-    FROM pairs LEFT JOIN projects AS p ON p.id = pairs.project_id
+    SELECT pairs.project_id, coalesce(p.name, newest.project_name), pairs.task_id,
+           newest.task_name, newest.notes, newest.tags, coalesce(newest.billable, true),
+           pairs.score, pairs.uses, pairs.last_used
+    FROM pairs
+    LEFT JOIN projects AS p ON p.id = pairs.project_id
+    LEFT JOIN LATERAL (
+        SELECT e.project_name, e.task_name, e.notes, e.tags, e.billable FROM time_entries AS e
+        WHERE e.user_id = :user_id AND e.start_time = pairs.last_used
+          AND e.project_id = pairs.project_id AND e.task_id IS NOT DISTINCT FROM pairs.task_id
+        ORDER BY e.id DESC LIMIT 1
+    ) AS newest ON true
     ORDER BY pairs.score DESC, pairs.last_used DESC, pairs.project_id,
              pairs.task_id NULLS FIRST
     """

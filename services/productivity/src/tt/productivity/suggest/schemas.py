@@ -10,7 +10,7 @@ class Suggestion(BaseModel):
     project_name: str | None
     task_id: int | None
     task_name: str | None
-    notes: str = Field(description="The pair's last non-empty notes")
+    notes: str = Field(description="The notes of the pair's newest entry")
     tags: str
     billable: bool
     confidence: str = Field(description="high, medium or low: the pair's share of the weight")
