@@ -432,6 +432,7 @@ def test_deprecation_headers_and_auth_rules(
         (STATS, {"date": "2026-02-30"}, "date"),
         (STATS, {"date": "20260301"}, "date"),
         (STATS, {"date": "2999-01-01"}, "date"),
+        (SPARKLINES, {"date": "0001-01-02"}, "date"),
         (SPARKLINES, {"date": "yesterday"}, "date"),
         ("/api/projects/1/forecast", {"refresh": "maybe"}, "refresh"),
         (SUGGEST, {"limit": "0"}, "limit"),

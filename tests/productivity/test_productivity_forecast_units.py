@@ -4,8 +4,11 @@ expectations."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tt.productivity.analytics.overtime import WorkSchedule, split_overtime
 from tt.productivity.forecast.repository import ProjectPlan, Work
@@ -32,6 +35,25 @@ def test_overtime_with_weekends_as_working_days_and_a_short_standard_day() -> No
     schedule = WorkSchedule(standard_hours_per_day=7.5, include_weekends=True)
     split = split_overtime(days, MON, SUN, schedule)
     assert (split.regular_seconds, split.overtime_seconds) == (11 * H, 2.5 * H)
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 60).map(lambda n: MON + timedelta(days=n)),
+        st.integers(0, 24 * H),
+        max_size=30,
+    ),
+    st.sampled_from([4.0, 7.5, 8.0, 10.0]),
+    st.booleans(),
+)
+def test_overtime_split_adds_up(days: dict[date, int], standard: float, weekends: bool) -> None:
+    first, last = MON + timedelta(days=7), MON + timedelta(days=40)
+    split = split_overtime(days, first, last, WorkSchedule(standard, weekends))
+    inside = {d: s for d, s in days.items() if first <= d <= last}
+    assert split.regular_seconds + split.overtime_seconds == sum(inside.values())
+    working = [d for d in inside if weekends or d.weekday() < 5]
+    assert split.regular_seconds <= standard * H * len(working)
+    assert split.overtime_seconds >= sum(s for d, s in inside.items() if d not in working)
 
 
 def _plan(**values: object) -> ProjectPlan:

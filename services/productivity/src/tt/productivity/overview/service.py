@@ -18,6 +18,7 @@ from tt.productivity.stats.repository import running_entry
 from tt.productivity.stats.service import Computed, Viewer, hours, running_seconds, utc_text
 
 SPARKLINE_DAYS = 7
+EARLIEST_DAY = date(1900, 1, 1)
 # tt's read model carries no per-user working time yet: auth's defaults for every user.
 SCHEDULE = WorkSchedule()
 
@@ -46,9 +47,12 @@ def parse_day(raw: str | None) -> date | None:
     try:
         if len(raw) != 10:
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed.field("date", "date must be a day as YYYY-MM-DD") from None
+    if day < EARLIEST_DAY:  # the windows before it would leave the calendar
+        raise ValidationFailed.field("date", f"date must not be before {EARLIEST_DAY}")
+    return day
 
 
 def _as_of(viewer: Viewer, day: date | None) -> date:
