@@ -29,6 +29,9 @@ LEGACY = [
     ("GET", "/api/projects/12/tasks", "/api/v1/tasks"),
     ("GET", "/api/productivity/stats", "/api/v1/productivity/stats"),
     ("GET", "/api/stats/value-dashboard", "/api/v1/stats/value-dashboard"),
+    ("GET", "/api/dashboard/stats", "/api/v1/dashboard/stats"),
+    ("GET", "/api/dashboard/sparklines", "/api/v1/dashboard/sparklines"),
+    ("GET", "/api/ai/suggest", "/api/v1/ai/suggest"),
 ]
 DEPRECATION_HEADERS = ("X-API-Deprecated", "Link", "Deprecation", "Sunset")
 

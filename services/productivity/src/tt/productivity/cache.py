@@ -29,7 +29,9 @@ GENERATION_TTL_SECONDS = 24 * 3600
 
 STATS = "stats"
 VALUE = "value"
-KINDS = (STATS, VALUE)
+DASHBOARD = "dashboard"  # the dashboard's stats and sparklines (one variant each)
+KINDS = (STATS, VALUE, DASHBOARD)
+FORECAST = "forecast"  # per project, not per user: see AnalyticsCache.lookup_project
 
 
 def payload_key(kind: str, user_id: int) -> str:
@@ -39,6 +41,11 @@ def payload_key(kind: str, user_id: int) -> str:
 
 def user_generation_key(user_id: int) -> str:
     return f"{PREFIX}:gen:user:{user_id}"
+
+
+def project_key(kind: str, project_id: int) -> str:
+    """A hash per project and kind; one field per variant (the caller's timezone)."""
+    return f"{PREFIX}:{kind}:project:{project_id}"
 
 
 def degraded(action: str, exc: Exception) -> None:
@@ -62,15 +69,33 @@ class AnalyticsCache:
         self._redis = redis
 
     async def lookup(self, kind: str, user_id: int, variant: str, ttl: int) -> Lookup:
+        """A user's payload, stale once their entries or the catalogue changed."""
+        return await self._lookup(
+            payload_key(kind, user_id),
+            (user_generation_key(user_id), CATALOG_GENERATION),
+            variant,
+            ttl,
+        )
+
+    async def lookup_project(self, kind: str, project_id: int, variant: str, ttl: int) -> Lookup:
+        """A project's payload, shared by every user who may see it: stale once the
+        catalogue changed; its users' new entries show after ``ttl`` (or a ``drop_project``)."""
+        return await self._lookup(
+            project_key(kind, project_id), (CATALOG_GENERATION,), variant, ttl
+        )
+
+    async def _lookup(
+        self, key: str, generation_keys: tuple[str, ...], variant: str, ttl: int
+    ) -> Lookup:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.hget(payload_key(kind, user_id), variant)
-                pipe.mget(user_generation_key(user_id), CATALOG_GENERATION)
+                pipe.hget(key, variant)
+                pipe.mget(*generation_keys)
                 raw, generations = await pipe.execute()
         except (RedisError, OSError) as exc:
             degraded("read", exc)
             return Lookup(None, None)
-        stamp = b"%s:%s" % (generations[0] or b"0", generations[1] or b"0")
+        stamp = b":".join(g or b"0" for g in generations)
         if raw:
             header, _, body = raw.partition(b"\n")
             cached_stamp, _, stored_at = header.rpartition(b":")
@@ -81,9 +106,25 @@ class AnalyticsCache:
     async def store(
         self, kind: str, user_id: int, variant: str, body: bytes, stamp: bytes | None, ttl: int
     ) -> None:
+        await self._store(payload_key(kind, user_id), variant, body, stamp, ttl)
+
+    async def store_project(
+        self, kind: str, project_id: int, variant: str, body: bytes, stamp: bytes | None, ttl: int
+    ) -> None:
+        await self._store(project_key(kind, project_id), variant, body, stamp, ttl)
+
+    async def drop_project(self, kind: str, project_id: int) -> None:
+        """Forget a project's payloads (every variant); Redis down is logged, not raised."""
+        try:
+            await self._redis.delete(project_key(kind, project_id))
+        except (RedisError, OSError) as exc:
+            degraded("drop", exc)
+
+    async def _store(
+        self, key: str, variant: str, body: bytes, stamp: bytes | None, ttl: int
+    ) -> None:
         if stamp is None or ttl <= 0:
             return
-        key = payload_key(kind, user_id)
         value = b"%s:%.3f\n%s" % (stamp, time.time(), body)
         try:
             async with self._redis.pipeline(transaction=False) as pipe:

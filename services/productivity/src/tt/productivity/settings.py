@@ -21,6 +21,8 @@ class ProductivitySettings(PlatformSettings):
     # Redis caches (ARCHITECTURE 5): stats 5 minutes unless a timer runs, value 10 minutes.
     stats_cache_seconds: int = Field(default=300, ge=0)
     value_cache_seconds: int = Field(default=600, ge=0)
+    # A project's forecast, shared by its users: 10 minutes, or until ?refresh=true.
+    forecast_cache_seconds: int = Field(default=600, ge=0)
     # The value dashboard's currency (TimeTracker: Settings -> currency, default EUR).
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     # Where Chart.js's dist/ files are (installed from npm, never a CDN).

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Numeric, String, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tt.common.db import Base
@@ -46,6 +58,10 @@ class ProjectRecord(Base):
     hourly_rate: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str | None] = mapped_column(String(3))
     status: Mapped[str | None] = mapped_column(String(32))
+    # The plan the forecast measures against (null until the events carry it).
+    estimated_hours: Mapped[float | None] = mapped_column(Float)
+    budget_amount: Mapped[Decimal | None] = mapped_column(Money)
+    budget_threshold_percent: Mapped[int | None] = mapped_column(Integer)
 
 
 class EntryRecord(Base):
@@ -61,8 +77,19 @@ class EntryRecord(Base):
             "local_start",
             postgresql_include=["seconds", "billable", "project_id"],
         ),
-        Index("ix_time_entries_user_start_time", "user_id", "start_time"),
+        Index(
+            "ix_time_entries_user_start_time",
+            "user_id",
+            "start_time",
+            postgresql_include=["project_id", "task_id", "local_start", "seconds"],
+        ),
         Index("ix_time_entries_start_time", "start_time"),
+        Index(
+            "ix_time_entries_project_start_time",
+            "project_id",
+            "start_time",
+            postgresql_include=["seconds", "client_id"],
+        ),
         Index("ix_time_entries_running", "user_id", postgresql_where=text("end_time IS NULL")),
     )
 
@@ -80,6 +107,8 @@ class EntryRecord(Base):
     break_seconds: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     billable: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(String(500))
 
 
 class UserDay(Base):

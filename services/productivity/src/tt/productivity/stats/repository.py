@@ -173,24 +173,30 @@ async def running_entry(session: AsyncSession, user_id: int) -> RunningEntry | N
     return RunningEntry(*found) if found is not None else None
 
 
-# The first rate that applies: the project's, the entry's client's, the project's client's.
-ESTIMATED_VALUE = text(
-    """
-    SELECT coalesce(sum(g.seconds / 3600.0 * coalesce(
+def priced_time(rows: str, where: str) -> str:
+    """``SELECT seconds, value`` over ``rows`` (a table aliased ``t``, with ``seconds``,
+    ``project_id`` and ``client_id``): each row's hours times the first rate that applies,
+    the project's, the entry's client's, the project's client's. Callers pass constant
+    fragments only; every value is bound."""
+    return f"""
+    SELECT coalesce(sum(t.seconds), 0),
+           coalesce(sum(t.seconds / 3600.0 * coalesce(
                p.hourly_rate,
                entry_client.default_hourly_rate,
                project_client.default_hourly_rate,
                0
            )), 0)
-    FROM user_rate_groups AS g
-    LEFT JOIN projects AS p ON p.id = g.project_id
-    LEFT JOIN clients AS entry_client ON entry_client.id = g.client_id
+    FROM {rows} AS t
+    LEFT JOIN projects AS p ON p.id = t.project_id
+    LEFT JOIN clients AS entry_client ON entry_client.id = t.client_id
     LEFT JOIN clients AS project_client ON project_client.id = p.client_id
-    WHERE g.user_id = :user_id AND g.seconds > 0
-    """
-)
+    WHERE {where}
+    """  # noqa: S608
+
+
+ESTIMATED_VALUE = text(priced_time("user_rate_groups", "t.user_id = :user_id AND t.seconds > 0"))
 
 
 async def estimated_value(session: AsyncSession, user_id: int) -> Decimal:
-    value = (await session.execute(ESTIMATED_VALUE, {"user_id": user_id})).scalar_one()
+    _, value = (await session.execute(ESTIMATED_VALUE, {"user_id": user_id})).one()
     return Decimal(value)

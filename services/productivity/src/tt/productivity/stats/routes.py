@@ -82,11 +82,27 @@ async def cached_body(
     return body, "MISS"
 
 
-def _json(body: bytes, cache_status: str) -> Response:
+def json_response(body: bytes, cache_status: str) -> Response:
+    """Cached or computed JSON bytes with their ``X-Cache`` status; never stored by a browser."""
     return Response(
         body,
         media_type="application/json",
         headers={"X-Cache": cache_status, "Cache-Control": "private, no-store"},
+    )
+
+
+async def cached_response(
+    request: Request,
+    identity: Identity,
+    *,
+    kind: str,
+    variant: str,
+    ttl: int,
+    compute: Compute,
+) -> Response:
+    """``cached_body`` sent as JSON with its ``X-Cache`` status."""
+    return json_response(
+        *await cached_body(request, identity, kind=kind, variant=variant, ttl=ttl, compute=compute)
     )
 
 
@@ -104,20 +120,18 @@ async def stats_body(request: Request, identity: Identity, period: int) -> tuple
 
 
 async def _stats(request: Request, identity: Identity, period: int) -> Response:
-    return _json(*await stats_body(request, identity, period))
+    return json_response(*await stats_body(request, identity, period))
 
 
 async def _value(request: Request, identity: Identity) -> Response:
     currency = settings_of(request).currency
-    return _json(
-        *await cached_body(
-            request,
-            identity,
-            kind=VALUE,
-            variant="all",
-            ttl=settings_of(request).value_cache_seconds,
-            compute=lambda session, viewer: service.value_dashboard(session, viewer, currency),
-        )
+    return await cached_response(
+        request,
+        identity,
+        kind=VALUE,
+        variant="all",
+        ttl=settings_of(request).value_cache_seconds,
+        compute=lambda session, viewer: service.value_dashboard(session, viewer, currency),
     )
 
 

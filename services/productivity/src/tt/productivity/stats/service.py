@@ -47,11 +47,12 @@ PALETTE = (
 )
 
 
-def _hours(seconds: int) -> float:
+def hours(seconds: float) -> float:
+    """Seconds as hours, rounded to hundredths (every hours figure of the answers)."""
     return round(seconds / 3600, 2)
 
 
-def _utc(instant: datetime) -> str:
+def utc_text(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -103,13 +104,13 @@ async def productivity_stats(session: AsyncSession, viewer: Viewer, period: int)
         "period": period,
         "timezone": viewer.zone.name,
         "timezone_warning": viewer.zone.warning,
-        "generated_at": _utc(viewer.now),
+        "generated_at": utc_text(viewer.now),
         "summary": summary,
         "daily_breakdown": [
             {
                 "date": d.isoformat(),
                 "hours": v.hours,
-                "billable_hours": _hours(v.billable_seconds),
+                "billable_hours": hours(v.billable_seconds),
                 "entry_count": v.entries,
                 "goal_hours": GOAL_HOURS_PER_DAY,
             }
@@ -166,21 +167,25 @@ def _summary(
             round(week.billable_seconds / week.seconds * 100) if week.seconds > 0 else 0
         ),
         "top_project_week": (
-            {"name": _name(top[0]), "hours": _hours(top[0].week_seconds)} if top else None
+            {"name": _name(top[0]), "hours": hours(top[0].week_seconds)} if top else None
         ),
     }
 
 
-def _timer(entry: RunningEntry, now: datetime) -> dict[str, Any]:
-    # A paused timer stands still at its pause; breaks already taken are not work.
+def running_seconds(entry: RunningEntry, now: datetime) -> int:
+    """What a running timer counts for at ``now``: a paused timer stands still at its
+    pause, and breaks already taken are not work."""
     until = entry.paused_at or now
-    elapsed = int((until - entry.start_time).total_seconds()) - entry.break_seconds
+    return max(0, int((until - entry.start_time).total_seconds()) - entry.break_seconds)
+
+
+def _timer(entry: RunningEntry, now: datetime) -> dict[str, Any]:
     return {
         "id": entry.id,
         "project_name": entry.project_name,
         "task_name": entry.task_name,
-        "start_time": _utc(entry.start_time),
-        "duration_seconds": max(0, elapsed),
+        "start_time": utc_text(entry.start_time),
+        "duration_seconds": running_seconds(entry, now),
     }
 
 
@@ -194,8 +199,8 @@ def _project_breakdown(totals: Sequence[ProjectTotals]) -> list[dict[str, Any]]:
         {
             "project_id": t.project_id,
             "name": _name(t),
-            "hours": _hours(t.seconds),
-            "billable_hours": _hours(t.billable_seconds),
+            "hours": hours(t.seconds),
+            "billable_hours": hours(t.billable_seconds),
             "entry_count": t.entries,
             "color": PALETTE[t.project_id % len(PALETTE)],
         }
@@ -233,5 +238,5 @@ def _value_payload(
         "estimated_value_currency": currency,
         "timezone": viewer.zone.name,
         "timezone_warning": viewer.zone.warning,
-        "generated_at": _utc(viewer.now),
+        "generated_at": utc_text(viewer.now),
     }
