@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.productivity.analytics.days import SUNDAY_FIRST
+from tt.productivity.analytics.days import WEEKDAYS
 from tt.productivity.analytics.timezones import local_wall_time
 from tt.productivity.stats.service import Viewer, utc_text
 from tt.productivity.suggest import repository as repo
@@ -71,7 +71,7 @@ async def suggestions(session: AsyncSession, viewer: Viewer, q: str, limit: int)
         "model_called": False,
         "message": MESSAGE,
         "based_on": {
-            "weekday": SUNDAY_FIRST[local_now.isoweekday() % 7],
+            "weekday": WEEKDAYS[local_now.weekday()],
             "hour": local_now.hour,
             "window_days": WINDOW_DAYS,
         },
