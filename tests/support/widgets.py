@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.consumer import ConsumedVersion, ConsumerRunner
+from tt.common.consumer import ConsumedVersion, ConsumerRunner, one_at_a_time
 from tt.common.db import Base, create_session_factory, unit_of_work
 from tt.common.events import Event, make_event
 from tt.common.kafka import ensure_topics
@@ -117,7 +117,7 @@ class WidgetService:
             catalogue=self.catalogue,
             sessions=self.sessions,
             entities=["widget"],
-            handlers={"tt.widget.*": apply_widget},
+            handlers={"tt.widget.*": one_at_a_time(apply_widget)},
         )
         self._tasks: list[asyncio.Task[None]] = []
 
