@@ -29,7 +29,7 @@ OUTBOX_OLDEST_AGE = Gauge(
 )
 OUTBOX_SENT = Counter("tt_outbox_sent_total", "Outbox rows sent to Kafka")
 OUTBOX_PARKED = Gauge(
-    "tt_outbox_parked", "Outbox rows parked after failing to publish (outbox_parked table)"
+    "tt_outbox_parked_rows", "Outbox rows parked after failing to publish (outbox_parked table)"
 )
 OUTBOX_PARKED_TOTAL = Counter(
     "tt_outbox_parked_total", "Outbox rows this relay parked after their last failed attempt"
