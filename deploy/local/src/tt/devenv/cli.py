@@ -28,6 +28,7 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
     # Strict on tt.common and every routes module (pyproject), checked on every service.
     ("mypy", ["mypy", *(f"--package=tt.{name}" for name in SERVICE_PACKAGES)]),
     ("import contracts", ["lint-imports"]),
+    ("docs/events.md current", ["python", "-m", "tt.common.contracts.docs", "--check"]),
     ("OpenAPI document current", ["python", "-m", "tt.devenv.cli", "openapi", "--check"]),
 ]
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.consumer import ConsumerRunner, Handler
+from tt.common.contracts import DELETED
+from tt.common.contracts.time import CLIENT, PROJECT, TASK, TIME_ENTRY
 from tt.common.events import Event
 from tt.common.resources import Resources
 from tt.search.documents.indexing import KIND_OF_ENTITY, Document, document_for, entity_id_of
@@ -24,7 +26,7 @@ ENTITIES: tuple[str, ...] = tuple(KIND_OF_ENTITY)
 def document_change(event: Event) -> Document | tuple[str, int]:
     """The row an event leaves: its new document, or the (kind, id) it deletes."""
     entity_id = entity_id_of(event.subject)
-    if event.verb == "deleted":
+    if event.verb == DELETED:
         return KIND_OF_ENTITY[event.entity], entity_id
     return document_for(event.entity, entity_id, event.state)
 
@@ -42,7 +44,9 @@ async def index_events(session: AsyncSession, events: Sequence[Event]) -> None:
     await save_documents(session, [c for c in changes.values() if isinstance(c, Document)])
 
 
-HANDLERS: dict[str, Handler] = {f"tt.{entity}.*": index_events for entity in ENTITIES}
+HANDLERS: dict[str, Handler] = {
+    contract.pattern: index_events for contract in (PROJECT, TASK, CLIENT, TIME_ENTRY)
+}
 
 
 def indexer(resources: Resources, group_id: str) -> ConsumerRunner:

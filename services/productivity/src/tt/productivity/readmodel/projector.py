@@ -17,6 +17,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.consumer import Handler
+from tt.common.contracts import DELETED
+from tt.common.contracts.auth import USER
+from tt.common.contracts.time import CLIENT, PROJECT, TIME_ENTRY
 from tt.common.events import Event
 from tt.productivity.analytics.days import completed_seconds
 from tt.productivity.analytics.timezones import UserZone, local_wall_time, resolve_zone
@@ -25,8 +28,6 @@ from tt.productivity.readmodel import repository as repo
 from tt.productivity.readmodel.repository import Contribution, Deltas
 
 log = logging.getLogger("tt.productivity.projector")
-
-DELETED = "deleted"
 
 
 def _instant(value: Any) -> datetime | None:
@@ -77,10 +78,10 @@ class Projector:
     @property
     def handlers(self) -> dict[str, Handler]:
         return {
-            "tt.time_entry.*": self.apply_entries,
-            "tt.user.*": self.apply_users,
-            "tt.project.*": self.apply_projects,
-            "tt.client.*": self.apply_clients,
+            TIME_ENTRY.pattern: self.apply_entries,
+            USER.pattern: self.apply_users,
+            PROJECT.pattern: self.apply_projects,
+            CLIENT.pattern: self.apply_clients,
         }
 
     async def apply_entries(self, session: AsyncSession, events: Sequence[Event]) -> None:
