@@ -147,5 +147,5 @@ def test_a_producer_cannot_emit_a_state_off_its_contract() -> None:
                 "created_at": None,
                 "updated_at": None,
                 "password_hash": "secret",
-            },  # fmt: skip
+            },
         )
