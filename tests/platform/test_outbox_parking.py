@@ -67,6 +67,7 @@ async def test_a_refused_row_is_parked_and_the_rows_behind_it_go_on(
             key,
             b"x" * TOO_LARGE,
         )
+        await conn.execute("NOTIFY tt_outbox")  # as every outbox write does
         # A row behind it: an ordinary change through the API.
         answer = httpx.post(
             f"{platform.gateway_url}/api/v1/projects",

@@ -211,6 +211,8 @@ def ten_thousand_events(rng: random.Random) -> tuple[list[Event], dict[int, int 
     return merged, final
 
 
+# Applying 10,000 events one by one (a transaction each) takes minutes on a loaded machine.
+@pytest.mark.timeout(900)
 async def test_a_batch_equals_its_events_applied_one_by_one(
     platform: PlatformInfo, caplog: pytest.LogCaptureFixture
 ) -> None:

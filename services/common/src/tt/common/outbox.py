@@ -213,10 +213,14 @@ class OutboxRelay:
         bootstrap: str,
         *,
         batch_size: int = 500,
-        poll_interval: float = 1.0,
+        poll_interval: float = 30.0,
         max_backoff: float = 15.0,
         max_attempts: int = 5,
+        retry_interval: float = 1.0,
     ) -> None:
+        """``poll_interval`` is only a safety net: the relay wakes on the NOTIFY that every
+        outbox write sends with its commit. ``retry_interval`` spaces the attempts of a
+        row Kafka refused."""
         self._engine = engine
         self._sessions = sessions
         self._bootstrap = bootstrap
@@ -224,6 +228,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._max_attempts = max_attempts
+        self._retry_interval = retry_interval
         self._refused = False  # the last drain left rows Kafka refused: retry after a pause
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
@@ -288,7 +293,7 @@ class OutboxRelay:
                 continue
             if self._refused:
                 # Not at once (a NOTIFY would make it a busy loop): the next attempt waits.
-                await asyncio.sleep(self._poll_interval)
+                await asyncio.sleep(self._retry_interval)
             elif sent < self._batch_size:
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
