@@ -16,7 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from support.kafka import end_offsets, read_events
+from support.kafka import fetch_events, get_end_offsets
 from support.platform import PlatformInfo
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ async def test_a_refused_row_is_parked_and_the_rows_behind_it_go_on(
     platform: PlatformInfo,
 ) -> None:
     key = f"too-large-{uuid.uuid4().hex[:8]}"
-    since = end_offsets(platform.kafka_bootstrap, "tt.time.projects")
+    since = await get_end_offsets(platform.kafka_bootstrap, "tt.time.projects")
     conn = await asyncpg.connect(platform.dsn("time"))
     try:
         await conn.execute(
@@ -77,7 +77,7 @@ async def test_a_refused_row_is_parked_and_the_rows_behind_it_go_on(
         )
         assert answer.status_code == 201, answer.text
         project_id = str(answer.json()["project"]["id"])
-        published = read_events(
+        published = await fetch_events(
             platform.kafka_bootstrap,
             "tt.time.projects",
             since=since,

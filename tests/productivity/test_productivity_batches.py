@@ -23,7 +23,7 @@ from prodkit import client_state, entry_state, event, new_id, project_state, use
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from support.kafka import end_offsets, read_events
+from support.kafka import fetch_events, get_end_offsets
 from support.platform import PlatformInfo
 from support.widgets import scratch_database
 from tt.common.consumer import ConsumerRunner
@@ -259,14 +259,14 @@ async def test_a_poison_event_inside_a_batch_goes_to_the_dlq_and_the_rest_is_app
     broken = entry_state(poison, uid, start, start + timedelta(hours=1))
     broken["start_time"] = "not a time"
     events.insert(100, event("time_entry", "created", poison, 1, broken))
-    since = end_offsets(platform.kafka_bootstrap, "tt.time.entries.dlq")
+    since = await get_end_offsets(platform.kafka_bootstrap, "tt.time.entries.dlq")
     async with read_model(platform) as model:
         await model.runner.process_batch(records(events))
         tables = await model.dump()
     assert {row[0] for row in tables["time_entries"]} == set(good)
     assert tables["user_days"] == [(uid, start.date(), 199 * 3600, 199 * 3600, 199)]
     assert ("time_entry", str(poison)) not in {(r[0], r[1]) for r in tables["consumed_versions"]}
-    dead = read_events(
+    dead = await fetch_events(
         platform.kafka_bootstrap,
         "tt.time.entries.dlq",
         since=since,
