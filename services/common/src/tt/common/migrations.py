@@ -15,16 +15,23 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
-def create_platform_tables() -> None:
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+def _event_columns() -> list[sa.Column[Any]]:
+    """What an outbox row (pending or parked) holds of its event."""
+    return [
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
         sa.Column("traceparent", sa.String(55)),
         sa.Column("tombstone", sa.Boolean, nullable=False, server_default=sa.false()),
+    ]
+
+
+def create_platform_tables() -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        *_event_columns(),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
@@ -46,12 +53,7 @@ def add_outbox_parking() -> None:
     op.create_table(
         "outbox_parked",
         sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("topic", sa.String(200), nullable=False),
-        sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("payload", sa.LargeBinary, nullable=False),
-        sa.Column("traceparent", sa.String(55)),
-        sa.Column("tombstone", sa.Boolean, nullable=False, server_default=sa.false()),
+        *_event_columns(),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("last_error", sa.Text),

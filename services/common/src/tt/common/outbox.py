@@ -62,36 +62,35 @@ NOTIFY_CHANNEL = "tt_outbox"
 RELAY_LOCK_ID = 7_420_001
 
 
-class OutboxRecord(Base):
+class _EventRow:
+    """What an outbox row, pending or parked, holds of its event."""
+
+    topic: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    traceparent: Mapped[str | None] = mapped_column(String(55))
+    tombstone: Mapped[bool] = mapped_column(default=False)
+
+
+class OutboxRecord(_EventRow, Base):
     """An event waiting to be sent; deleted once Kafka acknowledged it."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    topic: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(200))
-    event_type: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
-    traceparent: Mapped[str | None] = mapped_column(String(55))
-    tombstone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class ParkedOutboxRecord(Base):
+class ParkedOutboxRecord(_EventRow, Base):
     """An outbox row that failed ``max_attempts`` times, kept with its error for a human."""
 
     __tablename__ = "outbox_parked"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    topic: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(200))
-    event_type: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
-    traceparent: Mapped[str | None] = mapped_column(String(55))
-    tombstone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
