@@ -84,9 +84,9 @@ async def publish(bootstrap: str, count: int) -> dict[int, int]:
             )
             pending.append(await producer.send(TOPIC, event.to_json(), key=str(first + n).encode()))
         await asyncio.gather(*pending)
-        parts = [TopicPartition(TOPIC, p) for p in producer.partitions_for(TOPIC) or []]
     finally:
         await producer.stop()
+    parts = await _partitions(bootstrap)
     return {tp.partition: offset for tp, offset in (await _ends(bootstrap, parts)).items()}
 
 
@@ -141,15 +141,13 @@ class ReadModels:
 
 
 async def _partitions(bootstrap: str) -> list[TopicPartition]:
-    from aiokafka import AIOKafkaConsumer
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
     try:
-        await consumer.topics()  # loads the metadata
-        return [TopicPartition(TOPIC, p) for p in consumer.partitions_for_topic(TOPIC) or []]
+        (topic,) = await admin.describe_topics([TOPIC])
+        return [TopicPartition(TOPIC, p["partition"]) for p in topic["partitions"]]
     finally:
-        await consumer.stop()
+        await admin.close()
 
 
 async def _ends(bootstrap: str, parts: list[TopicPartition]) -> dict[TopicPartition, int]:
