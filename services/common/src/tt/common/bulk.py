@@ -18,9 +18,11 @@ Columns = Sequence[tuple[str, str]]
 
 
 def unnest_select(columns: Columns) -> str:
-    """``SELECT * FROM unnest(CAST(:a AS t[]), ...)``: the rows of a batch as a relation."""
+    """``SELECT * FROM unnest(CAST(:a AS t[]), ...) AS batch(a, ...)``: the rows of a batch
+    as a relation whose columns have the columns' names."""
     arrays = ", ".join(f"CAST(:{name} AS {sql_type}[])" for name, sql_type in columns)
-    return f"SELECT * FROM unnest({arrays})"
+    names = ", ".join(name for name, _ in columns)
+    return f"SELECT * FROM unnest({arrays}) AS batch({names})"
 
 
 def unnest_upsert(
