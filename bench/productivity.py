@@ -132,7 +132,7 @@ async def seed(dsn: str, count: int) -> float:
     engine = create_async_engine(dsn.replace("postgresql://", "postgresql+asyncpg://"))
     try:
         async with unit_of_work(async_sessionmaker(engine)) as session:
-            await rebuild_days(session, USER_ID)
+            await rebuild_days(session, [USER_ID])
             await rebuild_rate_groups(session, USER_ID)
     finally:
         await engine.dispose()

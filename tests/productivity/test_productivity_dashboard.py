@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -297,6 +297,21 @@ def test_forecast_figures_access_and_cache(
     assert f["budget_threshold_percent"] == 80
     assert f["has_data"] is True
     assert f["currency"] == "EUR"
+    # Against the estimate (20 h) and the budget (2000) the read model now carries.
+    assert f["estimated_hours"] == 20.0
+    assert f["hours_remaining"] == 8.0
+    assert f["estimate_used_percent"] == 60.0
+    assert f["days_to_completion"] == 38  # 8 h at 6/28 h a day: 37.3 days
+    today = date.fromisoformat(f["today"])
+    assert f["projected_completion_date"] == (today + timedelta(days=38)).isoformat()
+    assert f["budget_amount"] == 2000.0
+    assert f["budget_used_percent"] == 30.0
+    assert f["budget_remaining"] == 1400.0
+    assert f["budget_threshold_exceeded"] is False
+    assert f["projected_cost_at_completion"] == 1000.0  # 600 + 8 h x 50
+    assert f["projected_budget_used_percent"] == 50.0
+    assert f["projected_threshold_exceeded"] is False
+    assert f["days_to_budget_exhausted"] == 131  # 1400 at 300/28 a day: 130.7 days
 
     # Cached per project: served from Redis, whoever asks.
     again = wait_until(
@@ -372,6 +387,8 @@ def test_suggestions_follow_weekday_and_hour(users: Users, gateway_url: str) -> 
         assert all(i["source"] == "deterministic" and i["task_id"] is None for i in items)
         assert items[0]["project_name"].startswith("Alpha")
         assert items[0]["last_used_at"] == _iso(at(7, hour))
+        # Each pair's newest entry's notes (Beta's newest has none), as TimeTracker.
+        assert [i["notes"] for i in items] == ["design review", "", ""]
 
         only_beta = s.get(SUGGEST, params={"q": "BETA"}).json()["suggestions"]
         assert [i["project_id"] for i in only_beta] == [beta]

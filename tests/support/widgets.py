@@ -7,17 +7,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import BigInteger, String, func, select
+from sqlalchemy import BigInteger, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.consumer import ConsumedVersion, ConsumerRunner
+from tt.common.consumer import ConsumedVersion, ConsumerRunner, one_at_a_time
 from tt.common.db import Base, create_session_factory, unit_of_work
 from tt.common.events import Event, make_event
 from tt.common.kafka import ensure_topics
@@ -70,8 +70,11 @@ def widget_event(widget_id: str, version: int, **state: object) -> Event:
 
 
 @asynccontextmanager
-async def scratch_database(host: str, port: int, password: str) -> AsyncIterator[str]:
-    """A fresh database with the platform tables and ``widget_applied``; dropped afterwards."""
+async def scratch_database(
+    host: str, port: int, password: str, tables: Sequence[Table] | None = None
+) -> AsyncIterator[str]:
+    """A fresh database with the platform tables and ``tables`` (``widget_applied`` by
+    default); dropped afterwards."""
     name = f"tt_scratch_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(
         host=host, port=port, user="postgres", password=password, database="postgres"
@@ -85,7 +88,11 @@ async def scratch_database(host: str, port: int, password: str) -> AsyncIterator
     async with engine.begin() as conn:
         await conn.run_sync(
             Base.metadata.create_all,
-            tables=[OutboxRecord.__table__, ConsumedVersion.__table__, WidgetApplied.__table__],
+            tables=[
+                OutboxRecord.__table__,
+                ConsumedVersion.__table__,
+                *(tables if tables is not None else [WidgetApplied.__table__]),
+            ],
         )
     await engine.dispose()
     try:
@@ -117,7 +124,7 @@ class WidgetService:
             catalogue=self.catalogue,
             sessions=self.sessions,
             entities=["widget"],
-            handlers={"tt.widget.*": apply_widget},
+            handlers={"tt.widget.*": one_at_a_time(apply_widget)},
         )
         self._tasks: list[asyncio.Task[None]] = []
 

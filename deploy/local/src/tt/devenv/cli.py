@@ -28,6 +28,7 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
     # Strict on tt.common and every routes module (pyproject), checked on every service.
     ("mypy", ["mypy", *(f"--package=tt.{name}" for name in SERVICE_PACKAGES)]),
     ("import contracts", ["lint-imports"]),
+    ("docs/events.md current", ["python", "-m", "tt.common.contracts.docs", "--check"]),
     ("OpenAPI document current", ["python", "-m", "tt.devenv.cli", "openapi", "--check"]),
 ]
 
@@ -280,6 +281,38 @@ def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") ->
         typer.echo(f"== {script.name}")
         code |= subprocess.call([sys.executable, str(script), *ctx.args], cwd=REPO, env=env)
     raise typer.Exit(code)
+
+
+@app.command()
+def outbox(
+    service: Annotated[str | None, typer.Argument(help="One service (default: every one)")] = None,
+    retry: Annotated[int | None, typer.Option("--retry", help="Re-queue this parked row")] = None,
+) -> None:
+    """List the outbox rows parked after failing to publish; `--retry ID` re-queues one."""
+    import asyncio
+
+    from tt.devenv.outbox import retry_parked, show_parked
+
+    desc = Platform(_layout()).describe()
+    postgres = desc.get("postgres")
+    if not isinstance(postgres, dict) or not postgres.get("dsn"):
+        _fail(DevError("the platform is not running (no database addresses)"))
+    dsns: dict[str, str] = dict(postgres["dsn"])  # type: ignore[index]
+    if service is not None:
+        if service not in dsns:
+            _fail(DevError(f"unknown service {service!r} (one of {', '.join(dsns)})"))
+        dsns = {service: dsns[service]}
+    try:
+        if retry is not None:
+            if len(dsns) != 1:
+                _fail(DevError("--retry needs the service: ./dev outbox <service> --retry ID"))
+            name, dsn = next(iter(dsns.items()))
+            new_id = asyncio.run(retry_parked(name, dsn, retry))
+            typer.echo(f"{name}: parked row {retry} re-queued as outbox row {new_id}")
+            return
+        asyncio.run(show_parked(dsns, typer.echo))
+    except DevError as exc:
+        _fail(exc)
 
 
 @app.command("compose", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

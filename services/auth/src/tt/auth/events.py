@@ -1,5 +1,6 @@
 """What auth publishes: ``tt.auth.users`` (entity ``user``) and ``tt.auth.tokens``
-(entity ``api_token``), with the state deploy/kafka/EVENTS.md fixes. Never a password
+(entity ``api_token``), with the state their contracts fix (tt.common.contracts.auth),
+through tt.common's publisher. Never a password
 hash, a token or a token hash."""
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.auth.tokens.models import ApiToken
 from tt.auth.users.models import User
-from tt.common.events import make_event
+from tt.common.contracts import auth as contracts
 from tt.common.outbox import Outbox
+from tt.common.publisher import Publisher
 
-USER = "user"
-API_TOKEN = "api_token"  # noqa: S105 (an entity name)
+# The entity names, for code that matches events by entity (the token cache's listener).
+USER = contracts.USER.name
+API_TOKEN = contracts.API_TOKEN.name
 
 
 def user_state(user: User) -> dict[str, Any]:
@@ -48,28 +51,22 @@ def token_state(token: ApiToken) -> dict[str, Any]:
 
 
 async def publish_user(outbox: Outbox, session: AsyncSession, user: User, verb: str) -> None:
-    await outbox.publish(
+    """Queue ``tt.user.<verb>`` (a verb of its contract) for ``user``."""
+    await Publisher(outbox).emit(
         session,
-        make_event(
-            source=outbox.source,
-            entity=USER,
-            verb=verb,
-            entity_id=user.id,
-            version=user.version,
-            state=user_state(user),
-        ),
+        contracts.USER.verb(verb),
+        entity_id=user.id,
+        version=user.version,
+        state=user_state(user),
     )
 
 
 async def publish_token(outbox: Outbox, session: AsyncSession, token: ApiToken, verb: str) -> None:
-    await outbox.publish(
+    """Queue ``tt.api_token.<verb>`` (a verb of its contract) for ``token``."""
+    await Publisher(outbox).emit(
         session,
-        make_event(
-            source=outbox.source,
-            entity=API_TOKEN,
-            verb=verb,
-            entity_id=token.id,
-            version=token.version,
-            state=token_state(token),
-        ),
+        contracts.API_TOKEN.verb(verb),
+        entity_id=token.id,
+        version=token.version,
+        state=token_state(token),
     )

@@ -7,6 +7,10 @@ own database.
 - Offsets are committed only after that transaction commits.
 - An event that cannot be processed goes to ``<topic>.dlq`` with the error, and the
   consumer moves on; a dependency that is down (database, broker) is retried instead.
+- Handlers are set-based: each takes the fresh events of one fetched batch (in offset
+  order, so in order per entity) and applies them in a few statements. When a batch
+  fails, its events are applied one by one (a batch of one each) so only the event that
+  fails goes to the DLQ.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ import fnmatch
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from itertools import groupby
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
-from sqlalchemy import BigInteger, String, select, tuple_
+from opentelemetry.trace import Link, SpanKind
+from sqlalchemy import BigInteger, String, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,9 +45,26 @@ from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
 from tt.common.topics import Catalogue, dlq_name
 
 log = logging.getLogger("tt.consumer")
+
+# A batch's span links the traces of its first events (a link each is cheap, not free).
+MAX_SPAN_LINKS = 64
 tracer = trace.get_tracer("tt.consumer")
 
-Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+Handler = Callable[[AsyncSession, Sequence[Event]], Awaitable[None]]
+"""Applies the fresh events of a batch (already version-checked, in offset order)."""
+
+EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+def one_at_a_time(handler: EventHandler) -> Handler:
+    """A batch handler that applies each event with ``handler`` in turn: for consumers
+    whose work per event is not a database write (or too rare to be worth a set)."""
+
+    async def apply(session: AsyncSession, events: Sequence[Event]) -> None:
+        for event in events:
+            await handler(session, event)
+
+    return apply
 
 
 class RetryLater(Exception):
@@ -84,14 +106,29 @@ async def claim_version(session: AsyncSession, event: Event) -> bool:
     return (await session.execute(upsert)).first() is not None
 
 
+_HELD_VERSIONS = text(
+    "SELECT c.entity, c.entity_id, c.version FROM consumed_versions AS c "
+    "JOIN unnest(CAST(:entities AS text[]), CAST(:ids AS text[])) AS k(entity, entity_id) "
+    "ON c.entity = k.entity AND c.entity_id = k.entity_id "
+    "ORDER BY c.entity, c.entity_id FOR UPDATE OF c"
+)
+_CLAIM_VERSIONS = text(
+    "INSERT INTO consumed_versions (entity, entity_id, version) "
+    "SELECT * FROM unnest(CAST(:entities AS text[]), CAST(:ids AS text[]), "
+    "CAST(:versions AS bigint[])) "
+    "ON CONFLICT (entity, entity_id) DO UPDATE SET version = excluded.version "
+    "WHERE consumed_versions.version < excluded.version"
+)
+
+
 async def claim_versions(session: AsyncSession, events: Sequence[Event]) -> list[bool]:
-    """``claim_version`` for a batch in two statements: which events are newer than what was
-    applied (and than earlier events of the same entity in the batch)."""
-    keys = {(e.entity, e.subject) for e in events}
+    """``claim_version`` for a batch in two statements (whatever its size): which events
+    are newer than what was applied and than earlier events of the same entity in the
+    batch. The held rows are locked, so a second consumer of the partition (during a
+    rebalance) waits instead of applying the same events."""
+    keys = sorted({(e.entity, e.subject) for e in events})
     held = await session.execute(
-        select(ConsumedVersion.entity, ConsumedVersion.entity_id, ConsumedVersion.version)
-        .where(tuple_(ConsumedVersion.entity, ConsumedVersion.entity_id).in_(list(keys)))
-        .with_for_update()
+        _HELD_VERSIONS, {"entities": [k[0] for k in keys], "ids": [k[1] for k in keys]}
     )
     current: dict[tuple[str, str], int] = {(r[0], r[1]): r[2] for r in held}
     newest = dict(current)
@@ -102,19 +139,15 @@ async def claim_versions(session: AsyncSession, events: Sequence[Event]) -> list
         if is_fresh:
             newest[key] = event.version
         fresh.append(is_fresh)
-    changed = [
-        {"entity": k[0], "entity_id": k[1], "version": v}
-        for k, v in newest.items()
-        if current.get(k) != v
-    ]
+    changed = sorted((k, v) for k, v in newest.items() if current.get(k) != v)
     if changed:
-        values = insert(ConsumedVersion).values(changed)
         await session.execute(
-            values.on_conflict_do_update(
-                index_elements=[ConsumedVersion.entity, ConsumedVersion.entity_id],
-                set_={"version": values.excluded.version},
-                where=ConsumedVersion.version < values.excluded.version,
-            )
+            _CLAIM_VERSIONS,
+            {
+                "entities": [k[0] for k, _ in changed],
+                "ids": [k[1] for k, _ in changed],
+                "versions": [v for _, v in changed],
+            },
         )
     return fresh
 
@@ -258,8 +291,6 @@ class ConsumerRunner:
         if len(decoded) > 1:
             try:
                 await self._with_retry(lambda: self._apply_all(decoded))
-                for record, _, _ in decoded:
-                    EVENTS_CONSUMED.labels(self.group_id, record.topic, "applied").inc()
                 return
             except Exception as exc:
                 log.info("batch failed (%s); applying its records one by one", exc)
@@ -289,43 +320,57 @@ class ConsumerRunner:
                 if self._dedupe
                 else [True] * len(items)
             )
-            for (record, event, handler), is_fresh in zip(items, fresh, strict=True):
-                if is_fresh:
-                    await self._apply(session, record, event, handler, claimed=True)
+            await self._apply(session, [item for item, f in zip(items, fresh, strict=True) if f])
+        for (record, _, _), is_fresh in zip(items, fresh, strict=True):
+            EVENTS_CONSUMED.labels(
+                self.group_id, record.topic, "applied" if is_fresh else "stale"
+            ).inc()
 
     async def _apply(
         self,
         session: AsyncSession,
-        record: ConsumerRecord[Any, Any],
-        event: Event,
-        handler: Handler,
-        *,
-        claimed: bool = False,
-    ) -> bool:
-        parent = trace_context_from(headers_traceparent(record.headers) or event.traceparent)
+        items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]],
+    ) -> None:
+        """Hand the fresh events to their handlers: consecutive events of one handler in one
+        call, so the order per entity (and across handlers) is the offset order."""
+        if not items:
+            return
+        first = items[0][0]
+        links = [
+            Link(span.get_span_context())
+            for _, event, _ in items[:MAX_SPAN_LINKS]
+            if (context := trace_context_from(event.traceparent)) is not None
+            for span in [trace.get_current_span(context)]
+        ]
         with tracer.start_as_current_span(
-            f"{record.topic} process",
-            context=parent,
+            f"{first.topic} process",
+            # One event: its own trace continues here; a batch links every event's trace.
+            context=trace_context_from(
+                headers_traceparent(first.headers) or items[0][1].traceparent
+            )
+            if len(items) == 1
+            else None,
+            links=links if len(items) > 1 else None,
             kind=SpanKind.CONSUMER,
             attributes={
                 "messaging.system": "kafka",
-                "messaging.destination.name": record.topic,
+                "messaging.destination.name": first.topic,
                 "messaging.consumer.group.name": self.group_id,
-                "cloudevents.event_type": event.type,
-                "cloudevents.event_id": event.id,
+                "messaging.batch.message_count": len(items),
             },
         ):
-            if self._dedupe and not claimed and not await claim_version(session, event):
-                return False
-            await handler(session, event)
-            return True
+            for handler, run in groupby(items, key=lambda item: item[2]):
+                await handler(session, [event for _, event, _ in run])
 
     async def _apply_one(
         self, record: ConsumerRecord[Any, Any], event: Event, handler: Handler
     ) -> None:
         async def attempt() -> bool:
             async with unit_of_work(self._sessions) as session:
-                return await self._apply(session, record, event, handler)
+                if self._dedupe and not await claim_version(session, event):
+                    return False
+                await self._apply(session, [(record, event, handler)])
+                return True
 
         try:
             applied = await self._with_retry(attempt)

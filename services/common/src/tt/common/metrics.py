@@ -28,6 +28,12 @@ OUTBOX_OLDEST_AGE = Gauge(
     "Age of the oldest outbox row not yet sent (0 when none; read when scraped)",
 )
 OUTBOX_SENT = Counter("tt_outbox_sent_total", "Outbox rows sent to Kafka")
+OUTBOX_PARKED = Gauge(
+    "tt_outbox_parked_rows", "Outbox rows parked after failing to publish (outbox_parked table)"
+)
+OUTBOX_PARKED_TOTAL = Counter(
+    "tt_outbox_parked_total", "Outbox rows this relay parked after their last failed attempt"
+)
 IDEMPOTENCY_REDIS_FAILURES = Counter(
     "tt_idempotency_redis_failures_total",
     "Idempotency lookups that fell back to PostgreSQL because Redis failed",

@@ -15,16 +15,23 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
-def create_platform_tables() -> None:
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+def _event_columns() -> list[sa.Column[Any]]:
+    """What an outbox row (pending or parked) holds of its event."""
+    return [
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
         sa.Column("traceparent", sa.String(55)),
         sa.Column("tombstone", sa.Boolean, nullable=False, server_default=sa.false()),
+    ]
+
+
+def create_platform_tables() -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        *_event_columns(),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
@@ -36,6 +43,30 @@ def create_platform_tables() -> None:
         sa.Column("entity_id", sa.String(200), primary_key=True),
         sa.Column("version", sa.BigInteger, nullable=False),
     )
+
+
+def add_outbox_parking() -> None:
+    """Outbox rows count their failed attempts and keep the last error; a row that keeps
+    failing moves to ``outbox_parked`` so the rows behind it go on (``OutboxRelay``)."""
+    op.add_column("outbox", sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("outbox", sa.Column("last_error", sa.Text))
+    op.create_table(
+        "outbox_parked",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        *_event_columns(),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text),
+        sa.Column(
+            "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+def drop_outbox_parking() -> None:
+    op.drop_table("outbox_parked")
+    op.drop_column("outbox", "last_error")
+    op.drop_column("outbox", "attempts")
 
 
 def drop_platform_tables() -> None:

@@ -4,6 +4,11 @@ relay sends them to Kafka afterwards.
 A broker outage only delays events: rows stay until Kafka has acknowledged them
 (idempotent producer, ``acks=all``), then they are deleted. One relay per database is
 active at a time (a PostgreSQL advisory lock), so per-entity order is the commit order.
+
+A row that Kafka refuses by itself (a non-retriable error such as a record over the
+broker's size limit) counts an attempt and keeps the error; after ``max_attempts`` it is
+moved to ``outbox_parked`` (logged once, counted in ``/metrics``) and the rows behind it
+go on. ``requeue_parked`` (``./dev outbox --retry ID``) puts it back in the queue.
 """
 
 from __future__ import annotations
@@ -20,7 +25,18 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import BigInteger, Index, LargeBinary, String, delete, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,7 +44,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tt.common.db import Base
 from tt.common.events import Event
 from tt.common.kafka import create_producer, trace_context_from
-from tt.common.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PENDING, OUTBOX_SENT
+from tt.common.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PARKED,
+    OUTBOX_PARKED_TOTAL,
+    OUTBOX_PENDING,
+    OUTBOX_SENT,
+)
 from tt.common.topics import Catalogue
 
 log = logging.getLogger("tt.outbox")
@@ -39,20 +62,81 @@ NOTIFY_CHANNEL = "tt_outbox"
 RELAY_LOCK_ID = 7_420_001
 
 
-class OutboxRecord(Base):
-    """An event waiting to be sent; deleted once Kafka acknowledged it."""
+class _EventRow:
+    """What an outbox row, pending or parked, holds of its event."""
 
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_created_at", "created_at"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(200))
     event_type: Mapped[str] = mapped_column(String(200))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     traceparent: Mapped[str | None] = mapped_column(String(55))
     tombstone: Mapped[bool] = mapped_column(default=False)
+
+
+class OutboxRecord(_EventRow, Base):
+    """An event waiting to be sent; deleted once Kafka acknowledged it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ParkedOutboxRecord(_EventRow, Base):
+    """An outbox row that failed ``max_attempts`` times, kept with its error for a human."""
+
+    __tablename__ = "outbox_parked"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    parked_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+_COUNT_ATTEMPT = text(
+    "UPDATE outbox AS o SET attempts = o.attempts + 1, last_error = v.error "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:errors AS text[])) AS v(id, error) "
+    "WHERE o.id = v.id RETURNING o.id, o.attempts"
+)
+_PARK = text(
+    "WITH moved AS (DELETE FROM outbox WHERE id = ANY(CAST(:ids AS bigint[])) RETURNING *) "
+    "INSERT INTO outbox_parked (id, topic, key, event_type, payload, traceparent, tombstone, "
+    "created_at, attempts, last_error) "
+    "SELECT id, topic, key, event_type, payload, traceparent, tombstone, "
+    "created_at, attempts, last_error FROM moved"
+)
+_REQUEUE = text(
+    "WITH moved AS (DELETE FROM outbox_parked WHERE id = :id RETURNING *) "
+    "INSERT INTO outbox (topic, key, event_type, payload, traceparent, tombstone) "
+    "SELECT topic, key, event_type, payload, traceparent, tombstone FROM moved RETURNING id"
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A failure of the broker or the network (retried for as long as it lasts), as opposed
+    to Kafka refusing one record (counted against that row)."""
+    if isinstance(exc, KafkaError):
+        return bool(exc.retriable)
+    return isinstance(exc, (TimeoutError, OSError))
+
+
+async def list_parked(session: AsyncSession) -> list[ParkedOutboxRecord]:
+    """The parked rows of this database, oldest first."""
+    rows = await session.execute(select(ParkedOutboxRecord).order_by(ParkedOutboxRecord.id))
+    return list(rows.scalars().all())
+
+
+async def requeue_parked(session: AsyncSession, parked_id: int) -> int | None:
+    """Move a parked row back to the end of the outbox (attempts reset); its new outbox id,
+    or None if no parked row has that id. The caller commits."""
+    new_id = (await session.execute(_REQUEUE, {"id": parked_id})).scalar_one_or_none()
+    if new_id is not None:
+        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return new_id
 
 
 class Outbox:
@@ -128,15 +212,23 @@ class OutboxRelay:
         bootstrap: str,
         *,
         batch_size: int = 500,
-        poll_interval: float = 1.0,
+        poll_interval: float = 30.0,
         max_backoff: float = 15.0,
+        max_attempts: int = 5,
+        retry_interval: float = 1.0,
     ) -> None:
+        """``poll_interval`` is only a safety net: the relay wakes on the NOTIFY that every
+        outbox write sends with its commit. ``retry_interval`` spaces the attempts of a
+        row Kafka refused."""
         self._engine = engine
         self._sessions = sessions
         self._bootstrap = bootstrap
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
+        self._max_attempts = max_attempts
+        self._retry_interval = retry_interval
+        self._refused = False  # the last drain left rows Kafka refused: retry after a pause
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
 
@@ -198,13 +290,18 @@ class OutboxRelay:
                 await asyncio.sleep(backoff * (0.5 + random.random()))
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
-            if sent < self._batch_size:
+            if self._refused:
+                # Not at once (a NOTIFY would make it a busy loop): the next attempt waits.
+                await asyncio.sleep(self._retry_interval)
+            elif sent < self._batch_size:
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
 
     async def drain_once(self) -> int:
-        """Send one batch of pending rows; returns how many were sent."""
+        """Send one batch of pending rows; returns how many were sent. Rows Kafka refused
+        count an attempt (and are parked after ``max_attempts``); a broker outage raises
+        and leaves every row of the batch to be sent again."""
         async with self._sessions() as session:
             rows = (
                 (
@@ -216,19 +313,54 @@ class OutboxRelay:
                 .all()
             )
             OUTBOX_BACKLOG.set(len(rows))
+            self._refused = False
             if not rows:
                 return 0
-            await self._send(rows)
-            await session.execute(
-                delete(OutboxRecord).where(OutboxRecord.id.in_([r.id for r in rows]))
-            )
+            refused = await self._send(rows)
+            sent = [r.id for r in rows if r.id not in refused]
+            if sent:
+                await session.execute(delete(OutboxRecord).where(OutboxRecord.id.in_(sent)))
+            if refused:
+                self._refused = True
+                await self._count_refusals(session, rows, refused)
             await session.commit()
-        OUTBOX_SENT.inc(len(rows))
-        return len(rows)
+        OUTBOX_SENT.inc(len(sent))
+        return len(sent)
 
-    async def _send(self, rows: Sequence[OutboxRecord]) -> None:
+    async def _count_refusals(
+        self,
+        session: AsyncSession,
+        rows: Sequence[OutboxRecord],
+        refused: dict[int, BaseException],
+    ) -> None:
+        ids = sorted(refused)
+        errors = [f"{type(refused[i]).__name__}: {refused[i]}"[:2000] for i in ids]
+        counted = await session.execute(_COUNT_ATTEMPT, {"ids": ids, "errors": errors})
+        to_park = sorted(row_id for row_id, attempts in counted if attempts >= self._max_attempts)
+        for row_id, error in zip(ids, errors, strict=True):
+            if row_id not in to_park:
+                log.warning("outbox row %s refused by Kafka, will retry: %s", row_id, error)
+        if not to_park:
+            return
+        await session.execute(_PARK, {"ids": to_park})
+        by_id = {r.id: r for r in rows}
+        for row_id in to_park:
+            row = by_id[row_id]
+            log.error(
+                "outbox row %s (%s, key %s) parked after %d attempts: %s",
+                row_id,
+                row.event_type,
+                row.key,
+                self._max_attempts,
+                errors[ids.index(row_id)],
+            )
+        OUTBOX_PARKED_TOTAL.inc(len(to_park))
+
+    async def _send(self, rows: Sequence[OutboxRecord]) -> dict[int, BaseException]:
+        """Send the rows; the ones Kafka refused, by id. Raises on an outage."""
         producer = await self._ensure_producer()
-        pending = []
+        pending: list[tuple[int, asyncio.Future[Any]]] = []
+        refused: dict[int, BaseException] = {}
         for row in rows:
             # The produce span continues the trace of the request that wrote the row.
             with tracer.start_as_current_span(
@@ -244,12 +376,31 @@ class OutboxRelay:
             ):
                 headers = _trace_headers()
                 key = row.key.encode()
-                pending.append(
-                    await producer.send(row.topic, row.payload, key=key, headers=headers)
-                )
-                if row.tombstone:
-                    pending.append(await producer.send(row.topic, None, key=key, headers=headers))
-        await asyncio.wait_for(asyncio.gather(*pending), timeout=30)
+                try:
+                    pending.append(
+                        (
+                            row.id,
+                            await producer.send(row.topic, row.payload, key=key, headers=headers),
+                        )
+                    )
+                    if row.tombstone:
+                        pending.append(
+                            (row.id, await producer.send(row.topic, None, key=key, headers=headers))
+                        )
+                except KafkaError as exc:
+                    if is_outage(exc):
+                        raise
+                    refused[row.id] = exc
+        results = await asyncio.wait_for(
+            asyncio.gather(*(future for _, future in pending), return_exceptions=True),
+            timeout=30,
+        )
+        for (row_id, _), result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                if is_outage(result):
+                    raise result
+                refused.setdefault(row_id, result)
+        return refused
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -281,11 +432,15 @@ async def record_backlog(sessions: async_sessionmaker[AsyncSession]) -> None:
     try:
         async with asyncio.timeout(1), sessions() as session:
             pending, oldest = (await session.execute(select(func.count(), age))).one()
+            parked = (
+                await session.execute(select(func.count()).select_from(ParkedOutboxRecord))
+            ).scalar_one()
     except (TimeoutError, OSError, SQLAlchemyError) as exc:
         log.debug("outbox backlog not read: %s", exc)
         return
     OUTBOX_PENDING.set(pending)
     OUTBOX_OLDEST_AGE.set(float(oldest))
+    OUTBOX_PARKED.set(parked)
 
 
 def _trace_headers() -> list[tuple[str, bytes]]:

@@ -52,6 +52,8 @@ class PlatformSettings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, validation_alias="TT_MAX_BODY_BYTES")
     # Worker processes serve /metrics and /healthz on this port when it is set.
     metrics_port: int | None = Field(default=None, validation_alias="TT_METRICS_PORT")
+    # Failed publishes of one outbox row before it is parked (outbox_parked).
+    outbox_max_attempts: int = Field(default=5, ge=1, validation_alias="TT_OUTBOX_MAX_ATTEMPTS")
 
     # Per service. Idempotency-Key records (CONTRACT.md section 5, tt.common.idempotency):
     # kept 24 h; an in-flight marker expires sooner so a crashed request does not block its

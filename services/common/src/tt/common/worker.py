@@ -62,5 +62,8 @@ async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
 async def relay_outbox(resources: Resources) -> None:
     """Worker task: send this service's outbox to Kafka."""
     await OutboxRelay(
-        resources.engine, resources.sessions, resources.settings.kafka_bootstrap
+        resources.engine,
+        resources.sessions,
+        resources.settings.kafka_bootstrap,
+        max_attempts=resources.settings.outbox_max_attempts,
     ).run()

@@ -7,13 +7,17 @@ event only if its version is newer than the one already applied.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.consumer import ConsumerRunner, Handler
+from tt.common.contracts import DELETED
+from tt.common.contracts.time import CLIENT, PROJECT, TASK, TIME_ENTRY
 from tt.common.events import Event
 from tt.common.resources import Resources
 from tt.search.documents.indexing import KIND_OF_ENTITY, Document, document_for, entity_id_of
-from tt.search.documents.repository import remove_document, save_document
+from tt.search.documents.repository import remove_documents, save_documents
 
 # Entities whose topics feed the index (the topic names live in topics.yaml).
 ENTITIES: tuple[str, ...] = tuple(KIND_OF_ENTITY)
@@ -22,21 +26,27 @@ ENTITIES: tuple[str, ...] = tuple(KIND_OF_ENTITY)
 def document_change(event: Event) -> Document | tuple[str, int]:
     """The row an event leaves: its new document, or the (kind, id) it deletes."""
     entity_id = entity_id_of(event.subject)
-    if event.verb == "deleted":
+    if event.verb == DELETED:
         return KIND_OF_ENTITY[event.entity], entity_id
     return document_for(event.entity, entity_id, event.state)
 
 
-async def index_event(session: AsyncSession, event: Event) -> None:
-    """Apply one project, task, client or time-entry event to the search table."""
-    change = document_change(event)
-    if isinstance(change, Document):
-        await save_document(session, change)
-    else:
-        await remove_document(session, *change)
+async def index_events(session: AsyncSession, events: Sequence[Event]) -> None:
+    """Apply a batch of project, task, client and time-entry events to the search table:
+    the last change of each entity (events come version-checked, in order), in one
+    delete and one upsert."""
+    changes: dict[tuple[str, int], Document | tuple[str, int]] = {}
+    for event in events:
+        change = document_change(event)
+        key = (change.kind, change.entity_id) if isinstance(change, Document) else change
+        changes[key] = change
+    await remove_documents(session, [c for c in changes.values() if not isinstance(c, Document)])
+    await save_documents(session, [c for c in changes.values() if isinstance(c, Document)])
 
 
-HANDLERS: dict[str, Handler] = {f"tt.{entity}.*": index_event for entity in ENTITIES}
+HANDLERS: dict[str, Handler] = {
+    contract.pattern: index_events for contract in (PROJECT, TASK, CLIENT, TIME_ENTRY)
+}
 
 
 def indexer(resources: Resources, group_id: str) -> ConsumerRunner:

@@ -1,4 +1,5 @@
-"""What the time service publishes (deploy/kafka/EVENTS.md) and the one way to queue it.
+"""What the time service publishes (tt.common.contracts.time, docs/events.md) and the one
+way to queue it.
 
 Each change of an entity is one event, written to the outbox in the transaction that
 makes the change; ``data`` carries the entity's full state and its row ``version``, which
@@ -14,8 +15,11 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.common.events import Event, make_event
+from tt.common.contracts import Entity as EntityContract
+from tt.common.contracts import time as contracts
+from tt.common.events import Event
 from tt.common.outbox import Outbox
+from tt.common.publisher import Publisher as CommonPublisher
 from tt.common.resources import Resources
 
 
@@ -39,40 +43,35 @@ class Verb(StrEnum):
     TIMER_RESUMED = "timer_resumed"
 
 
-# The state each event carries, per entity (EVENTS.md); answers carry more.
+# Each entity's contract (tt.common.contracts.time): its state model and event types.
+CONTRACTS: dict[Entity, EntityContract] = {
+    Entity.CLIENT: contracts.CLIENT,
+    Entity.PROJECT: contracts.PROJECT,
+    Entity.TASK: contracts.TASK,
+    Entity.TIME_ENTRY: contracts.TIME_ENTRY,
+    Entity.APPROVAL: contracts.APPROVAL,
+}
+# The state each event carries, per entity: the fields of its contract's model.
 STATE_FIELDS: dict[Entity, tuple[str, ...]] = {
-    Entity.CLIENT: (
-        "id", "name", "email", "company", "phone", "address", "contact_person", "description",
-        "default_hourly_rate", "currency", "status", "is_active", "created_at", "updated_at",
-    ),
-    Entity.PROJECT: (
-        "id", "name", "code", "description", "client_id", "client", "billable", "hourly_rate",
-        "estimated_hours", "budget_amount", "currency", "status", "is_archived", "created_at",
-        "updated_at",
-    ),
-    Entity.TASK: (
-        "id", "project_id", "project", "name", "description", "status", "priority",
-        "assigned_to", "due_date", "estimated_hours", "tags", "created_by", "created_at",
-        "updated_at", "completed_at",
-    ),
-    Entity.TIME_ENTRY: (
-        "id", "user_id", "user", "project_id", "project", "client_id", "client", "task_id",
-        "task", "start_time", "end_time", "duration_seconds", "break_seconds", "paused_at",
-        "notes", "tags", "billable", "paid", "source", "is_active", "approval_status",
-        "created_at", "updated_at",
-    ),
-    Entity.APPROVAL: (
-        "id", "user_id", "requested_by", "entry_ids", "status", "comment", "decided_by",
-        "requested_at", "decided_at",
-    ),
-}  # fmt: skip
+    entity: tuple(contract.state.model_fields) for entity, contract in CONTRACTS.items()
+}
+
+
+def _state(
+    entity: Entity, view: dict[str, Any], overrides: dict[str, Any] | None
+) -> dict[str, Any]:
+    state = {name: view[name] for name in STATE_FIELDS[entity]}
+    if overrides:
+        state.update(overrides)
+    return state
 
 
 class Publisher:
-    """Queues this service's events in the caller's transaction."""
+    """Queues this service's events in the caller's transaction, through tt.common's
+    publisher (every state validated against its contract)."""
 
     def __init__(self, outbox: Outbox) -> None:
-        self._outbox = outbox
+        self._publisher = CommonPublisher(outbox)
 
     async def emit(
         self,
@@ -87,8 +86,13 @@ class Publisher:
         """One event for one change; ``view`` is the entity's API shape (its state is cut
         from it, so events and answers never disagree; ``overrides`` for the few fields
         whose event type differs, such as money as a number)."""
-        event = self.event(entity, verb, version=version, view=view, overrides=overrides)
-        await self._outbox.publish(session, event)
+        await self._publisher.emit(
+            session,
+            CONTRACTS[entity].verb(verb.value),
+            entity_id=view["id"],
+            version=version,
+            state=_state(entity, view, overrides),
+        )
 
     def event(
         self,
@@ -100,16 +104,11 @@ class Publisher:
         overrides: dict[str, Any] | None = None,
     ) -> Event:
         """The event ``emit`` would queue, for callers that queue many at once."""
-        state = {name: view[name] for name in STATE_FIELDS[entity]}
-        if overrides:
-            state.update(overrides)
-        return make_event(
-            source=self._outbox.source,
-            entity=entity.value,
-            verb=verb.value,
+        return self._publisher.event(
+            CONTRACTS[entity].verb(verb.value),
             entity_id=view["id"],
             version=version,
-            state=state,
+            state=_state(entity, view, overrides),
         )
 
     async def emit_many(
@@ -117,7 +116,7 @@ class Publisher:
     ) -> int:
         """Queue many events (built with ``event``) in one statement: bulk actions and
         imports, where one event per changed entity would otherwise be one insert each."""
-        return await self._outbox.publish_many(session, events)
+        return await self._publisher.emit_many(session, events)
 
 
 async def publisher(request: Request) -> Publisher:

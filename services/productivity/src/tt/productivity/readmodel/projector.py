@@ -1,30 +1,33 @@
-"""Applies consumed events to the read model (the ConsumerRunner's handlers).
+"""Applies consumed events to the read model (the ConsumerRunner's batch handlers).
 
-The runner has already checked the event's version in the same transaction, so each
-handler sees every change of an entity once, in order. Entry handlers lock the user row
-(shared) before the entry, and timezone changes lock it exclusively, so an entry's local
-day and its user's day totals always agree with one timezone.
+The runner has already checked the events' versions in the same transaction, so each
+handler sees every change of an entity once, in order. Entry batches lock the user rows
+(shared) before the entries, and timezone changes lock them exclusively, so an entry's
+local day and its user's day totals always agree with one timezone.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.consumer import Handler
+from tt.common.contracts import DELETED
+from tt.common.contracts.auth import USER
+from tt.common.contracts.time import CLIENT, PROJECT, TIME_ENTRY
 from tt.common.events import Event
 from tt.productivity.analytics.days import completed_seconds
-from tt.productivity.analytics.timezones import local_wall_time, resolve_zone
+from tt.productivity.analytics.timezones import UserZone, local_wall_time, resolve_zone
 from tt.productivity.invalidation import CacheInvalidator
 from tt.productivity.readmodel import repository as repo
-from tt.productivity.readmodel.repository import Contribution
+from tt.productivity.readmodel.repository import Contribution, Deltas
 
 log = logging.getLogger("tt.productivity.projector")
-
-DELETED = "deleted"
 
 
 def _instant(value: Any) -> datetime | None:
@@ -49,49 +52,82 @@ def _optional_id(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _hours(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
 def _text(value: Any, limit: int) -> str | None:
     return None if value is None else str(value)[:limit]
 
 
+def _final_changes(events: Sequence[Event]) -> dict[int, Event]:
+    """The last event of each entity in a batch: the runner hands over only events newer
+    than the previous one of their entity, so the last one is the state it ends in."""
+    return {int(event.subject): event for event in events}
+
+
 class Projector:
-    """The event handlers; each tells the invalidator whose cached stats it changed."""
+    """The batch handlers; each tells the invalidator whose cached stats it changed.
+
+    A batch is applied in a constant number of statements: its final state per entity is
+    written with one set-based statement per table, and the aggregates move by the sum
+    of what the batch takes back (the rows held before it) and adds (the rows it leaves).
+    That equals applying its events one by one, because each event replaces its entity's
+    whole state and the aggregates are sums over the entities.
+    """
 
     def __init__(self, invalidator: CacheInvalidator) -> None:
         self.invalidator = invalidator
 
     @property
-    def handlers(self) -> dict[str, Any]:
+    def handlers(self) -> dict[str, Handler]:
         return {
-            "tt.time_entry.*": self.apply_entry,
-            "tt.user.*": self.apply_user,
-            "tt.project.*": self.apply_project,
-            "tt.client.*": self.apply_client,
+            TIME_ENTRY.pattern: self.apply_entries,
+            USER.pattern: self.apply_users,
+            PROJECT.pattern: self.apply_projects,
+            CLIENT.pattern: self.apply_clients,
         }
 
-    async def apply_entry(self, session: AsyncSession, event: Event) -> None:
-        state = event.state
-        entry_id = int(event.subject)
-        user_id = int(state["user_id"])
-        values = self._entry_values(entry_id, user_id, state)  # validate before any write
-        old_owner = await repo.entry_owner(session, entry_id)
+    async def apply_entries(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        # Every event is validated (a bad one fails the batch, then goes to the DLQ alone).
+        changes: dict[int, tuple[Event, dict[str, Any]]] = {}
+        for event in events:
+            entry_id = int(event.subject)
+            state = event.state
+            changes[entry_id] = (event, self._entry_values(entry_id, int(state["user_id"]), state))
+        entry_ids = sorted(changes)
+        owners = await repo.entry_owners(session, entry_ids)
         zones = await repo.lock_user_zones(
-            session, {user_id} | ({old_owner} if old_owner is not None else set())
+            session, {values["user_id"] for _, values in changes.values()} | set(owners.values())
         )
-        old = await repo.lock_entry(session, entry_id)
-        if old is not None:
-            previous = Contribution.of(old)
+        deltas = Deltas()
+        for held in await repo.lock_entries(session, entry_ids):
+            previous = Contribution.of(held)
             if previous is not None:
-                await repo.apply_contribution(session, previous, -1)
-            self.invalidator.user_changed(old.user_id)
-        self.invalidator.user_changed(user_id)
-        if event.verb == DELETED:
-            await repo.delete_entry(session, entry_id)
-            return
-        values["local_start"] = local_wall_time(values["start_time"], zones[user_id].zone)
-        await repo.upsert_entry(session, values)
-        current = Contribution.of(values)
-        if current is not None:
-            await repo.apply_contribution(session, current, 1)
+                deltas.add(previous, -1)
+            self.invalidator.user_changed(held["user_id"])
+        deleted: list[int] = []
+        rows: list[dict[str, Any]] = []
+        for entry_id in entry_ids:
+            event, values = changes[entry_id]
+            self.invalidator.user_changed(values["user_id"])
+            if event.verb == DELETED:
+                deleted.append(entry_id)
+                continue
+            values["local_start"] = local_wall_time(
+                values["start_time"], zones[values["user_id"]].zone
+            )
+            rows.append(values)
+            current = Contribution.of(values)
+            if current is not None:
+                deltas.add(current, 1)
+        await repo.delete_entries(session, deleted)
+        await repo.upsert_entries(session, rows)
+        await repo.apply_deltas(session, deltas)
 
     @staticmethod
     def _entry_values(entry_id: int, user_id: int, state: dict[str, Any]) -> dict[str, Any]:
@@ -119,68 +155,84 @@ class Projector:
             "break_seconds": max(0, int(state.get("break_seconds") or 0)),
             "paused_at": _instant(state.get("paused_at")),
             "billable": bool(state.get("billable", True)),
+            "notes": _text(state.get("notes"), 10_000),
+            "tags": _text(state.get("tags"), 500),
         }
 
-    async def apply_user(self, session: AsyncSession, event: Event) -> None:
-        state = event.state
-        user_id = int(event.subject)
-        row = await repo.lock_user(session, user_id)
-        self.invalidator.user_changed(user_id)
-        if event.verb == DELETED:
-            await repo.delete_user(session, user_id)
-            return
-        before = resolve_zone(row.timezone).name
-        timezone = _text(state.get("timezone"), 100)
-        await repo.update_user(
-            session,
-            user_id,
-            {
-                "username": _text(state.get("username"), 200),
-                "timezone": timezone,
-                "default_hourly_rate": _money(state.get("default_hourly_rate")),
-                "is_admin": bool(state.get("is_admin", False)),
-                "is_active": bool(state.get("is_active", True)),
-                "known": True,
-            },
+    async def apply_users(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        changes = _final_changes(events)
+        rows: list[dict[str, Any]] = []
+        for user_id, event in changes.items():
+            if event.verb != DELETED:
+                rows.append(self._user_values(user_id, event.state))
+        before = await repo.lock_users(session, changes)
+        for user_id in changes:
+            self.invalidator.user_changed(user_id)
+        await repo.delete_users(
+            session, sorted(uid for uid, e in changes.items() if e.verb == DELETED)
         )
-        zone = resolve_zone(timezone)
-        if zone.fell_back:
-            log.warning("user %s: %s", user_id, zone.warning)
-        if zone.name != before:
-            await repo.relocalize_entries(session, user_id, zone)
+        await repo.upsert_users(session, rows)
+        moved: dict[int, UserZone] = {}
+        for row in rows:
+            zone = resolve_zone(row["timezone"])
+            if zone.fell_back:
+                log.warning("user %s: %s", row["id"], zone.warning)
+            if zone.name != before[row["id"]].name:
+                moved[row["id"]] = zone
+        await repo.relocalize_entries(session, moved)
 
-    async def apply_project(self, session: AsyncSession, event: Event) -> None:
-        project_id = int(event.subject)
+    @staticmethod
+    def _user_values(user_id: int, state: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "username": _text(state.get("username"), 200),
+            "timezone": _text(state.get("timezone"), 100),
+            "default_hourly_rate": _money(state.get("default_hourly_rate")),
+            "is_admin": bool(state.get("is_admin", False)),
+            "is_active": bool(state.get("is_active", True)),
+            "known": True,
+        }
+
+    async def apply_projects(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        changes = _final_changes(events)
         self.invalidator.catalog_changed()
-        if event.verb == DELETED:
-            await repo.delete_project(session, project_id)
-            return
-        state = event.state
-        await repo.upsert_project(
+        await repo.delete_projects(
+            session, sorted(pid for pid, e in changes.items() if e.verb == DELETED)
+        )
+        await repo.upsert_projects(
             session,
-            {
-                "id": project_id,
-                "name": _text(state.get("name"), 300) or f"Project {project_id}",
-                "client_id": _optional_id(state.get("client_id")),
-                "hourly_rate": _money(state.get("hourly_rate")),
-                "currency": _text(state.get("currency"), 3),
-                "status": _text(state.get("status"), 32),
-            },
+            [
+                {
+                    "id": project_id,
+                    "name": _text(e.state.get("name"), 300) or f"Project {project_id}",
+                    "client_id": _optional_id(e.state.get("client_id")),
+                    "hourly_rate": _money(e.state.get("hourly_rate")),
+                    "currency": _text(e.state.get("currency"), 3),
+                    "status": _text(e.state.get("status"), 32),
+                    "estimated_hours": _hours(e.state.get("estimated_hours")),
+                    "budget_amount": _money(e.state.get("budget_amount")),
+                }
+                for project_id, e in sorted(changes.items())
+                if e.verb != DELETED
+            ],
         )
 
-    async def apply_client(self, session: AsyncSession, event: Event) -> None:
-        client_id = int(event.subject)
+    async def apply_clients(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        changes = _final_changes(events)
         self.invalidator.catalog_changed()
-        if event.verb == DELETED:
-            await repo.delete_client(session, client_id)
-            return
-        state = event.state
-        await repo.upsert_client(
+        await repo.delete_clients(
+            session, sorted(cid for cid, e in changes.items() if e.verb == DELETED)
+        )
+        await repo.upsert_clients(
             session,
-            {
-                "id": client_id,
-                "name": _text(state.get("name"), 300) or f"Client {client_id}",
-                "default_hourly_rate": _money(state.get("default_hourly_rate")),
-                "currency": _text(state.get("currency"), 3),
-            },
+            [
+                {
+                    "id": client_id,
+                    "name": _text(e.state.get("name"), 300) or f"Client {client_id}",
+                    "default_hourly_rate": _money(e.state.get("default_hourly_rate")),
+                    "currency": _text(e.state.get("currency"), 3),
+                }
+                for client_id, e in sorted(changes.items())
+                if e.verb != DELETED
+            ],
         )

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.bulk import as_arrays, unnest_upsert
 from tt.productivity.analytics.timezones import UserZone, local_wall_time, resolve_zone
-from tt.productivity.readmodel.models import (
-    ClientRecord,
-    EntryRecord,
-    ProjectRecord,
-    UserDay,
-    UserRateGroup,
-    UserRecord,
-)
+from tt.productivity.readmodel.models import EntryRecord, UserRateGroup
 
 RELOCALIZE_CHUNK = 5000
 
@@ -57,92 +50,120 @@ class Contribution:
 
 _LOCKED_ZONES = "tt.productivity.locked_zones"  # session.info key: zones read this transaction
 
+_USER_PLACEHOLDERS = text(
+    "INSERT INTO users (id) SELECT unnest(CAST(:ids AS bigint[])) ON CONFLICT DO NOTHING"
+)
+_SHARE_LOCK_USERS = text(
+    "SELECT id, timezone FROM users WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id FOR SHARE"
+)
+_LOCK_USERS = text(
+    "SELECT id, timezone FROM users WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id FOR UPDATE"
+)
+USER_COLUMNS = (
+    ("id", "bigint"),
+    ("username", "text"),
+    ("timezone", "text"),
+    ("default_hourly_rate", "numeric"),
+    ("is_admin", "boolean"),
+    ("is_active", "boolean"),
+    ("known", "boolean"),
+)
+_UPSERT_USERS = unnest_upsert("users", USER_COLUMNS, ["id"])
+_DELETE_USERS = text("DELETE FROM users WHERE id = ANY(CAST(:ids AS bigint[]))")
+
 
 async def lock_user_zones(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, UserZone]:
     """The zones of these users, their rows share-locked (created as placeholders if the
     user has not arrived yet) so a timezone change cannot interleave with this write.
     A lock lasts until the transaction ends, so within one (a consumer batch) each user
-    is locked and read once: a batch of one user's entries saves two statements each."""
+    is locked and read once."""
+    wanted = set(user_ids)
     locked: dict[int, UserZone] = session.info.setdefault(_LOCKED_ZONES, {})
-    ids = sorted(set(user_ids) - locked.keys())
+    ids = sorted(wanted - locked.keys())
     if ids:
-        await session.execute(
-            insert(UserRecord).values([{"id": i} for i in ids]).on_conflict_do_nothing()
-        )
-        rows = await session.execute(
-            select(UserRecord.id, UserRecord.timezone)
-            .where(UserRecord.id.in_(ids))
-            .order_by(UserRecord.id)
-            .with_for_update(read=True)
-        )
+        await session.execute(_USER_PLACEHOLDERS, {"ids": ids})
+        rows = await session.execute(_SHARE_LOCK_USERS, {"ids": ids})
         locked.update((uid, resolve_zone(tz)) for uid, tz in rows.all())
-    return {uid: locked[uid] for uid in user_ids}
+    return {uid: locked[uid] for uid in wanted}
 
 
-async def lock_user(session: AsyncSession, user_id: int) -> UserRecord:
-    # The caller may change the user's timezone: forget the zone read under a share lock.
-    session.info.get(_LOCKED_ZONES, {}).pop(user_id, None)
-    await session.execute(insert(UserRecord).values(id=user_id).on_conflict_do_nothing())
-    # Earlier events of a batch change rows with Core statements: re-read them rather than
-    # trust an object already in the session (FOR UPDATE implies this in SQLAlchemy; say it).
-    row = await session.execute(
-        select(UserRecord)
-        .where(UserRecord.id == user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return row.scalar_one()
+async def lock_users(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, UserZone]:
+    """Lock these users' rows for a change (placeholders first for the ones not seen yet)
+    and return the zones they had."""
+    ids = sorted(set(user_ids))
+    # The caller may change these timezones: forget the zones read under a share lock.
+    locked = session.info.get(_LOCKED_ZONES, {})
+    for uid in ids:
+        locked.pop(uid, None)
+    await session.execute(_USER_PLACEHOLDERS, {"ids": ids})
+    rows = await session.execute(_LOCK_USERS, {"ids": ids})
+    return {uid: resolve_zone(tz) for uid, tz in rows.all()}
 
 
-async def update_user(session: AsyncSession, user_id: int, values: dict[str, Any]) -> None:
-    await session.execute(update(UserRecord).where(UserRecord.id == user_id).values(**values))
+async def upsert_users(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(_UPSERT_USERS, as_arrays(USER_COLUMNS, rows))
 
 
-async def delete_user(session: AsyncSession, user_id: int) -> None:
-    await session.execute(delete(UserRecord).where(UserRecord.id == user_id))
+async def delete_users(session: AsyncSession, user_ids: Sequence[int]) -> None:
+    if user_ids:
+        await session.execute(_DELETE_USERS, {"ids": list(user_ids)})
 
 
-async def relocalize_entries(session: AsyncSession, user_id: int, zone: UserZone) -> None:
-    """Recompute every entry's local start in ``zone``, then the user's days from them."""
+_ENTRIES_TO_RELOCALIZE = text(
+    "SELECT id, start_time, user_id FROM time_entries "
+    "WHERE user_id = ANY(CAST(:users AS bigint[])) AND id > :after ORDER BY id LIMIT :limit"
+)
+_RELOCALIZE = text(
+    "UPDATE time_entries AS e SET local_start = v.local_start "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:starts AS timestamp[])) "
+    "AS v(id, local_start) WHERE e.id = v.id"
+)
+
+
+async def relocalize_entries(session: AsyncSession, zones: dict[int, UserZone]) -> None:
+    """Recompute the local start of every entry of these users in their new ``zones``,
+    then their days from them (a chunk of entries per statement, whatever the users)."""
+    if not zones:
+        return
+    users = sorted(zones)
     last_id = 0
     while True:
         rows = (
             await session.execute(
-                select(EntryRecord.id, EntryRecord.start_time)
-                .where(EntryRecord.user_id == user_id, EntryRecord.id > last_id)
-                .order_by(EntryRecord.id)
-                .limit(RELOCALIZE_CHUNK)
+                _ENTRIES_TO_RELOCALIZE,
+                {"users": users, "after": last_id, "limit": RELOCALIZE_CHUNK},
             )
         ).all()
         if not rows:
             break
         last_id = rows[-1][0]
         await session.execute(
-            text(
-                "UPDATE time_entries AS e SET local_start = v.local_start "
-                "FROM unnest(CAST(:ids AS bigint[]), CAST(:starts AS timestamp[])) "
-                "AS v(id, local_start) WHERE e.id = v.id"
-            ),
+            _RELOCALIZE,
             {
                 "ids": [r[0] for r in rows],
-                "starts": [local_wall_time(r[1], zone.zone) for r in rows],
+                "starts": [local_wall_time(r[1], zones[r[2]].zone) for r in rows],
             },
         )
-    await rebuild_days(session, user_id)
+    await rebuild_days(session, users)
 
 
-async def rebuild_days(session: AsyncSession, user_id: int) -> None:
-    """The user's day totals, recomputed from their entries."""
-    await session.execute(delete(UserDay).where(UserDay.user_id == user_id))
+async def rebuild_days(session: AsyncSession, user_ids: Sequence[int]) -> None:
+    """These users' day totals, recomputed from their entries."""
+    ids = {"uids": list(user_ids)}
+    await session.execute(
+        text("DELETE FROM user_days WHERE user_id = ANY(CAST(:uids AS bigint[]))"), ids
+    )
     await session.execute(
         text(
             "INSERT INTO user_days (user_id, day, seconds, billable_seconds, entries) "
             "SELECT user_id, CAST(local_start AS date), sum(seconds), "
             "sum(CASE WHEN billable THEN seconds ELSE 0 END), count(*) "
-            "FROM time_entries WHERE user_id = :uid AND seconds IS NOT NULL "
+            "FROM time_entries WHERE user_id = ANY(CAST(:uids AS bigint[])) "
+            "AND seconds IS NOT NULL "
             "GROUP BY user_id, CAST(local_start AS date)"
         ),
-        {"uid": user_id},
+        ids,
     )
 
 
@@ -163,103 +184,177 @@ async def rebuild_rate_groups(session: AsyncSession, user_id: int) -> None:
 # ------------------------------------------------------------------ entries
 
 
-async def entry_owner(session: AsyncSession, entry_id: int) -> int | None:
-    """The entry's user, read without a lock (to know which user rows to lock first)."""
-    row = await session.execute(select(EntryRecord.user_id).where(EntryRecord.id == entry_id))
-    return row.scalar_one_or_none()
+ENTRY_COLUMNS = (
+    ("id", "bigint"),
+    ("user_id", "bigint"),
+    ("project_id", "bigint"),
+    ("client_id", "bigint"),
+    ("task_id", "bigint"),
+    ("project_name", "text"),
+    ("task_name", "text"),
+    ("start_time", "timestamptz"),
+    ("end_time", "timestamptz"),
+    ("local_start", "timestamp"),
+    ("seconds", "bigint"),
+    ("break_seconds", "bigint"),
+    ("paused_at", "timestamptz"),
+    ("billable", "boolean"),
+    ("notes", "text"),
+    ("tags", "text"),
+)
+_UPSERT_ENTRIES = unnest_upsert("time_entries", ENTRY_COLUMNS, ["id"])
+_ENTRY_OWNERS = text("SELECT id, user_id FROM time_entries WHERE id = ANY(CAST(:ids AS bigint[]))")
+_LOCK_ENTRIES = text(
+    "SELECT id, user_id, local_start, project_id, client_id, seconds, billable "
+    "FROM time_entries WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id FOR UPDATE"
+)
+_DELETE_ENTRIES = text("DELETE FROM time_entries WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
-async def lock_entry(session: AsyncSession, entry_id: int) -> EntryRecord | None:
-    row = await session.execute(
-        select(EntryRecord)
-        .where(EntryRecord.id == entry_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # see lock_user
-    )
-    return row.scalar_one_or_none()
+async def entry_owners(session: AsyncSession, entry_ids: Sequence[int]) -> dict[int, int]:
+    """The entries' users, read without a lock (to know which user rows to lock first)."""
+    rows = await session.execute(_ENTRY_OWNERS, {"ids": list(entry_ids)})
+    return {entry_id: user_id for entry_id, user_id in rows.all()}
 
 
-async def upsert_entry(session: AsyncSession, values: dict[str, Any]) -> None:
-    stmt = insert(EntryRecord).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[EntryRecord.id],
-            set_={k: stmt.excluded[k] for k in values if k != "id"},
-        )
-    )
+async def lock_entries(session: AsyncSession, entry_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The held rows of these entries (what their aggregates counted), locked."""
+    rows = await session.execute(_LOCK_ENTRIES, {"ids": list(entry_ids)})
+    return [dict(row._mapping) for row in rows]
 
 
-async def delete_entry(session: AsyncSession, entry_id: int) -> None:
-    await session.execute(delete(EntryRecord).where(EntryRecord.id == entry_id))
+async def upsert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(_UPSERT_ENTRIES, as_arrays(ENTRY_COLUMNS, rows))
 
 
-async def apply_contribution(session: AsyncSession, c: Contribution, sign: int) -> None:
-    """Add (sign 1) or take back (sign -1) one entry's share of its user's aggregates."""
-    billable = c.seconds if c.billable else 0
-    day = insert(UserDay).values(
-        user_id=c.user_id,
-        day=c.day,
-        seconds=sign * c.seconds,
-        billable_seconds=sign * billable,
-        entries=sign,
-    )
-    await session.execute(
-        day.on_conflict_do_update(
-            index_elements=[UserDay.user_id, UserDay.day],
-            set_={
-                "seconds": UserDay.seconds + day.excluded.seconds,
-                "billable_seconds": UserDay.billable_seconds + day.excluded.billable_seconds,
-                "entries": UserDay.entries + day.excluded.entries,
+async def delete_entries(session: AsyncSession, entry_ids: Sequence[int]) -> None:
+    if entry_ids:
+        await session.execute(_DELETE_ENTRIES, {"ids": list(entry_ids)})
+
+
+DAY_COLUMNS = (
+    ("user_id", "bigint"),
+    ("day", "date"),
+    ("seconds", "bigint"),
+    ("billable_seconds", "bigint"),
+    ("entries", "bigint"),
+)
+GROUP_COLUMNS = (
+    ("user_id", "bigint"),
+    ("project_id", "bigint"),
+    ("client_id", "bigint"),
+    ("seconds", "bigint"),
+)
+_ADD_TO_DAYS = unnest_upsert("user_days", DAY_COLUMNS, ["user_id", "day"], add=True)
+_ADD_TO_GROUPS = unnest_upsert(
+    "user_rate_groups", GROUP_COLUMNS, ["user_id", "project_id", "client_id"], add=True
+)
+_DROP_EMPTY_DAYS = text(
+    "DELETE FROM user_days AS d USING unnest(CAST(:user_id AS bigint[]), "
+    "CAST(:day AS date[])) AS k(user_id, day) "
+    "WHERE d.user_id = k.user_id AND d.day = k.day AND d.entries <= 0"
+)
+
+
+@dataclass(slots=True)
+class Deltas:
+    """What a batch adds to and takes back from the aggregates, summed per key so each
+    aggregate row is written once (in key order, so concurrent batches lock alike)."""
+
+    days: dict[tuple[int, date], list[int]] = field(default_factory=dict)
+    groups: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    shrunk_days: set[tuple[int, date]] = field(default_factory=set)
+
+    def add(self, c: Contribution, sign: int) -> None:
+        """Add (sign 1) or take back (sign -1) one entry's share."""
+        day = self.days.setdefault((c.user_id, c.day), [0, 0, 0])
+        day[0] += sign * c.seconds
+        day[1] += sign * (c.seconds if c.billable else 0)
+        day[2] += sign
+        if sign < 0:
+            self.shrunk_days.add((c.user_id, c.day))
+        key = (c.user_id, c.project_id, c.client_id)
+        self.groups[key] = self.groups.get(key, 0) + sign * c.seconds
+
+
+async def apply_deltas(session: AsyncSession, deltas: Deltas) -> None:
+    """Write a batch's deltas: one statement for the days, one for the groups, and one
+    dropping the days left without entries (as a take-back leaves them)."""
+    if deltas.days:
+        days = sorted(deltas.days.items())
+        await session.execute(
+            _ADD_TO_DAYS,
+            {
+                "user_id": [k[0] for k, _ in days],
+                "day": [k[1] for k, _ in days],
+                "seconds": [v[0] for _, v in days],
+                "billable_seconds": [v[1] for _, v in days],
+                "entries": [v[2] for _, v in days],
             },
         )
-    )
-    if sign < 0:
+    if deltas.shrunk_days:
+        shrunk = sorted(deltas.shrunk_days)
         await session.execute(
-            delete(UserDay).where(
-                UserDay.user_id == c.user_id, UserDay.day == c.day, UserDay.entries <= 0
-            )
+            _DROP_EMPTY_DAYS, {"user_id": [k[0] for k in shrunk], "day": [k[1] for k in shrunk]}
         )
-    group = insert(UserRateGroup).values(
-        user_id=c.user_id, project_id=c.project_id, client_id=c.client_id, seconds=sign * c.seconds
-    )
-    await session.execute(
-        group.on_conflict_do_update(
-            index_elements=[
-                UserRateGroup.user_id,
-                UserRateGroup.project_id,
-                UserRateGroup.client_id,
-            ],
-            set_={"seconds": UserRateGroup.seconds + group.excluded.seconds},
+    if deltas.groups:
+        groups = sorted(deltas.groups.items())
+        await session.execute(
+            _ADD_TO_GROUPS,
+            {
+                "user_id": [k[0] for k, _ in groups],
+                "project_id": [k[1] for k, _ in groups],
+                "client_id": [k[2] for k, _ in groups],
+                "seconds": [v for _, v in groups],
+            },
         )
-    )
 
 
 # ------------------------------------------------------------------ catalogue
 
 
-async def upsert_client(session: AsyncSession, values: dict[str, Any]) -> None:
-    stmt = insert(ClientRecord).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[ClientRecord.id],
-            set_={k: stmt.excluded[k] for k in values if k != "id"},
+CLIENT_COLUMNS = (
+    ("id", "bigint"),
+    ("name", "text"),
+    ("default_hourly_rate", "numeric"),
+    ("currency", "text"),
+)
+PROJECT_COLUMNS = (
+    ("id", "bigint"),
+    ("name", "text"),
+    ("client_id", "bigint"),
+    ("hourly_rate", "numeric"),
+    ("currency", "text"),
+    ("status", "text"),
+    ("estimated_hours", "double precision"),
+    ("budget_amount", "numeric"),
+)
+_UPSERT_CLIENTS = unnest_upsert("clients", CLIENT_COLUMNS, ["id"])
+_UPSERT_PROJECTS = unnest_upsert("projects", PROJECT_COLUMNS, ["id"])
+
+
+async def upsert_clients(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(_UPSERT_CLIENTS, as_arrays(CLIENT_COLUMNS, rows))
+
+
+async def delete_clients(session: AsyncSession, client_ids: Sequence[int]) -> None:
+    if client_ids:
+        await session.execute(
+            text("DELETE FROM clients WHERE id = ANY(CAST(:ids AS bigint[]))"),
+            {"ids": list(client_ids)},
         )
-    )
 
 
-async def delete_client(session: AsyncSession, client_id: int) -> None:
-    await session.execute(delete(ClientRecord).where(ClientRecord.id == client_id))
+async def upsert_projects(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(_UPSERT_PROJECTS, as_arrays(PROJECT_COLUMNS, rows))
 
 
-async def upsert_project(session: AsyncSession, values: dict[str, Any]) -> None:
-    stmt = insert(ProjectRecord).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[ProjectRecord.id],
-            set_={k: stmt.excluded[k] for k in values if k != "id"},
+async def delete_projects(session: AsyncSession, project_ids: Sequence[int]) -> None:
+    if project_ids:
+        await session.execute(
+            text("DELETE FROM projects WHERE id = ANY(CAST(:ids AS bigint[]))"),
+            {"ids": list(project_ids)},
         )
-    )
-
-
-async def delete_project(session: AsyncSession, project_id: int) -> None:
-    await session.execute(delete(ProjectRecord).where(ProjectRecord.id == project_id))

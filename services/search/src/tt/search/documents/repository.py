@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 
-from sqlalchemy import Table, bindparam, delete, func
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy import Table, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.bulk import as_arrays, unnest_upsert
 from tt.search.documents.indexing import Document
 from tt.search.documents.models import SearchDocument
 
@@ -16,42 +17,41 @@ _KEY = ("kind", "entity_id")
 _COLUMNS = [f.name for f in fields(Document)]
 
 
-def _upsert() -> Insert:
-    # Built once (on the table, not the ORM class: plain executemany, no ORM bulk logic):
-    # every write sets every column, so a cleared field is cleared.
-    statement = insert(TABLE).values({name: bindparam(name) for name in _COLUMNS})
-    return statement.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={
-            **{name: statement.excluded[name] for name in _COLUMNS if name not in _KEY},
-            "updated_at": func.now(),
-        },
-    )
+# The SQL type of each writable column, for the arrays a batch is written from.
+_SQL_TYPES: dict[str, str] = {
+    "kind": "text",
+    "entity_id": "bigint",
+    "status": "text",
+    "project_id": "bigint",
+    "task_id": "bigint",
+    "owner_id": "bigint",
+    "duration_seconds": "bigint",
+    "is_running": "boolean",
+    "started_at": "timestamptz",
+}
 
-
-UPSERT = _upsert()
-DELETE = delete(TABLE).where(
-    TABLE.c.kind == bindparam("kind"), TABLE.c.entity_id == bindparam("entity_id")
+_TYPED = [(name, _SQL_TYPES.get(name, "text")) for name in _COLUMNS]
+# Every write sets every column, so a cleared field is cleared.
+UPSERT = unnest_upsert(TABLE.name, _TYPED, _KEY, also_set="updated_at = now()")
+DELETE = text(
+    "DELETE FROM search_documents AS d USING unnest(CAST(:kind AS text[]), "
+    "CAST(:entity_id AS bigint[])) AS k(kind, entity_id) "
+    "WHERE d.kind = k.kind AND d.entity_id = k.entity_id"
 )
 
 
-async def save_documents(session: AsyncSession, documents: list[Document]) -> None:
-    """Insert or replace rows (at most one per key in one call)."""
+async def save_documents(session: AsyncSession, documents: Sequence[Document]) -> None:
+    """Insert or replace rows (at most one per key in one call), in one statement."""
     if documents:
-        await session.execute(UPSERT, [d.values() for d in documents])
+        await session.execute(UPSERT, as_arrays(_TYPED, [d.values() for d in documents]))
 
 
-async def save_document(session: AsyncSession, document: Document) -> None:
-    await session.execute(UPSERT, document.values())
-
-
-async def remove_document(session: AsyncSession, kind: str, entity_id: int) -> None:
-    await session.execute(DELETE, {"kind": kind, "entity_id": entity_id})
-
-
-async def remove_documents(session: AsyncSession, keys: list[tuple[str, int]]) -> None:
+async def remove_documents(session: AsyncSession, keys: Sequence[tuple[str, int]]) -> None:
+    """Delete these rows, in one statement."""
     if keys:
-        await session.execute(DELETE, [{"kind": k, "entity_id": i} for k, i in keys])
+        await session.execute(
+            DELETE, {"kind": [k for k, _ in keys], "entity_id": [i for _, i in keys]}
+        )
 
 
 async def remove_all_documents(session: AsyncSession) -> None:

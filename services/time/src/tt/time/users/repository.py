@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.bulk import as_arrays, unnest_upsert
 from tt.common.identity import Identity
 from tt.time.users.models import UserRecord
 
@@ -43,9 +44,23 @@ async def usernames(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     return {row.id: row.username for row in rows}
 
 
-async def apply_state(session: AsyncSession, state: dict[str, Any], *, deleted: bool) -> None:
-    """Upsert one user from the state an auth event carries."""
-    values = {
+USER_COLUMNS = (
+    ("id", "bigint"),
+    ("username", "text"),
+    ("email", "text"),
+    ("full_name", "text"),
+    ("timezone", "text"),
+    ("role", "text"),
+    ("is_admin", "boolean"),
+    ("is_active", "boolean"),
+    ("deleted", "boolean"),
+)
+_UPSERT_USERS = unnest_upsert("users", USER_COLUMNS, ["id"], also_set="updated_at = now()")
+
+
+def user_values(state: dict[str, Any], *, deleted: bool) -> dict[str, Any]:
+    """The projection's row for the state an auth event carries."""
+    return {
         "id": int(state["id"]),
         "username": str(state["username"]),
         "email": state.get("email"),
@@ -55,12 +70,10 @@ async def apply_state(session: AsyncSession, state: dict[str, Any], *, deleted: 
         "is_admin": bool(state.get("is_admin", False)),
         "is_active": bool(state.get("is_active", True)) and not deleted,
         "deleted": deleted,
-        "updated_at": datetime.now(UTC),
     }
-    statement = insert(UserRecord).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[UserRecord.id],
-            set_={k: statement.excluded[k] for k in values if k != "id"},
-        )
-    )
+
+
+async def apply_states(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert users (``user_values`` rows, one per id) in one statement."""
+    if rows:
+        await session.execute(_UPSERT_USERS, as_arrays(USER_COLUMNS, rows))

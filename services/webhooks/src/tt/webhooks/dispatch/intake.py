@@ -1,68 +1,102 @@
 """The consumer side: every event of every topic becomes one delivery per matching
 subscription, written in the consumer's transaction (with its version claim), so an
-event is recorded exactly once however often Kafka hands it over."""
+event is recorded exactly once however often Kafka hands it over. A batch of events is
+recorded in one statement."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.bulk import as_arrays, unnest_select
 from tt.common.events import Event
 from tt.webhooks.deliveries.repository import DUE_CHANNEL
 from tt.webhooks.events import event_owner
 from tt.webhooks.subscriptions.service import follow_owner
 
-# One round trip: the matching subscriptions, the event stored once if any matched, and a
-# delivery for each. Only subscriptions that existed when the event happened get it.
+BATCH_COLUMNS = (
+    ("ord", "int"),
+    ("type", "text"),
+    ("event_time", "timestamptz"),
+    ("owner", "bigint"),
+    ("event_id", "text"),
+    ("subject", "text"),
+    ("payload", "bytea"),
+    ("lane", "text"),
+)
+
+# One round trip for a whole batch: the subscriptions each event matches, each matched
+# event stored once, and a delivery per match, numbered in the batch's order (so in order
+# per entity). Only subscriptions that existed when the event happened get it.
 RECORD = text(
-    """
-    WITH matched AS (
-        SELECT id FROM webhook_subscriptions
-        WHERE active
-          AND CAST(:type AS text) ~ event_pattern
-          AND created_at <= COALESCE(CAST(:event_time AS timestamptz), now())
-          AND (owner_is_admin OR CAST(:owner AS bigint) IS NULL OR owner_id = :owner)
+    f"""
+    WITH batch AS (
+        {unnest_select(BATCH_COLUMNS)}
+    ), matched AS (
+        SELECT e.ord, e.event_id, e.type, e.lane, s.id AS subscription_id
+        FROM batch AS e JOIN webhook_subscriptions AS s
+          ON s.active
+         AND e.type ~ s.event_pattern
+         AND s.created_at <= COALESCE(e.event_time, now())
+         AND (s.owner_is_admin OR e.owner IS NULL OR s.owner_id = e.owner)
     ), stored AS (
         INSERT INTO webhook_events (id, type, subject, payload)
-        SELECT :event_id, :type, :subject, :payload WHERE EXISTS (SELECT 1 FROM matched)
+        SELECT e.event_id, e.type, e.subject, e.payload FROM batch AS e
+        WHERE e.event_id IN (SELECT event_id FROM matched)
         ON CONFLICT (id) DO NOTHING
     ), recorded AS (
         INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, lane, retry_until)
-        SELECT id, :event_id, :type, :lane, now() + make_interval(secs => :window) FROM matched
+        SELECT subscription_id, event_id, type, lane, now() + make_interval(secs => :window)
+        FROM matched ORDER BY ord, subscription_id
         ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_event DO NOTHING
         RETURNING 1
     )
     -- Wake every dispatcher when this commits (repeats within a transaction fold into one).
     SELECT count(*), (SELECT pg_notify(:channel, '') WHERE EXISTS (SELECT 1 FROM recorded))
     FROM recorded
-    """
+    """  # noqa: S608
 )
 
 
 class DeliveryIntake:
-    """The consumer handler (``*``): record deliveries for one event."""
+    """The consumer handler (``*``): record deliveries for a batch of events."""
 
     def __init__(self, retry_window_seconds: float) -> None:
         self._window = retry_window_seconds
         self.recorded = 0
 
-    async def __call__(self, session: AsyncSession, event: Event) -> None:
-        if event.entity == "user":
-            await follow_owner(session, event)
-        params: dict[str, Any] = {
-            "type": event.type,
-            "event_time": _parse_time(event.time),
-            "owner": event_owner(event),
-            "event_id": event.id,
-            "subject": event.subject,
-            "payload": event.to_json(),
-            "lane": f"{event.entity}:{event.subject}",
-            "window": self._window,
-            "channel": DUE_CHANNEL,
-        }
+    async def __call__(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        # A user event changes which subscriptions the events after it match (an owner's
+        # admin flag, a deactivated owner): record what precedes it first.
+        pending: list[Event] = []
+        for event in events:
+            if event.entity == "user":
+                await self._record(session, pending)
+                pending = []
+                await follow_owner(session, event)
+            pending.append(event)
+        await self._record(session, pending)
+
+    async def _record(self, session: AsyncSession, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "ord": n,
+                "type": event.type,
+                "event_time": _parse_time(event.time),
+                "owner": event_owner(event),
+                "event_id": event.id,
+                "subject": event.subject,
+                "payload": event.to_json(),
+                "lane": f"{event.entity}:{event.subject}",
+            }
+            for n, event in enumerate(events)
+        ]
+        params = {**as_arrays(BATCH_COLUMNS, rows), "window": self._window, "channel": DUE_CHANNEL}
         self.recorded += int((await session.execute(RECORD, params)).scalar_one())
 
 

@@ -6,8 +6,8 @@ Two covering indexes, so the forecast's 4-week window and the suggestions' scan 
 entries are index-only: a new (project_id, start_time) one, and (user_id, start_time)
 rebuilt with the columns the suggestions read (its key is unchanged for its other uses).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,104 @@
+"""Typed event contracts: every event type the platform emits, as a named constant with
+the pydantic model of the state it carries (one module per producing service).
+
+Producers build events only through ``EventType.build`` (``tt.common.publisher``), which
+validates the state against the model, so a producer cannot emit a state its contract
+does not describe; consumers match handlers on ``EventType.name`` or ``Entity.pattern``.
+``docs/events.md`` is generated from these models (``python -m tt.common.contracts.docs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from tt.common.events import Event, make_event
+
+DELETED = "deleted"
+
+
+class EventState(BaseModel):
+    """The full state of an entity as an event carries it: every field present (null
+    where the entity has no value), no field the contract does not name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InvalidEventState(ValueError):
+    """A producer tried to emit a state its event type's model rejects."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity whose changes travel on one topic (``deploy/kafka/topics.yaml``)."""
+
+    name: str
+    topic: str
+    state: type[EventState]
+    description: str
+    types: dict[str, EventType] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def pattern(self) -> str:
+        """The glob matching every event type of this entity (consumer handler keys)."""
+        return f"tt.{self.name}.*"
+
+    def event_type(self, verb: str, description: str) -> EventType:
+        """Declare the event type ``tt.<entity>.<verb>`` (once, at import)."""
+        declared = EventType(entity=self, verb=verb, description=description)
+        if declared.name in REGISTRY:
+            raise ValueError(f"event type {declared.name} is declared twice")
+        REGISTRY[declared.name] = declared
+        self.types[verb] = declared
+        return declared
+
+    def verb(self, verb: str) -> EventType:
+        """The declared event type of ``verb``; KeyError for one the contract lacks."""
+        return self.types[verb]
+
+
+@dataclass(frozen=True)
+class EventType:
+    entity: Entity
+    verb: str
+    description: str
+
+    @property
+    def name(self) -> str:
+        return f"tt.{self.entity.name}.{self.verb}"
+
+    def validate(self, state: Mapping[str, Any]) -> None:
+        """Raise InvalidEventState unless ``state`` matches the entity's model."""
+        try:
+            self.entity.state.model_validate(state)
+        except ValueError as exc:
+            raise InvalidEventState(f"{self.name}: {exc}") from exc
+
+    def build(
+        self, *, source: str, entity_id: object, version: int, state: Mapping[str, Any]
+    ) -> Event:
+        """The event of one change, its state checked against the contract. The state is
+        carried as given (only validated), so the wire format is the producer's."""
+        self.validate(state)
+        return make_event(
+            source=source,
+            entity=self.entity.name,
+            verb=self.verb,
+            entity_id=entity_id,
+            version=version,
+            state=dict(state),
+        )
+
+
+REGISTRY: dict[str, EventType] = {}
+"""Every declared event type by name (filled when the service modules are imported)."""
+
+
+def all_event_types() -> dict[str, EventType]:
+    """Every event type of every producing service."""
+    from tt.common.contracts import auth, time  # noqa: F401 (imported to declare)
+
+    return dict(REGISTRY)

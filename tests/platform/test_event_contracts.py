@@ -1,0 +1,184 @@
+"""Typed event contracts: every event a producer puts on a topic has a declared type whose
+model its state validates against, and a producer cannot emit a state off its contract."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from support.api import Users
+from support.kafka import end_offsets, read_events
+from support.platform import PlatformInfo
+from tt.common.contracts import InvalidEventState, all_event_types
+from tt.common.contracts.auth import USER_CREATED
+from tt.common.outbox import Outbox
+from tt.common.publisher import Publisher as CommonPublisher
+from tt.common.topics import Catalogue
+from tt.time.events import CONTRACTS, Entity, Publisher, Verb
+
+TOPICS = [
+    "tt.auth.users",
+    "tt.auth.tokens",
+    "tt.time.clients",
+    "tt.time.projects",
+    "tt.time.tasks",
+    "tt.time.entries",
+]
+
+
+# How many events of this test's own entities each topic gets (at least).
+EXPECTED = {
+    "tt.auth.users": 1,
+    "tt.auth.tokens": 1,
+    "tt.time.clients": 1,
+    "tt.time.projects": 1,
+    "tt.time.tasks": 2,
+    "tt.time.entries": 3,
+}
+
+
+def _api(platform: PlatformInfo, method: str, path: str, body: Any = None) -> dict[str, Any]:
+    answer = httpx.request(
+        method,
+        f"{platform.gateway_url}{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {platform.admin_token}"},
+        timeout=10,
+    )
+    assert answer.status_code < 300, (path, answer.status_code, answer.text)
+    return answer.json() if answer.content else {}
+
+
+def test_every_event_on_the_topics_has_a_contract_and_validates(
+    platform: PlatformInfo, users: Users
+) -> None:
+    since = {topic: end_offsets(platform.kafka_bootstrap, topic) for topic in TOPICS}
+    # Changes of every kind through the API, so the topics hold each producer's events.
+    owner = users.create()  # tt.user.created, tt.api_token.created
+    client = _api(platform, "POST", "/api/v1/clients", {"name": "Contract client"})["client"]
+    project = _api(
+        platform,
+        "POST",
+        "/api/v1/projects",
+        {"name": "Contract project", "client_id": client["id"], "hourly_rate": 90},
+    )["project"]
+    task = _api(platform, "POST", "/api/v1/tasks", {"name": "T", "project_id": project["id"]})
+    start = datetime.now(UTC) - timedelta(hours=3)
+    entry = _api(
+        platform,
+        "POST",
+        "/api/v1/time-entries",
+        {
+            "project_id": project["id"],
+            "start_time": start.isoformat(),
+            "end_time": (start + timedelta(hours=1)).isoformat(),
+            "notes": "contracts",
+        },
+    )["time_entry"]
+    _api(platform, "PUT", f"/api/v1/time-entries/{entry['id']}", {"notes": "changed"})
+    _api(platform, "DELETE", f"/api/v1/time-entries/{entry['id']}")
+    _api(platform, "DELETE", f"/api/v1/tasks/{task['task']['id']}")
+    ours = {
+        "tt.auth.users": {str(owner.id)},
+        "tt.auth.tokens": {str(owner.token_id)},
+        "tt.time.clients": {str(client["id"])},
+        "tt.time.projects": {str(project["id"])},
+        "tt.time.tasks": {str(task["task"]["id"])},
+        "tt.time.entries": {str(entry["id"])},
+    }
+
+    registry = all_event_types()
+    seen: set[str] = set()
+    for topic in TOPICS:
+        # Only the events of what this test changed: other tests put synthetic ones here.
+        events = read_events(
+            platform.kafka_bootstrap,
+            topic,
+            since=since[topic],
+            until=lambda found, topic=topic: (
+                len({e.subject for e in found} & ours[topic]) == len(ours[topic])
+            ),
+            timeout=30,
+        )
+        for event in events:
+            if event.subject not in ours[topic]:
+                continue
+            contract = registry.get(event.type)
+            assert contract is not None, f"{event.type} on {topic} has no contract"
+            assert contract.entity.topic == topic, f"{event.type} is not a {topic} type"
+            contract.validate(event.state)
+            seen.add(event.type)
+    assert {
+        "tt.user.created",
+        "tt.api_token.created",
+        "tt.client.created",
+        "tt.project.created",
+        "tt.task.created",
+        "tt.task.deleted",
+        "tt.time_entry.created",
+        "tt.time_entry.updated",
+        "tt.time_entry.deleted",
+    } <= seen
+
+
+def test_every_time_entity_and_verb_in_use_has_a_contract() -> None:
+    assert set(CONTRACTS) == set(Entity)
+    declared = set(all_event_types())
+    for entity, contract in CONTRACTS.items():
+        assert contract.name == entity.value
+        assert {f"tt.{entity.value}.{verb}" for verb in contract.types} <= declared
+    for verb in Verb:  # each verb belongs to at least one entity's contract
+        assert any(verb.value in c.types for c in CONTRACTS.values()), verb
+
+
+def _entry_view() -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        "id": 1, "user_id": 2, "user": "u", "project_id": None, "project": None,
+        "client_id": None, "client": None, "task_id": None, "task": None,
+        "start_time": now, "end_time": None, "duration_seconds": None, "break_seconds": 0,
+        "paused_at": None, "notes": "", "tags": "", "billable": True, "paid": False,
+        "source": "manual", "is_active": True, "approval_status": None,
+        "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+def test_a_producer_cannot_emit_a_state_off_its_contract() -> None:
+    outbox = Outbox(Catalogue(topics=(), dlq_partitions=1, dlq_config={}), source="/tt/test")
+    time_events = Publisher(outbox)
+    good = time_events.event(Entity.TIME_ENTRY, Verb.CREATED, version=1, view=_entry_view())
+    assert good.type == "tt.time_entry.created"
+    with pytest.raises(InvalidEventState, match="user_id"):
+        time_events.event(
+            Entity.TIME_ENTRY, Verb.CREATED, version=1, view={**_entry_view(), "user_id": "bob"}
+        )
+    with pytest.raises(InvalidEventState, match="start_time"):
+        time_events.event(
+            Entity.TIME_ENTRY, Verb.CREATED, version=1, view={**_entry_view(), "start_time": None}
+        )
+    with pytest.raises(KeyError):  # a verb its contract does not declare
+        time_events.event(Entity.APPROVAL, Verb.TIMER_STARTED, version=1, view=_entry_view())
+    auth_events = CommonPublisher(outbox)
+    with pytest.raises(InvalidEventState, match="password_hash"):
+        auth_events.event(
+            USER_CREATED,
+            entity_id=1,
+            version=1,
+            state={
+                "id": 1,
+                "username": "u",
+                "email": None,
+                "full_name": None,
+                "is_admin": False,
+                "is_active": True,
+                "timezone": "UTC",
+                "role": "user",
+                "default_hourly_rate": None,
+                "created_at": None,
+                "updated_at": None,
+                "password_hash": "secret",
+            },
+        )
