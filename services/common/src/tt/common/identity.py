@@ -60,7 +60,11 @@ class Identity:
 
     @property
     def acts_as_admin(self) -> bool:
-        """An admin user, or a token granted ``admin:all``."""
+        """A token granted ``admin:all`` (an admin's narrower token is an ordinary one), or
+        an admin's session or TimeTrack key. auth grants ``admin:all`` only while the
+        token's owner is an admin."""
+        if self.auth_method == "token":
+            return ADMIN_SCOPE in self.scopes
         return self.is_admin or ADMIN_SCOPE in self.scopes
 
     def to_claims(self) -> dict[str, Any]:
@@ -198,7 +202,7 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Identity]]:
 
 
 async def require_admin(identity: Identity = Depends(current_identity)) -> Identity:
-    """FastAPI dependency: an admin user, or a token granted ``admin:all``."""
+    """FastAPI dependency: a caller acting as admin (``Identity.acts_as_admin``)."""
     if not identity.acts_as_admin:
         raise Forbidden("This endpoint requires an administrator", error="Admin access required")
     return identity

@@ -21,11 +21,11 @@ from tt.auth.sessions.store import Session, SessionStore
 from tt.auth.tokens.usage import UsageRecorder
 from tt.auth.verify import verdicts
 from tt.auth.verify.classes import UNSAFE_METHODS, RouteClass, classify, normalise_path
-from tt.auth.verify.principals import Entry, KeyRecord, Principals, TokenRecord
+from tt.auth.verify.principals import Entry, KeyRecord, Principals, TokenRecord, UserRecord
 from tt.auth.verify.ratelimit import EpochChanged, Quota, RateLimiter, Window
 from tt.auth.verify.verdicts import Verdict
 from tt.common.errors import Unavailable
-from tt.common.identity import AuthMethod, Identity, IdentitySigner
+from tt.common.identity import ADMIN_SCOPE, AuthMethod, Identity, IdentitySigner
 
 # Longer credentials are refused before any work (a token is 35 characters).
 MAX_CREDENTIAL_LENGTH = 256
@@ -107,7 +107,7 @@ class Verifier:
                 return verdicts.invalid_token()
             if entry.user is None or not entry.user.is_active:
                 return verdicts.invalid_token()
-            if admin and not (entry.user.is_admin or "admin:all" in record.scopes):
+            if admin and ADMIN_SCOPE not in _token_scopes(record, entry.user):
                 return verdicts.admin_scope_required(record.scopes)
             return None
 
@@ -123,7 +123,11 @@ class Verifier:
         record = entry.credential
         assert isinstance(record, TokenRecord)
         self._usage.touch(record.id)
-        identity = self._identity(entry, "token", lambda: record.scopes, token_id=record.id)
+        user = entry.user
+        assert user is not None
+        identity = self._identity(
+            entry, "token", lambda: _token_scopes(record, user), token_id=record.id
+        )
         return verdicts.allow(identity, quota)
 
     # ------------------------------------------------------------ TimeTrack keys
@@ -282,6 +286,14 @@ class Verifier:
             entry.identities.clear()
         entry.identities[variant] = (header, now + self._reuse_for)
         return header
+
+
+def _token_scopes(record: TokenRecord, user: UserRecord) -> frozenset[str]:
+    """What a token may do now: its scopes, but ``admin:all`` only while its owner is an
+    admin (the user record is reloaded on every change of the user: epoch and events)."""
+    if ADMIN_SCOPE in record.scopes and not user.is_admin:
+        return record.scopes - {ADMIN_SCOPE}
+    return record.scopes
 
 
 def _credential_id(entry: Entry) -> int:
