@@ -38,11 +38,10 @@ class AuthSettings(PlatformSettings):
     token_default_expiry_days: int = Field(
         default=90, ge=0, validation_alias=_alias("API_TOKEN_DEFAULT_EXPIRY_DAYS")
     )
-    # Failed sign-ins allowed per minute, per username and per client address. The apps'
-    # token login follows the contract (5 and 5); browser logins get their own counters
-    # and a larger per-address budget (one office often shares an address).
+    # Sign-in attempts allowed per minute, per username and per client address, counted
+    # before the password is checked (a success is refunded), for the browser and the
+    # app login together (CONTRACT.md section 1).
     login_attempts_per_minute: int = Field(default=5, ge=1)
-    browser_login_failures_per_address: int = Field(default=20, ge=1)
     # A failed sign-in is answered no sooner than this after it arrived, so what a
     # failure costs (user lookup, hash) cannot be read from the response time.
     login_failure_floor_seconds: float = Field(default=0.5, ge=0, le=5)
