@@ -81,6 +81,10 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
     verifier = Verifier(
         principals=principals,
         limiter=limiter,
+        user_windows=(
+            Window("minute", settings.user_rate_limit_per_minute, 60),
+            Window("hour", settings.user_rate_limit_per_hour, 3600),
+        ),
         sessions=sessions,
         signer=IdentitySigner(settings.identity_private_key, settings.identity_ttl_seconds),
         identity_ttl=settings.identity_ttl_seconds,

@@ -178,4 +178,6 @@ async def app_login(request: Request, ctx: Context) -> dict[str, str]:
             client_address(request),
         )
         token = await service.issue_app_token(ctx, session, user)
+    # issue_app_token may have revoked the user's oldest app-login tokens: reload them.
+    await ctx.credentials_changed(user_id=user.id)
     return {"token": token}

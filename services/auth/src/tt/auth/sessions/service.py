@@ -122,5 +122,8 @@ async def issue_app_token(ctx: AuthContext, session: AsyncSession, user: User) -
         expires_at=tokens.expiry_in_days(ctx.settings.token_default_expiry_days),
         description=tokens.APP_LOGIN_DESCRIPTION,
     )
+    await tokens.cap_app_logins(
+        session, ctx.resources.outbox, user.id, ctx.settings.app_login_tokens_per_user
+    )
     await user_service.record_login(session, user)
     return text

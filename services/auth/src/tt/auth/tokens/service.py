@@ -123,3 +123,25 @@ async def revoke_app_logins(session: AsyncSession, outbox: Outbox, user_id: int)
         await publish_token(outbox, session, token, "deleted")
         revoked.append(token.id)
     return revoked
+
+
+async def cap_app_logins(session: AsyncSession, outbox: Outbox, user_id: int, keep: int) -> None:
+    """Revoke the user's oldest live app-login tokens beyond the newest ``keep``: every app
+    login mints a token (its text cannot be shown again, so none is reused), and this
+    bounds how many a user's logins leave alive."""
+    query = (
+        select(ApiToken)
+        .where(
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.description == APP_LOGIN_DESCRIPTION,
+        )
+        .order_by(ApiToken.id.desc())
+        .offset(keep)
+        .with_for_update()
+    )
+    for token in (await session.execute(query)).scalars():
+        token.revoked_at = datetime.now(UTC)
+        token.version += 1
+        await session.flush()
+        await publish_token(outbox, session, token, "deleted")

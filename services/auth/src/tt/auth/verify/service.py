@@ -65,6 +65,7 @@ class Verifier:
         *,
         principals: Principals,
         limiter: RateLimiter,
+        user_windows: tuple[Window, ...],
         sessions: SessionStore,
         signer: IdentitySigner,
         identity_ttl: int,
@@ -73,6 +74,7 @@ class Verifier:
     ) -> None:
         self._principals = principals
         self._limiter = limiter
+        self._user_windows = user_windows
         self._sessions = sessions
         self._signer = signer
         self._reuse_for = identity_ttl / 2
@@ -122,11 +124,23 @@ class Verifier:
         entry, quota = admitted
         record = entry.credential
         assert isinstance(record, TokenRecord)
+        # All of a user's tokens together have a limit too; a request refused by it does
+        # not use up the token's own quota.
+        per_user = await self._limiter.apply(
+            f"tu:{record.user_id}", windows=self._user_windows_for(quota)
+        )
+        if not per_user.allowed:
+            await self._limiter.refund(f"t:{record.id}", quota)
+            return verdicts.rate_limited(per_user)
         self._usage.touch(record.id)
         user = entry.user
         assert user is not None
         identity = self._identity(
-            entry, "token", lambda: _token_scopes(record, user), token_id=record.id
+            entry,
+            "token",
+            lambda: _token_scopes(record, user),
+            target=(request.method, request.path),
+            token_id=record.id,
         )
         return verdicts.allow(identity, quota)
 
@@ -164,7 +178,9 @@ class Verifier:
         entry, quota = admitted
         assert entry.user is not None
         user = entry.user
-        identity = self._identity(entry, "timetrack", lambda: user.session_scopes)
+        identity = self._identity(
+            entry, "timetrack", lambda: user.session_scopes, target=(request.method, request.path)
+        )
         return verdicts.allow(identity, quota)
 
     # ------------------------------------------------------------ sessions
@@ -200,7 +216,13 @@ class Verifier:
         entry, quota = admitted
         assert entry.user is not None
         user = entry.user
-        identity = self._identity(entry, "session", lambda: user.session_scopes, session=session)
+        identity = self._identity(
+            entry,
+            "session",
+            lambda: user.session_scopes,
+            target=(request.method, request.path),
+            session=session,
+        )
         return verdicts.allow(identity, quota)
 
     def _no_session(self, request: Request, route: RouteClass) -> Verdict:
@@ -248,6 +270,14 @@ class Verifier:
         quota = await self._limiter.apply(subject(entry), windows=self._windows(entry))
         return (entry, quota) if quota.allowed else verdicts.rate_limited(quota)
 
+    def _user_windows_for(self, quota: Quota) -> tuple[Window, ...]:
+        """The user's windows, never tighter than the token's own (an operator's token
+        with raised limits keeps them)."""
+        return tuple(
+            Window(u.name, max(u.limit, t.limit), u.seconds)
+            for u, t in zip(self._user_windows, quota.windows, strict=True)
+        )
+
     def _windows(self, entry: Entry) -> tuple[Window, ...] | None:
         record = entry.credential
         if isinstance(record, TokenRecord) and record.limits != (None, None):
@@ -260,11 +290,14 @@ class Verifier:
         method: AuthMethod,
         scopes: Callable[[], frozenset[str]],
         *,
+        target: tuple[str, str],
         token_id: int | None = None,
         session: Session | None = None,
     ) -> str:
-        """The signed identity, reused while it has more than half its lifetime left."""
+        """The signed identity for this request line, reused while it has more than half
+        its lifetime left."""
         variant = method if session is None else "s:" + session.csrf_token
+        variant = f"{variant} {target[0]} {target[1]}"
         now = time.time()
         cached = entry.identities.get(variant)
         if cached is not None and cached[1] > now:
@@ -281,7 +314,7 @@ class Verifier:
             token_id=token_id,
             csrf_token=session.csrf_token if session is not None else None,
         )
-        header = self._signer.sign(identity, now=now)
+        header = self._signer.sign(identity, now=now, method=target[0], path=target[1])
         if len(entry.identities) > 16:
             entry.identities.clear()
         entry.identities[variant] = (header, now + self._reuse_for)
