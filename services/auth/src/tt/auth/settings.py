@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -79,4 +81,9 @@ class AuthSettings(PlatformSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        return self.public_base_url.startswith("https://")
+        """Secure cookies unless the gateway is plain http on loopback (./dev): anywhere
+        else a session cookie must never travel in clear text."""
+        parts = urlsplit(self.public_base_url)
+        if parts.scheme == "https":
+            return True
+        return (parts.hostname or "") not in ("127.0.0.1", "localhost", "::1")

@@ -55,8 +55,10 @@ class PlatformSettings(BaseSettings):
     trusted_proxies: str = Field(
         default="127.0.0.0/8,::1/128", validation_alias="TT_TRUSTED_PROXIES"
     )
-    # Worker processes serve /metrics and /healthz on this port when it is set.
+    # Worker processes serve /metrics and /healthz on this port when it is set, on this
+    # address: loopback unless told otherwise (Kubernetes: the pod network, for probes).
     metrics_port: int | None = Field(default=None, validation_alias="TT_METRICS_PORT")
+    metrics_host: str = Field(default="127.0.0.1", validation_alias="TT_METRICS_HOST")
 
     # Per service. Idempotency-Key records (CONTRACT.md section 5, tt.common.idempotency):
     # kept 24 h; an in-flight marker expires sooner so a crashed request does not block its
