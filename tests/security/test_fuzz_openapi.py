@@ -48,6 +48,17 @@ def _is_stringish(schema: dict[str, Any]) -> bool:
     return "string" in kinds or kinds <= {None}
 
 
+def _fill(
+    template: str, path_params: set[str], value: str | None = None, only: str | None = None
+) -> str:
+    """``template`` with an unknown id in every path parameter, ``value`` in ``only``."""
+    path = template
+    for name in path_params:
+        chosen = value if (name == only and value is not None) else UNKNOWN_ID
+        path = path.replace("{" + name + "}", chosen)
+    return path
+
+
 def _cases(document: dict[str, Any]) -> Iterator[tuple[str, str, str, bytes | None, str]]:
     """(method, url path with query, label, JSON body or None, what)."""
     components = document.get("components", {}).get("schemas", {})
@@ -61,20 +72,25 @@ def _cases(document: dict[str, Any]) -> Iterator[tuple[str, str, str, bytes | No
             params = op.get("parameters", [])
             path_params = {p["name"] for p in params if p.get("in") == "path"}
 
-            def fill(value: str | None = None, only: str | None = None) -> str:
-                path = template
-                for name in path_params:
-                    chosen = value if (name == only and value is not None) else UNKNOWN_ID
-                    path = path.replace("{" + name + "}", chosen)
-                return path
-
             for p in params:
                 if p.get("in") == "query":
                     for label, raw, _ in NASTY:
-                        yield method, f"{fill()}?{quote(p['name'])}={raw}", label, None, p["name"]
+                        yield (
+                            method,
+                            f"{_fill(template, path_params)}?{quote(p['name'])}={raw}",
+                            label,
+                            None,
+                            p["name"],
+                        )
                 elif p.get("in") == "path" and _is_stringish(p.get("schema", {})):
                     for label, raw, _ in NASTY:
-                        yield method, fill(raw, p["name"]), label, None, p["name"]
+                        yield (
+                            method,
+                            _fill(template, path_params, raw, p["name"]),
+                            label,
+                            None,
+                            p["name"],
+                        )
             content = (op.get("requestBody") or {}).get("content", {})
             schema = content.get("application/json", {}).get("schema")
             if schema is None:
@@ -84,7 +100,7 @@ def _cases(document: dict[str, Any]) -> Iterator[tuple[str, str, str, bytes | No
                     continue
                 for label, _, encoded in NASTY:
                     body = ("{" + json.dumps(name) + ": " + encoded + "}").encode()
-                    yield method, fill(), label, body, name
+                    yield method, _fill(template, path_params), label, body, name
 
 
 def test_no_5xx_for_nasty_strings_in_any_parameter(gateway_url: str, users: Users) -> None:

@@ -89,7 +89,8 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             yield where, key
-            yield from _strings(item, key if where == "body" else f"{where}.{key}")
+            # Errors name the top-level field, as the routes' own validation does.
+            yield from _strings(item, key if where == "body" else where)
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item, where)
