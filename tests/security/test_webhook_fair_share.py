@@ -1,4 +1,4 @@
-"""Finding 10: one user's subscriptions share a part of a dispatcher's sending slots, so
+"""Finding 10: one user's subscriptions share half of a dispatcher's sending slots, so
 many slow subscriptions of one user cannot hold every slot while others wait."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from webhook_receivers import Answer, entity_id, entry_event
 
 from support.api import wait_until
 
-SLOW = 1.9  # under the test platform's 2 s delivery timeout
+SLOW = 1.5  # well under the test platform's 2 s delivery timeout (a timeout frees a slot early)
 SUBSCRIPTIONS = 10
 ENTITIES = 10  # 10 lanes per subscription: up to 8 in flight each, 80 wanted in all
 
@@ -46,7 +46,7 @@ def test_one_users_slow_subscriptions_do_not_delay_another_user(
     )
     # Before: the greedy user held all 64 slots (93 requests in flight were seen across
     # retries) and the other user's delivery waited for a slot to free (SLOW seconds).
-    assert in_flight_at_once <= 16, in_flight_at_once
+    assert in_flight_at_once <= 32, in_flight_at_once
     assert queued.total_seconds() < 1.0, (queued, in_flight_at_once)
 
 
