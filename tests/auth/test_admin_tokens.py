@@ -37,7 +37,8 @@ def test_create_answers_201_and_shows_the_token_once(
     assert set(token) >= TOKEN_FIELDS
     assert token["user_id"] == user.id
     assert token["scopes"] == ["read:projects", "read:users"]
-    assert token["expires_at"] is None
+    # No expiry given: the default (90 days), never an immortal token.
+    assert token["expires_at"] is not None
     assert token["last_used_at"] is None
     assert body["token"].startswith(token["token_prefix"])
     # Never again: not in get or list answers, not in the database.

@@ -34,8 +34,12 @@ def cookie_of(browser: httpx.Client) -> dict[str, str]:
 
 def identity_of(platform: PlatformInfo, response: httpx.Response) -> dict[str, object]:
     header = response.headers["X-TT-Identity"]
-    IdentityVerifier(platform.secrets["identity_public_key"]).verify(header)
-    return dict(jwt.decode(header, options={"verify_signature": False}))
+    claims = dict(jwt.decode(header, options={"verify_signature": False}))
+    # Signed, and bound to the request line verify was asked about.
+    IdentityVerifier(platform.secrets["identity_public_key"]).verify(
+        header, str(claims["mth"]), str(claims["pth"])
+    )
+    return claims
 
 
 def test_a_token_on_v1_passes_with_a_signed_identity_and_headers(

@@ -230,7 +230,8 @@ def test_nul_characters_are_400_never_500(user: User, admin_api: httpx.Client) -
     error(r, 400, "validation_error")
     r = admin_api.put(f"/api/v1/admin/api-tokens/{user.token_id}", json={"name": nul})
     error(r, 400, "validation_error")
-    # A search for text with a NUL in it is no error at all: nothing matches (text no
-    # other test's names can hold: clients are visible to every user).
+    # Query parameters too: every service refuses text it cannot store at its edge, so a
+    # NUL is the same 400 on every route (it used to be a 500 on some, 200 on others).
     q = nul + unique("nomatch")
-    assert ok(user.api.get("/api/v1/search", params={"q": q}))["count"] == 0
+    body = error(user.api.get("/api/v1/search", params={"q": q}), 400, "validation_error")
+    assert "q" in body["errors"]

@@ -139,7 +139,8 @@ class Receiver:
                 out = [f"HTTP/1.1 {answer.status} {reason}"]
                 out += [f"{k}: {v}" for k, v in answer.headers.items()]
                 out.append(f"content-length: {len(answer.body)}")
-                writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + answer.body)
+                # HTTP header values are latin-1 (a test may send any byte in one).
+                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + answer.body)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass

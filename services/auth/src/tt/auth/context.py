@@ -26,7 +26,7 @@ def per_minute(limit: int) -> Window:
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """Where failed sign-ins are counted, and how many each subject may have."""
+    """Where sign-in attempts are counted, and how many each subject may have."""
 
     limiter: RateLimiter
     per_username: Window
@@ -42,8 +42,9 @@ class AuthContext:
     sessions: SessionStore
     usage: UsageRecorder
     verifier: Verifier
-    app_login: LoginPolicy
-    browser_login: LoginPolicy
+    # One policy (one counter per username, one per address) for POST /login and
+    # POST /api/v1/auth/login alike: two logins must not mean twice the guesses.
+    login: LoginPolicy
     public_limiter: RateLimiter
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -80,6 +81,10 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
     verifier = Verifier(
         principals=principals,
         limiter=limiter,
+        user_windows=(
+            Window("minute", settings.user_rate_limit_per_minute, 60),
+            Window("hour", settings.user_rate_limit_per_hour, 3600),
+        ),
         sessions=sessions,
         signer=IdentitySigner(settings.identity_private_key, settings.identity_ttl_seconds),
         identity_ttl=settings.identity_ttl_seconds,
@@ -95,15 +100,10 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
         sessions=sessions,
         usage=usage,
         verifier=verifier,
-        app_login=LoginPolicy(
-            RateLimiter(resources.redis, (per_minute(attempts),), namespace="applogin"),
+        login=LoginPolicy(
+            RateLimiter(resources.redis, (per_minute(attempts),), namespace="login"),
             per_username=per_minute(attempts),
             per_address=per_minute(attempts),
-        ),
-        browser_login=LoginPolicy(
-            RateLimiter(resources.redis, (per_minute(attempts),), namespace="weblogin"),
-            per_username=per_minute(attempts),
-            per_address=per_minute(settings.browser_login_failures_per_address),
         ),
         public_limiter=RateLimiter(
             resources.redis, (per_minute(settings.public_requests_per_minute),), namespace="public"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -21,7 +23,9 @@ class AuthSettings(PlatformSettings):
     # Ed25519 private key (PEM) that signs X-TT-Identity; its public half is
     # TT_IDENTITY_PUBLIC_KEY, which every service holds.
     identity_private_key: str = ""
-    identity_ttl_seconds: int = Field(default=60, ge=10, le=3600)
+    # An identity is bound to one request line and lives a few seconds: taken from a
+    # request, it is no pass for another path, method or minute.
+    identity_ttl_seconds: int = Field(default=5, ge=2, le=3600)
     # Keys the Redis names of sessions, so a Redis dump holds no usable session id.
     session_secret: str = "change-me"  # noqa: S105 (placeholder, refused outside dev/test)
     public_base_url: str = "http://127.0.0.1:8080"
@@ -35,14 +39,19 @@ class AuthSettings(PlatformSettings):
     rate_limit_per_hour: int = Field(
         default=1000, ge=1, validation_alias=_alias("API_TOKEN_RATE_LIMIT_PER_HOUR")
     )
+    # Every token of one user together (CONTRACT.md section 3's limits are per token; a
+    # user minting tokens must not multiply them without bound).
+    user_rate_limit_per_minute: int = Field(default=300, ge=1)
+    user_rate_limit_per_hour: int = Field(default=3000, ge=1)
+    # Live tokens the app login keeps per user: a new login revokes the oldest beyond it.
+    app_login_tokens_per_user: int = Field(default=5, ge=1, le=100)
     token_default_expiry_days: int = Field(
         default=90, ge=0, validation_alias=_alias("API_TOKEN_DEFAULT_EXPIRY_DAYS")
     )
-    # Failed sign-ins allowed per minute, per username and per client address. The apps'
-    # token login follows the contract (5 and 5); browser logins get their own counters
-    # and a larger per-address budget (one office often shares an address).
+    # Sign-in attempts allowed per minute, per username and per client address, counted
+    # before the password is checked (a success is refunded), for the browser and the
+    # app login together (CONTRACT.md section 1).
     login_attempts_per_minute: int = Field(default=5, ge=1)
-    browser_login_failures_per_address: int = Field(default=20, ge=1)
     # A failed sign-in is answered no sooner than this after it arrived, so what a
     # failure costs (user lookup, hash) cannot be read from the response time.
     login_failure_floor_seconds: float = Field(default=0.5, ge=0, le=5)
@@ -72,4 +81,9 @@ class AuthSettings(PlatformSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        return self.public_base_url.startswith("https://")
+        """Secure cookies unless the gateway is plain http on loopback (./dev): anywhere
+        else a session cookie must never travel in clear text."""
+        parts = urlsplit(self.public_base_url)
+        if parts.scheme == "https":
+            return True
+        return (parts.hostname or "") not in ("127.0.0.1", "localhost", "::1")

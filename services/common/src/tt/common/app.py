@@ -20,7 +20,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tt.common.db import unit_of_work
-from tt.common.errors import PayloadTooLarge, error_response, install_error_handlers
+from tt.common.edge import check_form, check_json, check_target, refused
+from tt.common.errors import AppError, PayloadTooLarge, error_response, install_error_handlers
+from tt.common.forwarded import client_address
 from tt.common.identity import IdentityVerifier
 from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from tt.common.outbox import record_backlog
@@ -30,6 +32,8 @@ from tt.common.settings import PlatformSettings
 from tt.common.telemetry import setup_logging, setup_tracing, shutdown_tracing
 
 Hook = Callable[[FastAPI, Resources], Awaitable[None]]
+
+__all__ = ["DbSession", "EdgeMiddleware", "client_address", "create_app", "resources"]
 
 # Headers verify puts on the upstream request, echoed on the response (ARCHITECTURE 3).
 RATE_LIMIT_HEADERS = (
@@ -139,8 +143,18 @@ def _ops_router() -> APIRouter:
     return router
 
 
+# Bodies read whole and checked for unstorable strings before the route runs.
+_JSON_TYPES = ("application/json",)
+_FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _media_type(scope: Scope) -> str:
+    return (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+
+
 class EdgeMiddleware:
-    """Pure ASGI: body-size limit, rate-limit header echo, and request metrics."""
+    """Pure ASGI: body-size limit, unstorable input (tt.common.edge), rate-limit header
+    echo, and request metrics."""
 
     def __init__(
         self,
@@ -164,6 +178,12 @@ class EdgeMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._too_large(scope, receive, send, limit)
             return
+        try:
+            check_target(scope["path"], scope.get("query_string", b""))
+            receive = await self._checked_body(scope, receive, limit)
+        except AppError as exc:
+            await error_response(exc)(scope, receive, send)
+            return
         echoed = [(k, v) for k, v in scope["headers"] if k in RATE_LIMIT_HEADERS]
         started = time.perf_counter()
         status = 500
@@ -173,9 +193,13 @@ class EdgeMiddleware:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
+                if b"\x00" in chunk:
+                    # Uploads (CSV) are streamed, not buffered: a NUL anywhere is refused.
+                    raise refused("body")
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -198,9 +222,51 @@ class EdgeMiddleware:
                     time.perf_counter() - started
                 )
 
+    @staticmethod
+    async def _checked_body(scope: Scope, receive: Receive, limit: int) -> Receive:
+        """For JSON and form bodies: read the whole body (within ``limit``), check its
+        strings, and hand the route a receive that replays it."""
+        media = _media_type(scope)
+        is_json = media in _JSON_TYPES or media.endswith("+json")
+        if not is_json and media != _FORM_TYPE:
+            return receive
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return _replay(b"".join(chunks), receive, message)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if is_json:
+            check_json(body)
+        else:
+            check_form(body)
+        return _replay(body, receive)
+
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = error_response(PayloadTooLarge(f"Request body exceeds {limit} bytes"))
         await response(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive, last: Message | None = None) -> Receive:
+    """A receive that yields ``body`` once (then ``last``, if any), then the real one."""
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+    if last is not None:
+        pending.append(last)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -209,11 +275,3 @@ def _header(scope: Scope, name: bytes) -> str | None:
             decoded: str = value.decode("latin-1")
             return decoded
     return None
-
-
-def client_address(request: Request) -> str:
-    """The client's address as the gateway saw it (first ``X-Forwarded-For`` hop)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"

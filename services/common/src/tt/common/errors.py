@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from opentelemetry import trace
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tt.common.responses import JSONResponse
@@ -196,6 +197,24 @@ def _unparsed_body(err: Mapping[str, Any]) -> bool:
     return tuple(err.get("loc", ())) == ("body",) and isinstance(value, bytes) and bool(value)
 
 
+# SQLSTATE classes of errors caused by the values sent: 22 data exception (invalid text,
+# numeric out of range, string too long), 54 program limit exceeded (index row too big).
+_INPUT_SQLSTATE_CLASSES = ("22", "54")
+
+
+def _refused_input(exc: Exception) -> bool:
+    if isinstance(exc, OverflowError):  # an integer too big for its column's type
+        return True
+    if isinstance(exc, DataError):  # the driver's own DataError (a value it cannot encode)
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    if isinstance(exc.orig, OverflowError | UnicodeEncodeError):
+        return True
+    return isinstance(state, str) and state[:2] in _INPUT_SQLSTATE_CLASSES
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error, ours and the framework's, to the contract's JSON body."""
 
@@ -235,6 +254,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(mapped)
 
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+        if _refused_input(exc):
+            # A value PostgreSQL refuses (out of range, too long, malformed) that the edge
+            # and the route's schema let through is still the client's error, not ours.
+            log.warning("input refused by the database", extra={"error": type(exc).__name__})
+            return error_response(
+                ValidationFailed.field("body", "A value is out of range or cannot be stored")
+            )
         span_context = trace.get_current_span().get_span_context()
         trace_id = format(span_context.trace_id, "032x") if span_context.is_valid else None
         log.exception("unhandled error", extra={"trace_id": trace_id})

@@ -8,11 +8,13 @@ around the gateway has no valid identity and gets 401.
 
 from __future__ import annotations
 
+import posixpath
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -25,6 +27,9 @@ IDENTITY_HEADER = "x-tt-identity"
 ISSUER = "tt-auth"
 AUDIENCE = "tt-services"
 ALGORITHM = "EdDSA"
+# Identities live a few seconds (auth's TT_AUTH_IDENTITY_TTL_SECONDS); hosts' clocks may
+# differ by this much.
+CLOCK_SKEW_SECONDS = 2
 
 AuthMethod = Literal["token", "session", "timetrack"]
 
@@ -60,7 +65,11 @@ class Identity:
 
     @property
     def acts_as_admin(self) -> bool:
-        """An admin user, or a token granted ``admin:all``."""
+        """A token granted ``admin:all`` (an admin's narrower token is an ordinary one), or
+        an admin's session or TimeTrack key. auth grants ``admin:all`` only while the
+        token's owner is an admin."""
+        if self.auth_method == "token":
+            return ADMIN_SCOPE in self.scopes
         return self.is_admin or ADMIN_SCOPE in self.scopes
 
     def to_claims(self) -> dict[str, Any]:
@@ -92,6 +101,15 @@ class Identity:
         )
 
 
+def normalise_path(uri: str) -> str:
+    """The path as the gateway routed it: decoded once, dot segments and ``//`` removed
+    (auth binds an identity to it; a service compares its own path the same way)."""
+    path = unquote(urlsplit(uri or "/").path or "/")
+    cleaned = posixpath.normpath("/" + path.lstrip("/"))
+    # normpath keeps a leading "//"; a trailing slash matters to nobody here.
+    return "/" + cleaned.lstrip("/")
+
+
 def generate_keypair() -> tuple[str, str]:
     """A new Ed25519 key pair as (private PEM, public PEM)."""
     key = Ed25519PrivateKey.generate()
@@ -116,7 +134,16 @@ class IdentitySigner:
         self._key = key
         self._ttl = ttl_seconds
 
-    def sign(self, identity: Identity, now: float | None = None) -> str:
+    def sign(
+        self,
+        identity: Identity,
+        now: float | None = None,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> str:
+        """The signed identity; with ``method`` and ``path`` it is good for that one
+        request line only (auth always binds; tests holding the key may not)."""
         issued = int(now if now is not None else time.time())
         claims = {
             **identity.to_claims(),
@@ -125,6 +152,9 @@ class IdentitySigner:
             "iat": issued,
             "exp": issued + self._ttl,
         }
+        if method is not None and path is not None:
+            claims["mth"] = method.upper()
+            claims["pth"] = normalise_path(path)
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
 
@@ -136,10 +166,16 @@ class IdentityVerifier:
         if key is not None and not isinstance(key, Ed25519PublicKey):
             raise ValueError("the identity public key must be Ed25519")
         self._key = key
-        self._cache: OrderedDict[str, tuple[float, Identity]] = OrderedDict()
+        # header -> (expiry, identity, (method, path) it is bound to, if any)
+        self._cache: OrderedDict[str, tuple[float, Identity, tuple[str, str] | None]] = (
+            OrderedDict()
+        )
         self._cache_size = cache_size
 
-    def verify(self, header: str | None) -> Identity:
+    def verify(self, header: str | None, method: str = "GET", path: str = "/") -> Identity:
+        """The identity in ``header``, which must be valid now and, when bound (auth binds
+        every identity it issues), bound to this request's ``method`` and ``path``: an
+        identity taken from one request is no pass for another path or method."""
         if not header:
             raise Unauthorized(
                 "This service is reached through the gateway only", error="Authentication required"
@@ -147,6 +183,7 @@ class IdentityVerifier:
         now = time.time()
         cached = self._cache.get(header)
         if cached is not None and cached[0] > now:
+            self._check_binding(cached[2], method, path)
             return cached[1]
         if self._key is None:
             raise Unauthorized("Identity verification is not configured", error="Invalid identity")
@@ -157,6 +194,7 @@ class IdentityVerifier:
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
+                leeway=CLOCK_SKEW_SECONDS,
                 options={"require": ["exp", "iat", "sub"]},
             )
             identity = Identity.from_claims(claims)
@@ -165,10 +203,22 @@ class IdentityVerifier:
                 "The identity presented to this service is invalid or expired",
                 error="Invalid identity",
             ) from exc
-        self._cache[header] = (float(claims["exp"]), identity)
+        bound = (str(claims["mth"]), str(claims["pth"])) if "mth" in claims else None
+        self._check_binding(bound, method, path)
+        self._cache[header] = (float(claims["exp"]), identity, bound)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return identity
+
+    @staticmethod
+    def _check_binding(bound: tuple[str, str] | None, method: str, path: str) -> None:
+        if bound is None:
+            return
+        if bound != (method.upper(), normalise_path(path)):
+            raise Unauthorized(
+                "The identity presented to this service was issued for another request",
+                error="Invalid identity",
+            )
 
 
 async def current_identity(request: Request) -> Identity:
@@ -180,7 +230,10 @@ async def current_identity(request: Request) -> Identity:
     if cached is not None:
         return cached
     verifier: IdentityVerifier = request.app.state.identity_verifier
-    identity = verifier.verify(request.headers.get(IDENTITY_HEADER))
+    # The raw path, decoded once by normalise_path as auth decodes X-Forwarded-Uri.
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.url.path
+    identity = verifier.verify(request.headers.get(IDENTITY_HEADER), request.method, path)
     request.state.identity = identity
     return identity
 
@@ -198,7 +251,7 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Identity]]:
 
 
 async def require_admin(identity: Identity = Depends(current_identity)) -> Identity:
-    """FastAPI dependency: an admin user, or a token granted ``admin:all``."""
+    """FastAPI dependency: a caller acting as admin (``Identity.acts_as_admin``)."""
     if not identity.acts_as_admin:
         raise Forbidden("This endpoint requires an administrator", error="Admin access required")
     return identity

@@ -54,7 +54,7 @@ DEGRADED = Counter(
 )
 
 
-async def serve_worker_metrics(port: int, host: str = "0.0.0.0") -> asyncio.Server:  # noqa: S104
+async def serve_worker_metrics(port: int, host: str = "127.0.0.1") -> asyncio.Server:
     """Serve ``/metrics`` (Prometheus) and ``/healthz`` for a worker process.
 
     It runs on the worker's own event loop, so a loop that is stuck stops answering and

@@ -50,8 +50,15 @@ class PlatformSettings(BaseSettings):
     otel_instrument: bool = Field(default=True, validation_alias="TT_OTEL_INSTRUMENT")
     log_level: str = Field(default="INFO", validation_alias="TT_LOG_LEVEL")
     max_body_bytes: int = Field(default=1_048_576, validation_alias="TT_MAX_BODY_BYTES")
-    # Worker processes serve /metrics and /healthz on this port when it is set.
+    # Proxies whose X-Forwarded-For hops are believed (tt.common.forwarded): the gateway's
+    # addresses, and any load balancer in front of it. Loopback by default (./dev).
+    trusted_proxies: str = Field(
+        default="127.0.0.0/8,::1/128", validation_alias="TT_TRUSTED_PROXIES"
+    )
+    # Worker processes serve /metrics and /healthz on this port when it is set, on this
+    # address: loopback unless told otherwise (Kubernetes: the pod network, for probes).
     metrics_port: int | None = Field(default=None, validation_alias="TT_METRICS_PORT")
+    metrics_host: str = Field(default="127.0.0.1", validation_alias="TT_METRICS_HOST")
     # Failed publishes of one outbox row before it is parked (outbox_parked).
     outbox_max_attempts: int = Field(default=5, ge=1, validation_alias="TT_OUTBOX_MAX_ATTEMPTS")
 

@@ -29,7 +29,11 @@ def run_worker(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
 
 async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
     resources = Resources.open(settings)
-    metrics = await serve_worker_metrics(settings.metrics_port) if settings.metrics_port else None
+    metrics = (
+        await serve_worker_metrics(settings.metrics_port, settings.metrics_host)
+        if settings.metrics_port
+        else None
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -36,6 +36,10 @@ class WebhooksSettings(PlatformSettings):
     retry_window_seconds: float = Field(default=86_400.0, gt=0)
     max_in_flight: int = Field(default=64, ge=1, le=1_000)
     max_in_flight_per_subscription: int = Field(default=8, ge=1, le=100)
+    # One owner's subscriptions together: half of max_in_flight, so one user (100
+    # subscriptions to slow receivers) cannot hold every sending slot of a worker, while
+    # one slow subscription (8 slots) still leaves the owner's others room to send.
+    max_in_flight_per_owner: int = Field(default=32, ge=1, le=1_000)
     poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
     # Delivered deliveries (and their attempts) are kept this long, then purged.
     retention_days: int = Field(default=30, ge=1)

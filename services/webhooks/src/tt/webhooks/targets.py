@@ -77,23 +77,29 @@ class TargetPolicy:
         return host, port or (443 if scheme == "https" else 80)
 
     def check_address(self, address: IPAddress) -> None:
-        """Raises TargetRefused if the resolved ``address`` may not be contacted."""
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        """Raises TargetRefused if the resolved ``address`` may not be contacted.
+
+        An IPv6 address that carries an IPv4 one (mapped, IPv4-compatible, NAT64, 6to4)
+        is judged as that IPv4 address: a NAT64 gateway or 6to4 relay would deliver it
+        there. Messages name the kind of address, never the address itself (a name's
+        resolved addresses are not the subscriber's to learn)."""
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            address = embedded
         if address in METADATA_ADDRESSES:
-            raise TargetRefused(f"{address} is a cloud metadata address")
+            raise TargetRefused("the URL's host is a cloud metadata address")
         if address.is_unspecified or address.is_multicast:
-            raise TargetRefused(f"{address} is not a unicast address")
+            raise TargetRefused("the URL's host is not a unicast address")
         if self.allow_private:
             return
         if address.is_loopback:
             if self.allow_loopback:
                 return
-            raise TargetRefused(f"{address} is a loopback address")
+            raise TargetRefused("the URL's host is a loopback address")
         if address.is_link_local:
-            raise TargetRefused(f"{address} is a link-local address")
+            raise TargetRefused("the URL's host is a link-local address")
         if not address.is_global:
-            raise TargetRefused(f"{address} is a private or reserved address")
+            raise TargetRefused("the URL's host is a private or reserved address")
 
     async def resolve(self, host: str, port: int) -> list[IPAddress]:
         """Every address ``host`` resolves to, each checked. Raises OSError if none."""
@@ -127,6 +133,31 @@ class TargetPolicy:
             await self.resolve(host, port)
         except (OSError, TimeoutError, UnicodeError):
             return
+
+
+# IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits: NAT64
+# (RFC 6052's well-known and local-use prefixes) and IPv4-compatible (::/96, deprecated).
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, if it embeds one."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    low = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if any(address in net for net in _NAT64):
+        return low
+    # ::a.b.c.d, but :: and ::1 are themselves (unspecified, loopback).
+    if address in _IPV4_COMPATIBLE and int(low) > 1:
+        return low
+    return None
 
 
 def _ip_literal(host: str) -> IPAddress | None:

@@ -19,7 +19,13 @@ from tt.auth.users.schemas import user_out
 from tt.auth.users.service import record_login
 from tt.common.app import client_address
 from tt.common.db import unit_of_work
-from tt.common.errors import AppError, BadRequest, Forbidden, ValidationFailed
+from tt.common.errors import (
+    AppError,
+    BadRequest,
+    Forbidden,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from tt.common.responses import JSONResponse
 
 router = APIRouter(tags=["login"])
@@ -63,12 +69,18 @@ def safe_next(value: Any) -> str:
     return value
 
 
+def _is_json(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type == "application/json"
+
+
 def _check_origin(request: Request, ctx: AuthContext) -> None:
-    # Login CSRF: a browser always sends Origin on a cross-site POST; refuse other sites.
+    # Login CSRF: a browser always sends Origin on a cross-site POST; refuse other sites,
+    # and "null" (sandboxed frames, file: pages, some redirects), which names no site.
     origin = request.headers.get("origin")
-    if not origin or (origin == "null" and not _is_form(request)):
+    if not origin:
         return
-    host = urlsplit(origin).netloc
+    host = urlsplit(origin).netloc if origin != "null" else None
     allowed = {
         request.headers.get("x-forwarded-host", ""),
         request.headers.get("host", ""),
@@ -93,13 +105,16 @@ def _set_cookie(response: Response, ctx: AuthContext, session_id: str) -> None:
 async def login(request: Request, ctx: Context) -> Response:
     _check_origin(request, ctx)
     form = _is_form(request)
+    if not form and not _is_json(request):
+        # text/plain is what a cross-site page can POST without a preflight.
+        raise UnsupportedMediaType("Send the credentials as a form or as application/json")
     fields: Any = await _form(request) if form else await _json_object(request)
     next_path = safe_next(fields.get("next") or request.query_params.get("next"))
     try:
         async with unit_of_work(ctx.resources.sessions) as session:
             user = await service.authenticate(
                 ctx,
-                ctx.browser_login,
+                ctx.login,
                 session,
                 fields.get("username"),
                 fields.get("password"),
@@ -156,11 +171,13 @@ async def app_login(request: Request, ctx: Context) -> dict[str, str]:
     async with unit_of_work(ctx.resources.sessions) as session:
         user = await service.authenticate(
             ctx,
-            ctx.app_login,
+            ctx.login,
             session,
             body.get("username"),
             body.get("password"),
             client_address(request),
         )
         token = await service.issue_app_token(ctx, session, user)
+    # issue_app_token may have revoked the user's oldest app-login tokens: reload them.
+    await ctx.credentials_changed(user_id=user.id)
     return {"token": token}

@@ -3,9 +3,11 @@
 Every failure (unknown user, wrong password, inactive user, missing or absurd input)
 gives the same error after the same work (one argon2 verification), and no sooner than
 a fixed floor after the request arrived, so neither the answer nor its timing tells
-them apart. Failed attempts count against the client
-address and the username across every replica (Redis); over the limit, nothing is
-checked until the window frees a slot.
+them apart. Every attempt is counted, atomically and before the password is checked,
+against the client address and the username across every replica (Redis), in counters
+shared by the browser and the app login; a success is refunded. So parallel attempts
+cannot all pass one check before any is counted, and over the limit nothing is checked
+until the window frees a slot.
 """
 
 from __future__ import annotations
@@ -72,24 +74,32 @@ async def authenticate(
     subjects = [(address_subject(address), policy.per_address)]
     if name is not None:
         subjects.append((_username_subject(name), policy.per_username))
+    counted: list[tuple[str, Quota]] = []
     for subject, window in subjects:
-        quota = await policy.limiter.apply(subject, mode="check", windows=(window,))
+        quota = await policy.limiter.apply(subject, mode="hit", windows=(window,))
         if not quota.allowed:
+            # A refused attempt does not use up the other subjects' budgets either.
+            await _refund(policy, counted)
             raise _too_many(quota)
+        counted.append((subject, quota))
     user = await users.by_username(session, name) if name is not None else None
     secret = password if isinstance(password, str) else ""
     matches = await ctx.passwords.verify(user.password_hash if user else None, secret)
     if user is None or not matches or not user.is_active or not secret:
-        for subject, window in subjects:
-            await policy.limiter.apply(subject, mode="add", windows=(window,))
         floor = ctx.settings.login_failure_floor_seconds
         await asyncio.sleep(max(0.0, started + floor - time.monotonic()))
         raise login_failed()
+    await _refund(policy, counted)
     if ctx.passwords.needs_rehash(user.password_hash):
         # Hashing parameters were raised since: upgrade while we hold the password, so
         # every account costs the same to check.
         user.password_hash = await ctx.passwords.hash(secret)
     return user
+
+
+async def _refund(policy: LoginPolicy, counted: list[tuple[str, Quota]]) -> None:
+    for subject, quota in counted:
+        await policy.limiter.refund(subject, quota)
 
 
 def _too_many(quota: Quota) -> RateLimited:
@@ -110,7 +120,10 @@ async def issue_app_token(ctx: AuthContext, session: AsyncSession, user: User) -
         name=f"App login - {user.username}",
         scopes=scopes,
         expires_at=tokens.expiry_in_days(ctx.settings.token_default_expiry_days),
-        description="Token issued via desktop/mobile app login",
+        description=tokens.APP_LOGIN_DESCRIPTION,
+    )
+    await tokens.cap_app_logins(
+        session, ctx.resources.outbox, user.id, ctx.settings.app_login_tokens_per_user
     )
     await user_service.record_login(session, user)
     return text

@@ -16,6 +16,8 @@ from redis.exceptions import RedisError
 from tt.common.errors import Unavailable
 
 _PREFIX = "tt:auth:session:"
+# Per user, the Redis keys of their sessions, so every one can be ended at once.
+_USER_PREFIX = "tt:auth:user-sessions:"
 _MAX_ID_LENGTH = 128
 
 
@@ -55,10 +57,25 @@ class SessionStore:
                     },
                 )
                 pipe.expire(key, self._idle)
+                pipe.sadd(f"{_USER_PREFIX}{user_id}", key)
+                pipe.expire(f"{_USER_PREFIX}{user_id}", self._max)
                 await pipe.execute()
         except RedisError as exc:
             raise Unavailable("Sessions are unavailable right now; try again shortly") from exc
         return session_id, session
+
+    async def end_all(self, user_id: int) -> None:
+        """End every session of ``user_id`` (demotion, deactivation, new password)."""
+        index = f"{_USER_PREFIX}{user_id}"
+        try:
+            keys = await self._redis.smembers(index)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for key in keys:
+                    pipe.delete(key)
+                pipe.delete(index)
+                await pipe.execute()
+        except RedisError as exc:
+            raise Unavailable("Sessions are unavailable right now; try again shortly") from exc
 
     async def load(self, session_id: str) -> Session | None:
         """The live session for this id (its idle expiry restarts), or None."""

@@ -121,4 +121,9 @@ _GATEWAY_ERRORS: dict[int, AppError] = {
 )
 async def gateway_error(status: str) -> JSONResponse:
     error = _GATEWAY_ERRORS.get(int(status) if status.isdigit() else 404, _GATEWAY_ERRORS[404])
-    return error_response(error)
+    response = error_response(error)
+    if error.status_code >= 500:
+        # Traefik's errors middleware sends the client the original status with this body;
+        # answering the page itself with a 5xx would count against auth's own health.
+        response.status_code = 200
+    return response

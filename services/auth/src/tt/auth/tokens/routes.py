@@ -33,7 +33,12 @@ async def create(ctx: AuthContext, body: TokenCreate) -> dict[str, Any]:
             user_id=body.user_id,
             name=body.name,
             scopes=body.scopes,
-            expires_at=body.expires_at or service.expiry_in_days(body.expires_in_days),
+            # Without an expiry the token lives the default (TT_AUTH_API_TOKEN_DEFAULT_
+            # EXPIRY_DAYS, 90; 0 means never): a forgotten token should not live forever.
+            expires_at=body.expires_at
+            or service.expiry_in_days(
+                body.expires_in_days or ctx.settings.token_default_expiry_days
+            ),
             description=body.description,
             limits=(body.rate_limit_per_minute, body.rate_limit_per_hour),
         )

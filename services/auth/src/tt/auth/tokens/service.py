@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.auth.credentials import TOKEN_DISPLAY_LENGTH, digest, new_api_token
@@ -14,6 +15,9 @@ from tt.auth.tokens.schemas import TokenUpdate
 from tt.auth.users import repository as users
 from tt.common.errors import Conflict, NotFound, ValidationFailed
 from tt.common.outbox import Outbox
+
+# Marks the tokens POST /api/v1/auth/login issues: they end with the user's sign-ins.
+APP_LOGIN_DESCRIPTION = "Token issued via desktop/mobile app login"
 
 
 async def create_token(
@@ -95,3 +99,49 @@ async def revoke_token(session: AsyncSession, outbox: Outbox, token_id: int) -> 
         await session.flush()
         await publish_token(outbox, session, token, "deleted")
     return token
+
+
+async def revoke_app_logins(session: AsyncSession, outbox: Outbox, user_id: int) -> list[int]:
+    """Revoke every live token the app login issued to ``user_id``; returns their ids.
+
+    A password change, a demotion or a deactivation ends the user's sign-ins; tokens an
+    administrator issued on purpose stay (their admin:all stops counting at verify)."""
+    query = (
+        select(ApiToken)
+        .where(
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.description == APP_LOGIN_DESCRIPTION,
+        )
+        .with_for_update()
+    )
+    revoked: list[int] = []
+    for token in (await session.execute(query)).scalars():
+        token.revoked_at = datetime.now(UTC)
+        token.version += 1
+        await session.flush()
+        await publish_token(outbox, session, token, "deleted")
+        revoked.append(token.id)
+    return revoked
+
+
+async def cap_app_logins(session: AsyncSession, outbox: Outbox, user_id: int, keep: int) -> None:
+    """Revoke the user's oldest live app-login tokens beyond the newest ``keep``: every app
+    login mints a token (its text cannot be shown again, so none is reused), and this
+    bounds how many a user's logins leave alive."""
+    query = (
+        select(ApiToken)
+        .where(
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.description == APP_LOGIN_DESCRIPTION,
+        )
+        .order_by(ApiToken.id.desc())
+        .offset(keep)
+        .with_for_update()
+    )
+    for token in (await session.execute(query)).scalars():
+        token.revoked_at = datetime.now(UTC)
+        token.version += 1
+        await session.flush()
+        await publish_token(outbox, session, token, "deleted")

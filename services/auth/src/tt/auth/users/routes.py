@@ -73,9 +73,11 @@ async def update_user(
     user_id: EntityId, body: UserUpdate, _: Admin, ctx: Context
 ) -> dict[str, Any]:
     async with unit_of_work(ctx.resources.sessions) as session:
-        user = await service.update_user(
+        user, ends_sign_ins = await service.update_user(
             session, ctx.resources.outbox, ctx.passwords, user_id, body
         )
+    if ends_sign_ins:
+        await ctx.sessions.end_all(user.id)
     await ctx.credentials_changed(user_id=user.id)
     return {"message": "User updated successfully", "user": user_out(user)}
 
@@ -84,6 +86,7 @@ async def update_user(
 async def deactivate_user(user_id: EntityId, _: Admin, ctx: Context) -> dict[str, Any]:
     async with unit_of_work(ctx.resources.sessions) as session:
         user = await service.deactivate_user(session, ctx.resources.outbox, user_id)
+    await ctx.sessions.end_all(user.id)
     await ctx.credentials_changed(user_id=user.id)
     return {"message": "User deactivated", "user": user_out(user)}
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.auth.events import publish_user
 from tt.auth.passwords import Passwords
+from tt.auth.tokens import service as tokens
 from tt.auth.users import repository
 from tt.auth.users.models import User
 from tt.auth.users.schemas import UserCreate, UserUpdate
@@ -53,7 +54,9 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 
 async def update_user(
     session: AsyncSession, outbox: Outbox, passwords: Passwords, user_id: int, data: UserUpdate
-) -> User:
+) -> tuple[User, bool]:
+    """The updated user, and whether the change ends the user's sign-ins (a demotion,
+    deactivation or new password: the caller then ends their sessions after commit)."""
     user = await repository.get(session, user_id, for_update=True)
     if user is None:
         raise NotFound(f"User {user_id} not found", error="User not found")
@@ -64,12 +67,20 @@ async def update_user(
     await _ensure_unique(session, changes.get("username"), changes.get("email"), besides=user.id)
     if changes.get("is_admin") is False or changes.get("is_active") is False:
         await _keep_an_admin(session, user)
+    was_admin, was_active = user.is_admin, user.is_active
     password = changes.pop("password", None)
     if password is not None:
         user.password_hash = await passwords.hash(password)
     for name, value in changes.items():
         setattr(user, name, value)
-    return await _publish_update(session, outbox, user)
+    ends_sign_ins = (
+        password is not None
+        or (was_admin and not user.is_admin)
+        or (was_active and not user.is_active)
+    )
+    if ends_sign_ins:
+        await tokens.revoke_app_logins(session, outbox, user.id)
+    return await _publish_update(session, outbox, user), ends_sign_ins
 
 
 async def deactivate_user(session: AsyncSession, outbox: Outbox, user_id: int) -> User:
@@ -80,6 +91,7 @@ async def deactivate_user(session: AsyncSession, outbox: Outbox, user_id: int) -
         return user
     await _keep_an_admin(session, user)
     user.is_active = False
+    await tokens.revoke_app_logins(session, outbox, user.id)
     return await _publish_update(session, outbox, user)
 
 

@@ -12,9 +12,11 @@
 
 from __future__ import annotations
 
-import posixpath
 from enum import Enum
-from urllib.parse import unquote, urlsplit
+
+from tt.common.identity import normalise_path
+
+__all__ = ["UNSAFE_METHODS", "RouteClass", "classify", "normalise_path"]
 
 
 class RouteClass(Enum):
@@ -27,14 +29,6 @@ class RouteClass(Enum):
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def normalise_path(uri: str) -> str:
-    """The path as the gateway routed it: decoded once, dot segments and ``//`` removed."""
-    path = unquote(urlsplit(uri or "/").path or "/")
-    cleaned = posixpath.normpath("/" + path.lstrip("/"))
-    # normpath keeps a leading "//"; a trailing slash matters to nobody here.
-    return "/" + cleaned.lstrip("/")
 
 
 def classify(path: str) -> RouteClass:

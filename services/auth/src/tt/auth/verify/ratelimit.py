@@ -73,6 +73,8 @@ EPOCH_KEY = "tt:auth:epoch"
 _PREFIX = "tt:auth:rl:"
 _REDIS_RETRY_AFTER = 1.0
 _MAX_LOCAL_SUBJECTS = 100_000
+# Members of the process-local windows are their time in ms, behind this prefix.
+_LOCAL_MEMBER = "local:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ class Quota:
     counts: tuple[int, ...]
     oldest_ms: tuple[int, ...]
     now_ms: int
+    # The request's own entry in the subject's log when it was counted (for ``refund``).
+    member: str | None = None
 
     def remaining(self, i: int) -> int:
         return max(0, self.windows[i].limit - self.counts[i])
@@ -186,6 +190,19 @@ class RateLimiter:
         DEGRADED.labels("redis", "local_rate_limit").inc()
         return self._local.apply(subject, mode, windows)
 
+    async def refund(self, subject: str, quota: Quota) -> None:
+        """Take back the request ``quota`` counted for ``subject`` (it turned out not to
+        count: a successful sign-in)."""
+        if quota.member is None:
+            return
+        if quota.member.startswith(_LOCAL_MEMBER):
+            self._local.remove(subject, int(quota.member[len(_LOCAL_MEMBER) :]))
+            return
+        try:
+            await self._redis.zrem(f"{_PREFIX}{self._namespace}:{subject}", quota.member)
+        except RedisError as exc:
+            self._redis_failed(exc)
+
     @property
     def degraded(self) -> bool:
         return self._degraded
@@ -216,7 +233,10 @@ class RateLimiter:
             raise EpochChanged(_text(raw[1]))
         counts = tuple(int(raw[3 + 2 * i]) for i in range(len(windows)))
         oldest = tuple(int(raw[4 + 2 * i]) for i in range(len(windows)))
-        return Quota(allowed == 1, windows, counts, oldest, int(raw[2]))
+        counted = allowed == 1 and mode != "check"
+        return Quota(
+            allowed == 1, windows, counts, oldest, int(raw[2]), member if counted else None
+        )
 
     def _redis_failed(self, exc: Exception) -> None:
         self._redis_down_until = time.monotonic() + _REDIS_RETRY_AFTER
@@ -245,11 +265,20 @@ class LocalWindows:
                 self._logs.popitem(last=False)
         del times[: bisect_right(times, now - longest_ms)]
         allowed = mode == "add" or all(self._count(times, now, w) < w.limit for w in windows)
-        if allowed and mode != "check":
-            times.append(now)
+        counted = allowed and mode != "check"
+        if counted:
+            times.insert(bisect_right(times, now), now)
         counts = tuple(self._count(times, now, w) for w in windows)
         oldest = tuple(self._oldest(times, now, w) for w in windows)
-        return Quota(allowed, windows, counts, oldest, now)
+        return Quota(
+            allowed, windows, counts, oldest, now, f"{_LOCAL_MEMBER}{now}" if counted else None
+        )
+
+    def remove(self, subject: str, at_ms: int) -> None:
+        """Forget one request counted at ``at_ms``."""
+        times = self._logs.get(subject)
+        if times is not None and at_ms in times:
+            times.remove(at_ms)
 
     @staticmethod
     def _count(times: list[int], now: int, window: Window) -> int:

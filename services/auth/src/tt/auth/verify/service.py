@@ -21,11 +21,11 @@ from tt.auth.sessions.store import Session, SessionStore
 from tt.auth.tokens.usage import UsageRecorder
 from tt.auth.verify import verdicts
 from tt.auth.verify.classes import UNSAFE_METHODS, RouteClass, classify, normalise_path
-from tt.auth.verify.principals import Entry, KeyRecord, Principals, TokenRecord
+from tt.auth.verify.principals import Entry, KeyRecord, Principals, TokenRecord, UserRecord
 from tt.auth.verify.ratelimit import EpochChanged, Quota, RateLimiter, Window
 from tt.auth.verify.verdicts import Verdict
 from tt.common.errors import Unavailable
-from tt.common.identity import AuthMethod, Identity, IdentitySigner
+from tt.common.identity import ADMIN_SCOPE, AuthMethod, Identity, IdentitySigner
 
 # Longer credentials are refused before any work (a token is 35 characters).
 MAX_CREDENTIAL_LENGTH = 256
@@ -65,6 +65,7 @@ class Verifier:
         *,
         principals: Principals,
         limiter: RateLimiter,
+        user_windows: tuple[Window, ...],
         sessions: SessionStore,
         signer: IdentitySigner,
         identity_ttl: int,
@@ -73,6 +74,7 @@ class Verifier:
     ) -> None:
         self._principals = principals
         self._limiter = limiter
+        self._user_windows = user_windows
         self._sessions = sessions
         self._signer = signer
         self._reuse_for = identity_ttl / 2
@@ -107,7 +109,7 @@ class Verifier:
                 return verdicts.invalid_token()
             if entry.user is None or not entry.user.is_active:
                 return verdicts.invalid_token()
-            if admin and not (entry.user.is_admin or "admin:all" in record.scopes):
+            if admin and ADMIN_SCOPE not in _token_scopes(record, entry.user):
                 return verdicts.admin_scope_required(record.scopes)
             return None
 
@@ -122,8 +124,24 @@ class Verifier:
         entry, quota = admitted
         record = entry.credential
         assert isinstance(record, TokenRecord)
+        # All of a user's tokens together have a limit too; a request refused by it does
+        # not use up the token's own quota.
+        per_user = await self._limiter.apply(
+            f"tu:{record.user_id}", windows=self._user_windows_for(quota)
+        )
+        if not per_user.allowed:
+            await self._limiter.refund(f"t:{record.id}", quota)
+            return verdicts.rate_limited(per_user)
         self._usage.touch(record.id)
-        identity = self._identity(entry, "token", lambda: record.scopes, token_id=record.id)
+        user = entry.user
+        assert user is not None
+        identity = self._identity(
+            entry,
+            "token",
+            lambda: _token_scopes(record, user),
+            target=(request.method, request.path),
+            token_id=record.id,
+        )
         return verdicts.allow(identity, quota)
 
     # ------------------------------------------------------------ TimeTrack keys
@@ -160,7 +178,9 @@ class Verifier:
         entry, quota = admitted
         assert entry.user is not None
         user = entry.user
-        identity = self._identity(entry, "timetrack", lambda: user.session_scopes)
+        identity = self._identity(
+            entry, "timetrack", lambda: user.session_scopes, target=(request.method, request.path)
+        )
         return verdicts.allow(identity, quota)
 
     # ------------------------------------------------------------ sessions
@@ -196,7 +216,13 @@ class Verifier:
         entry, quota = admitted
         assert entry.user is not None
         user = entry.user
-        identity = self._identity(entry, "session", lambda: user.session_scopes, session=session)
+        identity = self._identity(
+            entry,
+            "session",
+            lambda: user.session_scopes,
+            target=(request.method, request.path),
+            session=session,
+        )
         return verdicts.allow(identity, quota)
 
     def _no_session(self, request: Request, route: RouteClass) -> Verdict:
@@ -244,6 +270,14 @@ class Verifier:
         quota = await self._limiter.apply(subject(entry), windows=self._windows(entry))
         return (entry, quota) if quota.allowed else verdicts.rate_limited(quota)
 
+    def _user_windows_for(self, quota: Quota) -> tuple[Window, ...]:
+        """The user's windows, never tighter than the token's own (an operator's token
+        with raised limits keeps them)."""
+        return tuple(
+            Window(u.name, max(u.limit, t.limit), u.seconds)
+            for u, t in zip(self._user_windows, quota.windows, strict=True)
+        )
+
     def _windows(self, entry: Entry) -> tuple[Window, ...] | None:
         record = entry.credential
         if isinstance(record, TokenRecord) and record.limits != (None, None):
@@ -256,11 +290,14 @@ class Verifier:
         method: AuthMethod,
         scopes: Callable[[], frozenset[str]],
         *,
+        target: tuple[str, str],
         token_id: int | None = None,
         session: Session | None = None,
     ) -> str:
-        """The signed identity, reused while it has more than half its lifetime left."""
+        """The signed identity for this request line, reused while it has more than half
+        its lifetime left."""
         variant = method if session is None else "s:" + session.csrf_token
+        variant = f"{variant} {target[0]} {target[1]}"
         now = time.time()
         cached = entry.identities.get(variant)
         if cached is not None and cached[1] > now:
@@ -277,11 +314,19 @@ class Verifier:
             token_id=token_id,
             csrf_token=session.csrf_token if session is not None else None,
         )
-        header = self._signer.sign(identity, now=now)
+        header = self._signer.sign(identity, now=now, method=target[0], path=target[1])
         if len(entry.identities) > 16:
             entry.identities.clear()
         entry.identities[variant] = (header, now + self._reuse_for)
         return header
+
+
+def _token_scopes(record: TokenRecord, user: UserRecord) -> frozenset[str]:
+    """What a token may do now: its scopes, but ``admin:all`` only while its owner is an
+    admin (the user record is reloaded on every change of the user: epoch and events)."""
+    if ADMIN_SCOPE in record.scopes and not user.is_admin:
+        return record.scopes - {ADMIN_SCOPE}
+    return record.scopes
 
 
 def _credential_id(entry: Entry) -> int:

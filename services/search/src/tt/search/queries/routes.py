@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tt.common.app import resources
+from tt.common.errors import InsufficientScope
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.responses import JSONResponse
 from tt.search.queries import service
@@ -44,6 +45,24 @@ DOCUMENTED: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The scope each result type needs: search shows nothing a route of its own would not.
+KIND_SCOPES = {
+    "project": "read:projects",
+    "task": "read:tasks",
+    "client": "read:clients",
+    "entry": "read:time_entries",
+}
+
+
+def readable_kinds(identity: Identity, kinds: tuple[str, ...], *, named: bool) -> tuple[str, ...]:
+    """The kinds ``identity`` may read: a type asked for by name without its scope is a
+    403; when none is named, the unreadable ones are left out."""
+    for kind in kinds:
+        if named and not identity.has_scope(KIND_SCOPES[kind]):
+            raise InsufficientScope(KIND_SCOPES[kind], identity.scopes)
+    return tuple(k for k in kinds if identity.has_scope(KIND_SCOPES[k]))
+
+
 @asynccontextmanager
 async def _reader(request: Request) -> AsyncIterator[AsyncConnection]:
     # A search is one SELECT: no transaction (no BEGIN and COMMIT round trips).
@@ -61,7 +80,9 @@ async def _run(
     # Input is checked before a database connection is taken.
     settings: SearchSettings = request.app.state.settings
     check_length(text, settings.max_query_length)
-    kinds = parse_types(types)
+    kinds = readable_kinds(identity, parse_types(types), named=bool(types and types.strip()))
+    if not kinds:
+        return _answer(text, [])
     async with _reader(request) as db:
         results = await service.search(
             db,

@@ -74,17 +74,17 @@ async def create_client(request: Request, identity: Writer, events: Events) -> R
     response_model=None,
 )
 async def update_client(
-    request: Request, session: DbSession, _: Writer, events: Events, client_id: int
+    request: Request, session: DbSession, identity: Writer, events: Events, client_id: int
 ) -> JSONResponse:
     target = parse_id(client_id, "Client")
     payload = parse(ClientUpdate, await json_object(request))
-    client = await service.update_client(session, events, target, payload)
+    client = await service.update_client(session, events, identity, target, payload)
     return JSONResponse({"message": "Client updated successfully", "client": client})
 
 
 @router.delete("/{client_id:int}")
 async def delete_client(
-    session: DbSession, _: Writer, events: Events, client_id: int
+    session: DbSession, identity: Writer, events: Events, client_id: int
 ) -> JSONResponse:
-    message = await service.delete_client(session, events, parse_id(client_id, "Client"))
+    message = await service.delete_client(session, events, identity, parse_id(client_id, "Client"))
     return JSONResponse({"message": message})

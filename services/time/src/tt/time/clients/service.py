@@ -14,7 +14,11 @@ from tt.time.clients.models import Client
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view, event_overrides
 from tt.time.events import Entity, Publisher, Verb
+from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
+
+# Money and lifecycle of a shared client: its creator and admins only (tt.time.stewards).
+STEWARDED = ("default_hourly_rate", "status")
 
 
 async def get_client(session: AsyncSession, client_id: int) -> dict[str, Any]:
@@ -55,21 +59,30 @@ async def create_client(
 
 
 async def update_client(
-    session: AsyncSession, events: Publisher, client_id: int, payload: ClientUpdate
+    session: AsyncSession,
+    events: Publisher,
+    identity: Identity,
+    client_id: int,
+    payload: ClientUpdate,
 ) -> dict[str, Any]:
     client = await repository.lock(session, client_id)
     if client is None:
         raise NotFound("Client not found")
-    if not apply(client, changes(payload, required=("name", "currency", "status"))):
+    values = changes(payload, required=("name", "currency", "status"))
+    check_stewarded_changes(identity, client, values, STEWARDED, "client")
+    if not apply(client, values):
         return await get_client(session, client_id)  # nothing changed: no new version
     return await _changed(session, events, client, Verb.UPDATED)
 
 
-async def delete_client(session: AsyncSession, events: Publisher, client_id: int) -> str:
+async def delete_client(
+    session: AsyncSession, events: Publisher, identity: Identity, client_id: int
+) -> str:
     """Delete the client, or archive it when projects or entries still refer to it."""
     client = await repository.lock(session, client_id)
     if client is None:
         raise NotFound("Client not found")
+    check_may_retire(identity, client, "client")
     if await repository.is_referenced(session, client_id):
         if apply(client, {"status": "archived"}):
             await _changed(session, events, client, Verb.UPDATED)

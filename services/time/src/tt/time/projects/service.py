@@ -15,7 +15,11 @@ from tt.time.projects import repository
 from tt.time.projects.models import Project
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import project_view
+from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
+
+# Money and lifecycle of a shared project: its creator and admins only (tt.time.stewards).
+STEWARDED = ("hourly_rate", "budget_amount", "budget_threshold_percent", "status")
 
 
 async def get_project(session: AsyncSession, project_id: int) -> dict[str, Any]:
@@ -90,6 +94,7 @@ async def update_project(
     if project is None:
         raise NotFound("Project not found")
     values = changes(payload, required=("name", "billable", "status", "currency"))
+    check_stewarded_changes(identity, project, values, STEWARDED, "project")
     await _check_references(session, values, project_id)
     return await _change(session, events, identity, project, values)
 
@@ -102,6 +107,7 @@ async def archive_project(
     if project is None:
         raise NotFound("Project not found")
     if project.status != "archived":
+        check_may_retire(identity, project, "project")
         await _change(
             session,
             events,

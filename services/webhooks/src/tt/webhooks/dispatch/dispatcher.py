@@ -1,8 +1,10 @@
 """The dispatcher: claims due deliveries and sends them, many at once.
 
-Concurrency is bounded twice: ``max_in_flight`` for the process and
+Concurrency is bounded three times: ``max_in_flight`` for the process,
 ``max_in_flight_per_subscription`` for each subscriber, so a slow or dead subscriber uses
-its own slots and never the others' (and lanes keep each entity's events in order).
+its own slots and never the others' (and lanes keep each entity's events in order), and
+``max_in_flight_per_owner`` for all of one user's subscriptions together, so one user's
+many slow subscriptions cannot hold every slot.
 It wakes on its own completions, on the consumer's commits (same process), on NOTIFY
 from other processes (redelivery, test events), on the earliest retry it scheduled, and
 otherwise polls.
@@ -72,6 +74,8 @@ class Dispatcher:
         self._user_agent = f"tt-webhooks/{settings.version}"
         self._wakeup = asyncio.Event()
         self._busy: Tally[int] = Tally()  # requests in flight per subscription
+        self._busy_owners: Tally[int] = Tally()  # and per subscription owner
+        self._per_owner = settings.max_in_flight_per_owner
         self._sending = 0  # requests in flight in all
         self._leases: dict[int, str] = {}  # delivery id -> lease token, while in flight
         self._tasks: set[asyncio.Task[None]] = set()
@@ -131,10 +135,13 @@ class Dispatcher:
                 limit=free,
                 per_subscription=self._per_subscription,
                 busy=self._busy,
+                per_owner=self._per_owner,
+                busy_owners=self._busy_owners,
                 lease_seconds=self._lease_seconds,
             )
         for job in jobs:
             self._busy[job.subscription_id] += 1
+            self._busy_owners[job.owner_id] += 1
             self._sending += 1
             self._leases[job.id] = token
             task = asyncio.create_task(self._deliver(job, token), name=f"delivery-{job.id}")
@@ -169,6 +176,9 @@ class Dispatcher:
                 self._busy[job.subscription_id] -= 1
                 if self._busy[job.subscription_id] <= 0:
                     del self._busy[job.subscription_id]
+                self._busy_owners[job.owner_id] -= 1
+                if self._busy_owners[job.owner_id] <= 0:
+                    del self._busy_owners[job.owner_id]
                 self._sending -= 1
                 self._wakeup.set()
             result = self._judge(job, response, attempted_at)

@@ -41,19 +41,30 @@ CLAIM = text(
           AND subscription_id = ANY(ARRAY(SELECT id FROM webhook_subscriptions WHERE active))
         ORDER BY subscription_id, lane, id
     ), due AS (
-        SELECT id, subscription_id, next_attempt_at,
+        SELECT heads.id, heads.subscription_id, heads.next_attempt_at, s.owner_id,
                row_number() OVER (
-                   PARTITION BY subscription_id ORDER BY next_attempt_at, id
+                   PARTITION BY heads.subscription_id ORDER BY heads.next_attempt_at, heads.id
                ) AS rank
-        FROM heads
-        WHERE next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+        FROM heads JOIN webhook_subscriptions s ON s.id = heads.subscription_id
+        WHERE heads.next_attempt_at <= now()
+          AND (heads.lease_until IS NULL OR heads.lease_until < now())
     ), budget AS (
         SELECT * FROM unnest(CAST(:busy_ids AS bigint[]), CAST(:busy_slots AS int[]))
             AS b(subscription_id, slots)
-    ), chosen AS MATERIALIZED (
-        SELECT due.id FROM due LEFT JOIN budget USING (subscription_id)
+    ), owner_budget AS (
+        SELECT * FROM unnest(CAST(:busy_owners AS bigint[]), CAST(:owner_slots AS int[]))
+            AS o(owner_id, slots)
+    ), eligible AS (
+        SELECT due.id, due.next_attempt_at, due.owner_id,
+               row_number() OVER (
+                   PARTITION BY due.owner_id ORDER BY due.next_attempt_at, due.id
+               ) AS owner_rank
+        FROM due LEFT JOIN budget USING (subscription_id)
         WHERE due.rank <= COALESCE(budget.slots, :per_subscription)
-        ORDER BY due.next_attempt_at, due.id
+    ), chosen AS MATERIALIZED (
+        SELECT eligible.id FROM eligible LEFT JOIN owner_budget USING (owner_id)
+        WHERE eligible.owner_rank <= COALESCE(owner_budget.slots, :per_owner)
+        ORDER BY eligible.next_attempt_at, eligible.id
         LIMIT :limit
     )
     UPDATE webhook_deliveries d
@@ -62,7 +73,7 @@ CLAIM = text(
     WHERE d.id = ANY(ARRAY(SELECT id FROM chosen))
       AND s.id = d.subscription_id AND e.id = d.event_id
       AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < now())
-    RETURNING d.id, d.subscription_id, d.event_id, d.event_type, d.created_at,
+    RETURNING d.id, d.subscription_id, s.owner_id, d.event_id, d.event_type, d.created_at,
               d.consecutive_failures, d.retry_until, s.url, s.secret_sealed,
               s.previous_secret_sealed, s.previous_secret_expires_at, e.payload
     """
@@ -139,6 +150,7 @@ class Job:
 
     id: int
     subscription_id: int
+    owner_id: int
     event_id: str
     event_type: str
     created_at: datetime
@@ -175,12 +187,21 @@ async def claim(
     per_subscription: int,
     busy: Mapping[int, int],
     lease_seconds: float,
+    per_owner: int | None = None,
+    busy_owners: Mapping[int, int] | None = None,
 ) -> list[Job]:
-    """Lease up to ``limit`` lane heads, at most ``busy``'s free slots per subscription."""
+    """Lease up to ``limit`` lane heads, at most ``busy``'s free slots per subscription
+    and ``busy_owners``' free slots per owner (one user's many subscriptions share
+    ``per_owner`` slots, so they cannot hold every slot of a dispatcher)."""
+    owners = busy_owners or {}
+    owner_limit = per_owner if per_owner is not None else limit
     params: dict[str, Any] = {
         "busy_ids": list(busy),
         "busy_slots": [max(0, per_subscription - n) for n in busy.values()],
         "per_subscription": per_subscription,
+        "busy_owners": list(owners),
+        "owner_slots": [max(0, owner_limit - n) for n in owners.values()],
+        "per_owner": owner_limit,
         "limit": limit,
         "lease_seconds": lease_seconds,
         "token": token,

@@ -46,14 +46,22 @@ class Recorder:
             try:
                 await self._write(batch)
             except Exception as exc:
-                log.exception("could not save %d delivery results", len(batch))
+                if len(batch) == 1:
+                    log.exception("could not save a delivery result")
+                    _settle(batch, exc)
+                    continue
+                # One bad row must not fail the others saved with it: save each alone.
+                log.warning("a batch of %d results failed (%s): saving each alone", len(batch), exc)
                 for item in batch:
-                    if not item.saved.done():
-                        item.saved.set_exception(exc)
+                    try:
+                        await self._write([item])
+                    except Exception as one:
+                        log.exception("could not save a delivery result")
+                        _settle([item], one)
+                    else:
+                        _settle([item], None)
                 continue
-            for item in batch:
-                if not item.saved.done():
-                    item.saved.set_result(None)
+            _settle(batch, None)
 
     async def _write(self, batch: list[Pending]) -> None:
         backoff = 0.2
@@ -73,3 +81,13 @@ class Recorder:
                 log.warning("cannot save delivery results yet: %s", exc)
                 await asyncio.sleep(backoff * (0.5 + random.random()))
                 backoff = min(backoff * 2, 10.0)
+
+
+def _settle(items: list[Pending], error: BaseException | None) -> None:
+    for item in items:
+        if item.saved.done():
+            continue
+        if error is None:
+            item.saved.set_result(None)
+        else:
+            item.saved.set_exception(error)

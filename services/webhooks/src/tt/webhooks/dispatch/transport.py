@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import httpcore
 
+from tt.common.edge import make_storable
 from tt.webhooks.targets import TargetPolicy, TargetRefused
 
 EXCERPT_BYTES = 1024
@@ -166,7 +167,9 @@ async def _excerpt(response: httpcore.Response) -> str:
         seen += len(chunk)
         if seen > DRAIN_BYTES:
             break
-    return kept.decode("utf-8", "replace")
+    # A receiver's reply may hold NUL, which PostgreSQL refuses: one such row used to fail
+    # the whole batch of results it was saved with.
+    return make_storable(kept.decode("utf-8", "replace"))
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
