@@ -10,3 +10,6 @@ if _shift:
     import time_machine
 
     time_machine.travel(time.time() + int(_shift), tick=True).start()
+    # A travel starts ticking at its first reading, not at start(): read it now, or every
+    # process's clock would lag by however long it waited before it first asked.
+    time.time()
