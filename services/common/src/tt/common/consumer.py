@@ -26,6 +26,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.trace import Link, SpanKind
 from sqlalchemy import BigInteger, String, text
 from sqlalchemy import exc as sa_exc
@@ -46,7 +47,7 @@ from tt.common.topics import Catalogue, dlq_name
 
 log = logging.getLogger("tt.consumer")
 
-# A batch's span links the traces of its first events (a link each is cheap, not free).
+# A batch's spans cover the traces of its first events (a span each is cheap, not free).
 MAX_SPAN_LINKS = 64
 tracer = trace.get_tracer("tt.consumer")
 
@@ -332,35 +333,44 @@ class ConsumerRunner:
         items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]],
     ) -> None:
         """Hand the fresh events to their handlers: consecutive events of one handler in one
-        call, so the order per entity (and across handlers) is the offset order."""
+        call, so the order per entity (and across handlers) is the offset order.
+
+        Each trace in the batch gets a consumer span, a child of its first event's produce
+        span, so a request stays one trace from the client to every consumer; a batch of
+        several traces also gets a span of its own that links them. All cover the apply."""
         if not items:
             return
         first = items[0][0]
-        links = [
-            Link(span.get_span_context())
-            for _, event, _ in items[:MAX_SPAN_LINKS]
-            if (context := trace_context_from(event.traceparent)) is not None
-            for span in [trace.get_current_span(context)]
+        name = f"{first.topic} process"
+        attributes = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": first.topic,
+            "messaging.consumer.group.name": self.group_id,
+            "messaging.batch.message_count": len(items),
+        }
+        per_trace = [
+            tracer.start_span(name, context=context, kind=SpanKind.CONSUMER, attributes=attributes)
+            for context in _trace_contexts(items)
         ]
-        with tracer.start_as_current_span(
-            f"{first.topic} process",
-            # One event: its own trace continues here; a batch links every event's trace.
-            context=trace_context_from(
-                headers_traceparent(first.headers) or items[0][1].traceparent
+        batch = (
+            per_trace[0]
+            if len(per_trace) == 1
+            else tracer.start_span(
+                name,
+                kind=SpanKind.CONSUMER,
+                attributes=attributes,
+                links=[Link(span.get_span_context()) for span in per_trace],
             )
-            if len(items) == 1
-            else None,
-            links=links if len(items) > 1 else None,
-            kind=SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.destination.name": first.topic,
-                "messaging.consumer.group.name": self.group_id,
-                "messaging.batch.message_count": len(items),
-            },
-        ):
-            for handler, run in groupby(items, key=lambda item: item[2]):
-                await handler(session, [event for _, event, _ in run])
+        )
+        try:
+            with trace.use_span(batch, end_on_exit=False):
+                for handler, run in groupby(items, key=lambda item: item[2]):
+                    await handler(session, [event for _, event, _ in run])
+        finally:
+            for span in per_trace:
+                span.end()
+            if len(per_trace) != 1:
+                batch.end()
 
     async def _apply_one(
         self, record: ConsumerRecord[Any, Any], event: Event, handler: Handler
@@ -418,3 +428,18 @@ class ConsumerRunner:
 
         await self._with_retry(send)
         EVENTS_CONSUMED.labels(self.group_id, record.topic, "dead_lettered").inc()
+
+
+def _trace_contexts(
+    items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]],
+) -> list[Context]:
+    """The context of the first event of each trace in the batch (at most MAX_SPAN_LINKS)."""
+    contexts: dict[int, Context] = {}
+    for record, event, _ in items:
+        context = trace_context_from(headers_traceparent(record.headers) or event.traceparent)
+        if context is None:
+            continue
+        contexts.setdefault(trace.get_current_span(context).get_span_context().trace_id, context)
+        if len(contexts) == MAX_SPAN_LINKS:
+            break
+    return list(contexts.values())
