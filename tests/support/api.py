@@ -128,7 +128,10 @@ def mint_identity(
         user_id=user_id,
         username=username,
         is_admin=is_admin,
-        scopes=frozenset(scopes if scopes is not None else USER_SCOPES),
+        # An admin's identity carries admin:all by default, as auth grants an admin's token.
+        scopes=frozenset(
+            scopes if scopes is not None else (ALL_SCOPES if is_admin else USER_SCOPES)
+        ),
         auth_method=auth_method,  # type: ignore[arg-type]
         timezone=timezone,
         token_id=None,
