@@ -349,8 +349,17 @@ class ConsumerRunner:
             "messaging.batch.message_count": len(items),
         }
         per_trace = [
-            tracer.start_span(name, context=context, kind=SpanKind.CONSUMER, attributes=attributes)
-            for context in _trace_contexts(items)
+            tracer.start_span(
+                name,
+                context=context,
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    **attributes,
+                    "cloudevents.event_type": event.type,
+                    "cloudevents.event_id": event.id,
+                },
+            )
+            for context, event in _trace_starts(items)
         ]
         batch = (
             per_trace[0]
@@ -430,16 +439,17 @@ class ConsumerRunner:
         EVENTS_CONSUMED.labels(self.group_id, record.topic, "dead_lettered").inc()
 
 
-def _trace_contexts(
+def _trace_starts(
     items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]],
-) -> list[Context]:
-    """The context of the first event of each trace in the batch (at most MAX_SPAN_LINKS)."""
-    contexts: dict[int, Context] = {}
+) -> list[tuple[Context, Event]]:
+    """The first event of each trace in the batch and its context (at most MAX_SPAN_LINKS)."""
+    starts: dict[int, tuple[Context, Event]] = {}
     for record, event, _ in items:
         context = trace_context_from(headers_traceparent(record.headers) or event.traceparent)
         if context is None:
             continue
-        contexts.setdefault(trace.get_current_span(context).get_span_context().trace_id, context)
-        if len(contexts) == MAX_SPAN_LINKS:
+        trace_id = trace.get_current_span(context).get_span_context().trace_id
+        starts.setdefault(trace_id, (context, event))
+        if len(starts) == MAX_SPAN_LINKS:
             break
-    return list(contexts.values())
+    return list(starts.values())

@@ -281,6 +281,9 @@ class OutboxRelay:
     async def _drain_forever(self) -> None:
         backoff = 0.5
         while True:
+            # Cleared before the drain, not after: a NOTIFY that comes while rows are being
+            # sent must wake the next round, not be lost until the poll (30 s).
+            self._wakeup.clear()
             try:
                 sent = await self.drain_once()
                 backoff = 0.5
@@ -294,7 +297,6 @@ class OutboxRelay:
                 # Not at once (a NOTIFY would make it a busy loop): the next attempt waits.
                 await asyncio.sleep(self._retry_interval)
             elif sent < self._batch_size:
-                self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
 
