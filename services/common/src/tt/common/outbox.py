@@ -212,14 +212,15 @@ class OutboxRelay:
         bootstrap: str,
         *,
         batch_size: int = 500,
-        poll_interval: float = 30.0,
+        poll_interval: float = 1.0,
         max_backoff: float = 15.0,
         max_attempts: int = 5,
         retry_interval: float = 1.0,
     ) -> None:
-        """``poll_interval`` is only a safety net: the relay wakes on the NOTIFY that every
-        outbox write sends with its commit. ``retry_interval`` spaces the attempts of a
-        row Kafka refused."""
+        """``poll_interval`` is a safety net: the relay wakes on the NOTIFY that every outbox
+        write sends with its commit, but a LISTEN connection that died with a PostgreSQL
+        restart is only noticed at the next query, so the poll bounds how late rows are then.
+        ``retry_interval`` spaces the attempts of a row Kafka refused."""
         self._engine = engine
         self._sessions = sessions
         self._bootstrap = bootstrap
