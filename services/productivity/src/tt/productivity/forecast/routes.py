@@ -18,7 +18,8 @@ from tt.productivity.analytics.timezones import resolve_zone, today_in
 from tt.productivity.cache import FORECAST, AnalyticsCache
 from tt.productivity.forecast.schemas import ProjectForecast
 from tt.productivity.forecast.service import forecast_payload, visible_plan
-from tt.productivity.stats.routes import (
+from tt.productivity.stats.schemas import CACHE_HEADER
+from tt.productivity.web import (
     JSON_OPTIONS,
     SNAPSHOT,
     DocumentedJSON,
@@ -27,7 +28,6 @@ from tt.productivity.stats.routes import (
     json_response,
     settings_of,
 )
-from tt.productivity.stats.schemas import CACHE_HEADER
 
 router = APIRouter(tags=["Dashboard"])
 

@@ -12,14 +12,14 @@ from tt.common.identity import Identity
 from tt.productivity.cache import DASHBOARD
 from tt.productivity.overview import service
 from tt.productivity.overview.schemas import DashboardStats, Sparklines
-from tt.productivity.stats.routes import (
+from tt.productivity.stats.schemas import CACHE_HEADER
+from tt.productivity.web import (
     DocumentedJSON,
     SessionUser,
     TokenUser,
     cached_response,
     settings_of,
 )
-from tt.productivity.stats.schemas import CACHE_HEADER
 
 router = APIRouter(tags=["Dashboard"])
 

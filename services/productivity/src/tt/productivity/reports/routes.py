@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from tt.common.app import DbSession
@@ -16,11 +16,10 @@ from tt.productivity.reports.ranges import parse_range
 from tt.productivity.reports.schemas import SummaryReport
 from tt.productivity.reports.service import ReportScope
 from tt.productivity.stats.repository import user_zone
-from tt.productivity.stats.routes import reports_token
+from tt.productivity.web import TokenUser
 
 router = APIRouter(tags=["Reports"])
 
-TokenUser = Annotated[Identity, Depends(reports_token)]
 DateParam = Annotated[
     str | None, Query(description="YYYY-MM-DD (your local day) or an ISO 8601 datetime")
 ]

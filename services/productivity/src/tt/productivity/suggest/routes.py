@@ -11,9 +11,9 @@ from tt.common.app import resources
 from tt.common.db import unit_of_work
 from tt.common.identity import Identity
 from tt.productivity.stats import service as stats
-from tt.productivity.stats.routes import SNAPSHOT, SessionUser, TokenUser
 from tt.productivity.suggest.schemas import Suggestions
 from tt.productivity.suggest.service import suggestions
+from tt.productivity.web import SNAPSHOT, SessionUser, TokenUser
 
 router = APIRouter(tags=["Dashboard"])
 
