@@ -21,9 +21,8 @@ import httpx
 import redis.asyncio as aioredis
 
 from _common import platform_doc, print_table, rss_mb, summary_ms
-from productivity import PROJECTS, USER_ID, cpu_seconds, seed, timed_get
+from productivity import PROJECTS, USER_ID, cold, cpu_seconds, seed, timed_get
 from support.api import mint_identity
-from tt.productivity import cache
 
 PROJECT = 9_100_000_000  # the bench user's first project (rate 80)
 STATS = "/api/v1/dashboard/stats"
@@ -45,17 +44,6 @@ async def plan_projects(dsn: str) -> None:
         )
     finally:
         await conn.close()
-
-
-async def cold_user(
-    client: httpx.AsyncClient, redis: aioredis.Redis, path: str, headers: dict[str, str], n: int
-) -> list[float]:
-    """Each request after the user's cached payloads were dropped (as after an entry)."""
-    out = []
-    for _ in range(n):
-        await cache.drop(redis, [USER_ID], catalog=False)
-        out.append(await timed_get(client, path, headers))
-    return out
 
 
 async def repeated(
@@ -88,7 +76,7 @@ async def main(args: argparse.Namespace) -> None:
             results.append(
                 (
                     f"{name} cold",
-                    await cold_user(client, redis, path, headers, args.cold),
+                    await cold(client, redis, path, headers, args.cold),
                     "p95 <= 20 ms",
                 )
             )

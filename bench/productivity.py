@@ -156,6 +156,7 @@ async def timed_get(client: httpx.AsyncClient, path: str, headers: dict[str, str
 async def cold(
     client: httpx.AsyncClient, redis: aioredis.Redis, path: str, headers: dict[str, str], n: int
 ) -> list[float]:
+    """Each request after the user's cached payloads were dropped (as after an entry)."""
     out = []
     for _ in range(n):
         await cache.drop(redis, [USER_ID], catalog=False)
