@@ -26,6 +26,10 @@ JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 # ----------------------------------------------------------------- what clients check
 
 
+# The desktop and mobile apps' project picker request.
+ACTIVE_PROJECTS = {"status": "active", "per_page": 100}
+
+
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -148,6 +152,24 @@ def revoke_login_tokens(admin_api: httpx.Client, user_id: int) -> None:
         assert admin_api.delete(f"/api/v1/admin/api-tokens/{token['id']}").status_code in (200, 204)
 
 
+def find_listed(
+    api: httpx.Client, path: str, key: str, item_id: int, params: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The item from a list request with the app's literal params, paging on (as the app
+    does when the user scrolls) when earlier tests' items fill the first page."""
+    page = 1
+    while True:
+        query = {**(params or {}), **({"page": page} if page > 1 else {})}
+        answer = api.get(path, params=query)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        found = [item for item in body[key] if item["id"] == item_id]
+        if found:
+            return dict(found[0])
+        assert body["pagination"]["has_next"] is True, f"{key} {item_id} not listed"
+        page += 1
+
+
 def utc(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -184,9 +206,7 @@ def test_desktop_legacy_renderer(
     )
 
     project_id, task_id = workspace["project"]["id"], workspace["task"]["id"]
-    projects = api.get("/api/v1/projects", params={"status": "active", "per_page": 100})
-    assert projects.status_code == 200
-    mine = next(p for p in projects.json()["projects"] if p["id"] == project_id)
+    mine = find_listed(api, "/api/v1/projects", "projects", project_id, ACTIVE_PROJECTS)
     check_fields(
         mine,
         {
@@ -305,14 +325,12 @@ def test_desktop_react_renderer(gateway_url: str, person: User, workspace: dict[
     )
 
     # After every mutation DR re-fetches these in parallel, with its literal params.
-    projects = api.get("/api/v1/projects").json()["projects"]
     check_fields(
-        next(p for p in projects if p["id"] == workspace["project"]["id"]),
+        find_listed(api, "/api/v1/projects", "projects", workspace["project"]["id"]),
         {"id": is_int, "name": lambda v: isinstance(v, str), "status": lambda v: v == "active"},
     )
-    tasks = api.get("/api/v1/tasks").json()["tasks"]
     check_fields(
-        next(t for t in tasks if t["id"] == workspace["task"]["id"]),
+        find_listed(api, "/api/v1/tasks", "tasks", workspace["task"]["id"]),
         {
             "id": is_int,
             "name": lambda v: v == "Homepage",
@@ -392,9 +410,8 @@ def test_mobile_app(
     assert all(isinstance(m, str) for m in modules)
 
     project_id = workspace["project"]["id"]
-    projects = api.get("/api/v1/projects", params={"status": "active", "per_page": 100})
     check_fields(
-        next(p for p in projects.json()["projects"] if p["id"] == project_id),
+        find_listed(api, "/api/v1/projects", "projects", project_id, ACTIVE_PROJECTS),
         {
             "id": is_int,
             "name": lambda v: isinstance(v, str),
