@@ -1,4 +1,4 @@
-"""Helpers for the contract audit (CONTRACT.md read clause by clause, through the gateway):
+"""Helpers for the contract audit (docs/api.md read clause by clause, through the gateway):
 things to book on, the documented route table, and the error-body check."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from support.api import assert_error, unique
 PAGINATION_KEYS = {
     "page", "per_page", "total", "pages", "has_next", "has_prev", "next_page", "prev_page",
 }  # fmt: skip
-# "responses are UTC with Z" (CONTRACT 5), with or without fractions of a second.
+# "responses are UTC with Z" (docs/api.md §5), with or without fractions of a second.
 UTC_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 
 
@@ -26,7 +26,7 @@ def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
 
 
 def created(response: httpx.Response, singular: str) -> dict[str, Any]:
-    """CONTRACT 5: a create answers 201 with the resource wrapped in its singular name and
+    """docs/api.md §5: a create answers 201 with the resource wrapped in its singular name and
     a ``message``; ids are integers."""
     body = ok(response, 201)
     assert isinstance(body["message"], str), body
@@ -37,7 +37,7 @@ def created(response: httpx.Response, singular: str) -> dict[str, Any]:
 
 
 def error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """CONTRACT 2: a JSON error body with ``error``, ``message`` and ``error_code``."""
+    """docs/api.md §2: a JSON error body with ``error``, ``message`` and ``error_code``."""
     assert response.headers.get("content-type", "").startswith("application/json"), (
         response.status_code,
         response.headers.get("content-type"),

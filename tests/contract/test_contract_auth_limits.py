@@ -1,4 +1,4 @@
-"""CONTRACT 1 (scopes) and 3 (rate limits) on every service through the gateway: write
+"""docs/api.md §1 (scopes) and §3 (rate limits) on every service through the gateway: write
 scopes do not imply read, ``admin:all`` implies every scope, and every token- or
 session-authenticated answer, errors included, carries the limit headers with the
 contract's exact values."""
@@ -17,7 +17,7 @@ POLICY = '"minute";q=100;w=60, "hour";q=1000;w=3600'
 
 
 def _assert_limit_headers(r: httpx.Response, remaining: int | None = None) -> None:
-    """X-RateLimit-* and the IETF fields, consistent with each other (CONTRACT 3)."""
+    """X-RateLimit-* and the IETF fields, consistent with each other (docs/api.md §3)."""
     now = time.time()
     assert r.headers["X-RateLimit-Limit"] == "100", (r.url, dict(r.headers))
     left = int(r.headers["X-RateLimit-Remaining"])
@@ -108,7 +108,7 @@ def test_admin_all_implies_every_scope(users: Users) -> None:
 
 
 def test_the_headers_follow_the_tighter_window(users: Users, gateway_url: str) -> None:
-    """CONTRACT 3: X-RateLimit-Reset is the tighter window's; with a token limited to 3 an
+    """docs/api.md §3: X-RateLimit-Reset is the tighter window's; with a token limited to 3 an
     hour, the hour window is the tighter one from the first request on."""
     person = users.create(scopes=["read:users"])
     token, _ = users.token_for(person.id, ["read:users"], rate_limit_per_hour=3)

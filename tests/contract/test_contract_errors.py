@@ -1,4 +1,4 @@
-"""CONTRACT 2 (errors), every service through the gateway: each 4xx is the contract's JSON
+"""docs/api.md §2 (errors), every service through the gateway: each 4xx is the contract's JSON
 body, never a 500 and never the framework's own text: unknown routes, wrong methods,
 malformed JSON, wrong types, unknown enum and query values, out-of-range dates, ids that
 cannot be ids, unsupported media types, oversized bodies and NUL characters."""
@@ -26,7 +26,7 @@ def test_unknown_routes_are_json_404_with_or_without_a_token(
 ) -> None:
     for client in (anonymous, user.api):
         for path in ("/api/v1/nope", "/api/nope", "/nope/deeper"):
-            error(client.get(path), 404, "not_found")  # CONTRACT 2: not_found 404
+            error(client.get(path), 404, "not_found")  # docs/api.md §2: not_found 404
     # Under a service's prefix the token is checked first, then the service answers 404.
     error(anonymous.get("/api/v1/projects/1/nope"), 401, "unauthorized")
     error(user.api.get("/api/v1/projects/1/nope"), 404, "not_found")
@@ -45,7 +45,7 @@ def test_unknown_routes_are_json_404_with_or_without_a_token(
 )
 def test_a_wrong_method_is_405_with_the_error_body(user: User, method: str, path: str) -> None:
     r = user.api.request(method, path)
-    # CONTRACT 2: every 4xx body is the JSON error body (405 is not in the code list, so
+    # docs/api.md §2: every 4xx body is the JSON error body (405 is not in the code list, so
     # only the shape is the contract's); Allow names what the route takes (RFC 9110).
     body = error(r, 405, "method_not_allowed")
     assert method not in r.headers["Allow"], body
@@ -57,7 +57,7 @@ def test_malformed_json_is_400_validation_error(
 ) -> None:
     api = _client(path, user, admin_api)
     json_type = {"Content-Type": "application/json"}
-    # CONTRACT 2: "Malformed JSON ... 4xx with this body": validation_error 400.
+    # docs/api.md §2: "Malformed JSON ... 4xx with this body": validation_error 400.
     for raw in (b"{not json", b'{"name": "x",}', b"\xff\xfe", b"[" * 20_000 + b"]" * 20_000):
         error(api.post(path, content=raw, headers=json_type), 400, "validation_error")
 
@@ -80,11 +80,11 @@ def test_bodies_that_are_not_json_are_415(
 ) -> None:
     api = _client(path, user, admin_api)
     r = api.post(path, content=b"name=x&url=y", headers={"Content-Type": media})
-    error(r, 415, "unsupported_media_type")  # CONTRACT 2: unsupported_media_type 415
+    error(r, 415, "unsupported_media_type")  # docs/api.md §2: unsupported_media_type 415
 
 
 def test_wrong_types_are_400_with_the_field_named(user: User, admin_api: httpx.Client) -> None:
-    # CONTRACT 2: "wrong types ... 4xx with this body"; errors is {field: [messages]}.
+    # docs/api.md §2: "wrong types ... 4xx with this body"; errors is {field: [messages]}.
     hook = {"url": "http://127.0.0.1:9/x", "events": "tt.*"}
     token = {"name": "n", "user_id": user.id, "scopes": "read:users"}
     cases = [
@@ -116,7 +116,7 @@ def test_unknown_enum_values_are_400(user: User) -> None:
         ),
     ]
     for r in cases:
-        error(r, 400, "validation_error")  # CONTRACT 2: unknown enum values
+        error(r, 400, "validation_error")  # docs/api.md §2: unknown enum values
 
 
 @pytest.mark.parametrize(
@@ -134,12 +134,12 @@ def test_unknown_enum_values_are_400(user: User) -> None:
     ],
 )
 def test_unknown_query_values_are_400(user: User, path: str, params: dict[str, str]) -> None:
-    error(user.api.get(path, params=params), 400, "validation_error")  # CONTRACT 2
+    error(user.api.get(path, params=params), 400, "validation_error")  # docs/api.md §2
 
 
 def test_out_of_range_dates_are_400(user: User, admin_api: httpx.Client) -> None:
     b = booking(user.api)
-    # CONTRACT 2: "out-of-range dates ... 4xx with this body".
+    # docs/api.md §2: "out-of-range dates ... 4xx with this body".
     bad_entry = {"project_id": b.project["id"], "start_time": "2024-13-45T09:00:00Z"}
     error(user.api.post("/api/v1/time-entries", json=bad_entry), 400, "validation_error")
     for params in ({"start_date": "2024-02-30"}, {"end_date": "2024-00-10"}):
@@ -166,7 +166,7 @@ def test_out_of_range_dates_are_400(user: User, admin_api: httpx.Client) -> None
 def test_ids_that_cannot_be_ids_name_no_resource(
     user: User, admin_api: httpx.Client, path: str
 ) -> None:
-    """CONTRACT 5 "Ids are integers"; the reference server's int routes answer 404 for an
+    """docs/api.md §5 "Ids are integers"; the reference server's int routes answer 404 for an
     id that cannot be one (notes/reference-clients.md 4: unmatched ids under /api/ are 404
     not_found), so one rule holds on every service: as for an unknown id."""
     api = _client(path, user, admin_api)
@@ -176,7 +176,7 @@ def test_ids_that_cannot_be_ids_name_no_resource(
 
 
 def test_bodies_over_the_limit_are_413(user: User, admin_api: httpx.Client) -> None:
-    # CONTRACT 2: payload_too_large 413, from each service and from the gateway itself.
+    # docs/api.md §2: payload_too_large 413, from each service and from the gateway itself.
     big = b'{"name": "' + b"x" * (3 * 1024 * 1024) + b'"}'
     json_type = {"Content-Type": "application/json"}
     targets = ((user.api, TIME_CREATE), (user.api, WEBHOOKS_CREATE), (admin_api, AUTH_CREATE))
@@ -187,7 +187,7 @@ def test_bodies_over_the_limit_are_413(user: User, admin_api: httpx.Client) -> N
 
 
 def test_nul_characters_are_400_never_500(user: User, admin_api: httpx.Client) -> None:
-    """PostgreSQL text cannot hold NUL; CONTRACT 2 wants a 4xx body for bad input, and the
+    """PostgreSQL text cannot hold NUL; docs/api.md §2 wants a 4xx body for bad input, and the
     standards never a 500 on user input. Every text field of every service."""
     nul = "a\x00b"
     hook = {"url": "http://127.0.0.1:9/hook", "events": ["tt.project.*"]}

@@ -1,4 +1,4 @@
-"""CONTRACT 7 (events) read raw from Kafka, as a subscriber in another language would:
+"""docs/api.md §7 (events) read raw from Kafka, as a subscriber in another language would:
 one topic per entity keyed by the entity id, CloudEvents 1.0 structured JSON whose
 ``type`` is ``tt.<entity>.<verb>``, ``subject`` the id, ``data`` exactly
 ``{"version": n, "<entity>": {...}}``, and ``traceparent`` both as an extension attribute

@@ -1,4 +1,4 @@
-"""CONTRACT 5 (Idempotency-Key) on every v1 POST that creates, on every service that has
+"""docs/api.md §5 (Idempotency-Key) on every v1 POST that creates, on every service that has
 one, through the gateway: the same key and body replay the first answer with
 ``Idempotent-Replayed: true`` and create nothing more; another body is 422
 ``idempotency_key_reused``."""

@@ -1,4 +1,4 @@
-"""CONTRACT 9 (``GET /api/v1/info``) and 6 (routes): every path the info answer advertises
+"""docs/api.md §9 (``GET /api/v1/info``) and §6 (routes): every path the info answer advertises
 in ``endpoints`` is served through the gateway (none is a 404), so an app that follows the
 map never meets a dead link."""
 

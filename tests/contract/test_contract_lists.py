@@ -1,4 +1,4 @@
-"""CONTRACT 5 (lists, single resources, dates) on every list and create of every service,
+"""docs/api.md §5 (lists, single resources, dates) on every list and create of every service,
 through the gateway: the pagination envelope with its defaults, clamp and page links;
 creates answer 201 with the resource under its singular name and a ``message``; ids are
 integers; every datetime in an answer is UTC with ``Z``; naive input is UTC; a single
@@ -156,7 +156,7 @@ def _with(path: str, **params: int) -> str:
 
 
 def _datetimes_are_utc_z(value: Any, where: str = "") -> None:
-    """Every datetime anywhere in an answer ends in Z (CONTRACT 5)."""
+    """Every datetime anywhere in an answer ends in Z (docs/api.md §5)."""
     if isinstance(value, dict):
         for key, item in value.items():
             _datetimes_are_utc_z(item, f"{where}.{key}")
@@ -221,7 +221,7 @@ def _check_list(api: httpx.Client, path: str, listed: Listed) -> None:
     both = ok(api.get(_with(path, per_page=2)))[listed.plural]
     assert [item["id"] for item in both] == [one[listed.plural][0]["id"], second[0]["id"]]
 
-    # CONTRACT 5: a single resource comes wrapped in its singular name.
+    # docs/api.md §5: a single resource comes wrapped in its singular name.
     if listed.singular is not None:
         item = one[listed.plural][0]
         single = ok(api.get(f"{path.split('?')[0]}/{item['id']}"))

@@ -1,4 +1,4 @@
-"""CONTRACT 8 (webhooks) through the gateway: the route table with its answers, the
+"""docs/api.md §8 (webhooks) through the gateway: the route table with its answers, the
 secret's form (``whsec_`` + base64, shown once, rotatable), event-type globs, and the
 target rules of a local platform: loopback allowed (the tests' receivers), private,
 shared and link-local addresses refused as in production."""
@@ -89,7 +89,7 @@ def test_loopback_targets_are_allowed_on_a_local_platform(user: User, url: str) 
     ],
 )
 def test_private_and_link_local_targets_are_refused(user: User, url: str) -> None:
-    # CONTRACT 8: "./dev up and tests allow loopback"; nothing more.
+    # docs/api.md §8: "./dev up and tests allow loopback"; nothing more.
     r = user.api.post("/api/v1/webhooks", json={"url": url, "events": ["tt.project.*"]})
     body = error(r, 400, "validation_error")
     assert "url" in body["errors"], body

@@ -1,5 +1,5 @@
 """TimeTracker's own apps against tt, through the gateway: each test replays one client's
-request sequence (``/work/shared/notes/reference-clients.md``: connect, sign in, users/me,
+request sequence (docs/api.md §9; connect, sign in, users/me,
 projects/clients/tasks, timer, entries, a revoked token) exactly as that client sends it,
 and asserts every response field that client reads, with the type it expects.
 
@@ -609,7 +609,7 @@ def test_browser_extension(
 
 def _login_respecting_the_limit(gateway_url: str, body: dict[str, str]) -> httpx.Response:
     """A failed login as a client sends it: the suite shares one client address, whose
-    5 sign-in attempts a minute (CONTRACT 1) other tests may have spent; on a 429 the
+    5 sign-in attempts a minute (docs/api.md §1) other tests may have spent; on a 429 the
     client waits the Retry-After it was given and tries once more."""
     url = f"{gateway_url}/api/v1/auth/login"
     r = httpx.post(url, json=body, timeout=TIMEOUT)

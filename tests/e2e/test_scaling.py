@@ -1,4 +1,4 @@
-"""Independent scaling (ARCHITECTURE 8): with 2 time replicas behind the gateway and 2
+"""Independent scaling (docs/operations.md, Scaling): with 2 time replicas behind the gateway and 2
 search workers in one consumer group, 10,000 entries created through the gateway are all
 searchable, each exactly once, although one time replica and one search worker are
 killed (SIGKILL) during the run. The client retries what failed in transit (connection

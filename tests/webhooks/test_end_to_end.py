@@ -32,7 +32,7 @@ def test_time_service_changes_reach_the_users_webhook(user: User, hooks: Hooks) 
     got = hooks.wait_for(receiver, 3, timeout=30)
     events = [verify(r, secret) for r in got]
     assert [r.webhook_id for r in got] == [e["id"] for e in events]
-    # Order is promised per entity (CONTRACT 8): the project's and the entry's events come
+    # Order is promised per entity (docs/api.md §8): the project's and the entry's events come
     # from different topics and may interleave either way.
     # Ids are per entity: a project and an entry may share one, so match on both.
     projects = [e for e in events if e["type"].startswith("tt.project.")]

@@ -230,7 +230,7 @@ def test_the_api_takes_tokens_not_sessions(platform: PlatformInfo) -> None:
 def test_an_idempotency_key_creates_once_and_replays_the_secret(
     caller: Caller, platform: PlatformInfo
 ) -> None:
-    """CONTRACT 5: the v1 POSTs that create honour Idempotency-Key; the replay is the first
+    """docs/api.md §5: the v1 POSTs that create honour Idempotency-Key; the replay is the first
     answer (secret included, so a client that lost it can still verify deliveries), and
     the stored answer is encrypted at rest like the subscription's secret."""
     import asyncio

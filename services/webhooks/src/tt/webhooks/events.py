@@ -36,7 +36,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(
     f"tt.{entity}.{verb}" for entity, verbs in VERBS.items() for verb in verbs
 )
 
-# The read scope a token needs to subscribe to an entity's events (CONTRACT.md section 1).
+# The read scope a token needs to subscribe to an entity's events (docs/api.md §1).
 READ_SCOPE: dict[str, str] = {
     "user": "read:users",
     "api_token": "read:users",

@@ -17,7 +17,7 @@ class WebhooksSettings(PlatformSettings):
 
     # Targets. Production refuses plain http and private/loopback/link-local addresses;
     # local platforms (./dev) allow http and loopback only, so tests can use receivers on
-    # 127.0.0.1 (CONTRACT 8) while private and link-local targets stay refused.
+    # 127.0.0.1 (docs/api.md §8) while private and link-local targets stay refused.
     allow_http: bool = False
     allow_private_targets: bool = False  # private, shared, link-local and loopback
     allow_loopback_targets: bool = False

@@ -75,7 +75,7 @@ async def legacy_project_forecast(
     request: Request, identity: SessionUser, project_id: ProjectId, refresh: Refresh = False
 ) -> Response:
     response = await _forecast(request, identity, project_id, refresh)
-    # The successor names this project: the gateway's static headers cannot (CONTRACT 4).
+    # The successor names this project: the gateway's static headers cannot (docs/api.md §4).
     response.headers["Link"] = f'</api/v1/projects/{project_id}/forecast>; rel="successor-version"'
     return response
 

@@ -1,5 +1,5 @@
 """Parsing a report's date range: dates are the caller's local days, datetimes with an
-offset are instants, naive datetimes are UTC (CONTRACT 5). Bad ranges are 400s."""
+offset are instants, naive datetimes are UTC (docs/api.md §5). Bad ranges are 400s."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Idempotency records: ``POST /api/v1/webhooks`` honours ``Idempotency-Key`` (CONTRACT 5,
+"""Idempotency records: ``POST /api/v1/webhooks`` honours ``Idempotency-Key`` (docs/api.md §5,
 ``tt.common.idempotency``), the same table as the time service's.
 
 Revision ID: 0003
