@@ -51,8 +51,9 @@ def _restart_postgres(p: Platform) -> None:
     p.start_infra("postgres")
 
 
-def build(platform: Platform, subscribers: Subscribers, timings: Timings) -> list[Fault]:
-    """Every fault of the drill, in the order it runs them."""
+def build(platform: Platform, subscribers: Subscribers | None, timings: Timings) -> list[Fault]:
+    """Every fault of the drill, in the order it runs them (``subscribers`` may be None
+    to list them)."""
     p = platform
     faults = [
         Fault(
@@ -96,8 +97,8 @@ def build(platform: Platform, subscribers: Subscribers, timings: Timings) -> lis
         Fault(
             "subscriber 500",
             f"one of the 3 subscribers answers 500 for {timings.subscriber_failing:g} s",
-            inject=lambda: subscribers.fail(0, True),
-            restore=lambda: subscribers.fail(0, False),
+            inject=lambda: subscribers and subscribers.fail(0, True),
+            restore=lambda: subscribers and subscribers.fail(0, False),
             hold=timings.subscriber_failing,
             settle=timings.subscriber_settle,
         ),

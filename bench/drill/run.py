@@ -207,8 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     layout = Layout.for_profile(os.environ.get("TT_DEV_PROFILE", "up"))
     platform = Platform(layout)
+    timings = Timings().quick() if args.quick else Timings()
+    if args.list:
+        for fault in drill_faults.choose(drill_faults.build(platform, None, timings), args.faults):
+            say(f"{fault.name:<28} {fault.how}")
+        return 0
     started_here = False
-    if not args.list and not platform.is_running():
+    if not platform.is_running():
         say(f"no {layout.profile} platform running on base {layout.base}: starting one")
         platform.up()
         started_here = True
@@ -224,10 +229,6 @@ def main(argv: list[str] | None = None) -> int:
         chosen = drill_faults.choose(
             drill_faults.build(platform, subscribers, drill.timings), args.faults
         )
-        if args.list:
-            for fault in chosen:
-                say(f"{fault.name:<28} {fault.how}")
-            return 0
         say(f"drill {drill.run_id}: {len(chosen)} faults; rates: {drill.rates.describe()}")
         say(f"timings: {drill.timings.describe()}")
         for fault in chosen:
