@@ -172,7 +172,9 @@ class Checker:
             "WHERE subscription_id = ANY($1::bigint[]) GROUP BY subscription_id",
             list(subscriptions),
         )
-        by_subscriber = {subscriptions[r["subscription_id"]]: int(r["n"]) for r in recorded}
+        by_subscriber: Counter[int] = Counter()
+        for r in recorded:
+            by_subscriber[subscriptions[r["subscription_id"]]] += int(r["n"])
         out.applied = {
             "productivity": out.productivity,
             "search": out.search,

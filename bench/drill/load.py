@@ -56,6 +56,7 @@ class DrillUser:
 
     id: int
     client: httpx.AsyncClient
+    project_id: int
     words: list[str] = field(default_factory=list)
 
 
@@ -72,6 +73,8 @@ class Load:
         self.tag = tag
         self.outcomes: list[Outcome] = []
         self.skipped = 0
+        # The first answer body of each (request kind, status) that was not a 2xx.
+        self.examples: dict[tuple[str, str], str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_user = 0
 
@@ -119,6 +122,7 @@ class Load:
                 "method": "POST",
                 "url": "/api/v1/time-entries",
                 "json": {
+                    "project_id": user.project_id,
                     "start_time": start.isoformat(),
                     "end_time": (start + timedelta(minutes=random.randint(5, 120))).isoformat(),
                     "notes": f"{self.tag} {key} {word}",
@@ -142,6 +146,10 @@ class Load:
                 await asyncio.sleep(RETRY_AFTER + random.random() * 0.2)
             answer, response = await _send(user.client, request)
             outcome.answers.append(answer)
+            if not (isinstance(answer, int) and 200 <= answer < 300):
+                self.examples.setdefault(
+                    (op, str(answer)), response.text[:300] if response is not None else ""
+                )
             if not retryable(answer):
                 break
         outcome.done = time.monotonic()

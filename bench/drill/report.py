@@ -41,9 +41,10 @@ def first_ok(outcomes: list[Outcome], injected: float) -> float | None:
     return min(done) - injected if done else None
 
 
-def p99_before(outcomes: list[Outcome], marks: Marks) -> float:
+def before_fault(outcomes: list[Outcome], marks: Marks, pct: float) -> float:
+    """A percentile of the request time in the window before the fault."""
     return percentile(
-        [o.seconds for o in outcomes if marks.measured <= o.sent < marks.injected], 99
+        [o.seconds for o in outcomes if marks.measured <= o.sent < marks.injected], pct
     )
 
 
@@ -106,7 +107,8 @@ def row(
     marks: Marks,
     result: Consistency,
 ) -> dict[str, Any]:
-    before = p99_before(outcomes, marks)
+    before = before_fault(outcomes, marks, 99)
+    median = before_fault(outcomes, marks, 50)
     back = p99_back(outcomes, marks, before)
     peaks = lag_peaks(samples, marks.injected)
     codes = answers(outcomes)
@@ -119,7 +121,7 @@ def row(
         "non-2xx tries": " ".join(f"{k}:{v}" for k, v in sorted(codes.items())) or "0",
         "failed": sum(not o.ok for o in outcomes) + skipped,
         "first 2xx s": _seconds(first_ok(outcomes, marks.injected), "none"),
-        "p99 before ms": f"{before * 1000:.0f}",
+        "p50/p99 before ms": f"{median * 1000:.0f}/{before * 1000:.0f}",
         "p99 back s": _seconds(back, f">{marks.stopped - marks.restored:.0f}"),
         "events prod/p/s/w": f"{result.produced}/{applied.get('productivity', 0)}"
         f"/{applied.get('search', 0)}/{applied.get('webhooks', 0)}",
@@ -132,6 +134,24 @@ def row(
         f" ({peaks.get('outbox', 0)}, {peaks.get('pending', 0)})",
         "drain s": _seconds(drain, "not"),
     }
+
+
+def failures(outcomes: list[Outcome], examples: dict[tuple[str, str], str]) -> list[str]:
+    """Per request kind: how many failed after the retry, each try's non-2xx answers,
+    and the first body of each (to tell a timeout from a 503 and which service said it)."""
+    lines = []
+    for op in sorted({o.op for o in outcomes}):
+        mine = [o for o in outcomes if o.op == op]
+        codes = answers(mine)
+        if not codes:
+            continue
+        failed = sum(not o.ok for o in mine)
+        tries = " ".join(f"{k}:{v}" for k, v in sorted(codes.items()))
+        lines.append(f"    {op}: {len(mine)} sent, {failed} failed; non-2xx tries {tries}")
+        for (kind, code), body in sorted(examples.items()):
+            if kind == op:
+                lines.append(f"      {code}: {body[:200]}")
+    return lines
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:

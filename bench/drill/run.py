@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -36,9 +37,9 @@ from drill.config import Rates, Timings
 from drill.faults import Fault
 from drill.load import DrillUser, Load, user_client
 from drill.monitor import Monitor
-from drill.report import Marks, markdown, row
+from drill.report import Marks, failures, markdown, row
 from drill.subscribers import Subscribers
-from support.api import Users, unique
+from support.api import Users, token_client, unique
 from support.kafka import get_end_offsets
 from tt.common.identity import USER_SCOPES
 from tt.common.topics import load_catalogue
@@ -76,7 +77,11 @@ class Drill:
             user.api.close()
             self.created_users.append(user.id)
             token, _ = self.admin.token_for(user.id, list(USER_SCOPES), **UNLIMITED)
-            out.append(DrillUser(user.id, user_client(self.doc["gateway_url"], token)))
+            with token_client(self.doc["gateway_url"], token) as api:
+                project = api.post("/api/v1/projects", json={"name": f"drill {self.run_id}"})
+                project.raise_for_status()
+            client = user_client(self.doc["gateway_url"], token)
+            out.append(DrillUser(user.id, client, int(project.json()["project"]["id"])))
         return out
 
     async def subscribe(
@@ -149,6 +154,8 @@ class Drill:
             stop_monitor.set()
             await monitoring
             marks = Marks(started, measured, injected, restored, stopped)
+            for line in failures(load.outcomes, load.examples):
+                say(line)
             return row(fault.name, load.outcomes, load.skipped, monitor.samples, marks, result)
         finally:
             for sub_id, owner in owners.items():
@@ -205,6 +212,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    # The lag monitor reconnects through broker outages; aiokafka's complaints about the
+    # connections it drops on the way are noise here.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     layout = Layout.for_profile(os.environ.get("TT_DEV_PROFILE", "up"))
     platform = Platform(layout)
     timings = Timings().quick() if args.quick else Timings()
