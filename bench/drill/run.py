@@ -45,7 +45,7 @@ from tt.common.identity import USER_SCOPES
 from tt.common.topics import load_catalogue
 from tt.devenv.layout import Layout
 from tt.devenv.platform import Platform
-from tt.devenv.procs import DevError
+from tt.devenv.procs import DevError, running
 
 SUBSCRIBERS = 3
 UNLIMITED = {"rate_limit_per_minute": 1_000_000, "rate_limit_per_hour": 100_000_000}
@@ -178,12 +178,17 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def restore_platform(platform: Platform, replicas: dict[str, int]) -> None:
-    """Put back every process and replica count the platform had when the drill began."""
+def stopped_processes(platform: Platform) -> list[str]:
+    return [name for name in platform.processes() if not running(platform.layout.pids, name)]
+
+
+def restore_platform(platform: Platform, replicas: dict[str, int]) -> list[str]:
+    """Put back every process and replica count the platform had when the drill began;
+    the processes it had to start again."""
     for service, count in replicas.items():
         if platform.replicas().get(service, 1) != count:
             platform.scale(service, count)
-    missing = [name for name, state, _ in platform.status() if state == "stopped"]
+    missing = stopped_processes(platform)
     for name in missing:
         say(f"  starting {name} again")
         base, _, replica = name.partition(".")
@@ -195,6 +200,7 @@ def restore_platform(platform: Platform, replicas: dict[str, int]) -> None:
             platform.start_worker(base.removesuffix("-worker"), int(replica))
         else:
             platform.start_service(base, int(replica))
+    return missing
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -250,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"  {fault.name}: the episode failed: {exc}")
                 restore_platform(platform, replicas)
                 continue
+            # A process that died and stayed dead (a worker that gave up) is a finding:
+            # the row says so, and the drill starts it so the next fault starts clean.
+            died = restore_platform(platform, replicas)
+            rows[-1]["needed a restart"] = ", ".join(died) or "-"
             print_table(fault.name, [rows[-1]])
     except KeyboardInterrupt:
         say("interrupted: putting the platform back")
