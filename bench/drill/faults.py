@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from drill.config import Timings
 from drill.subscribers import Subscribers
 from tt.devenv.platform import Platform
-from tt.devenv.procs import DevError, read_pid, running
+from tt.devenv.procs import DevError, read_pid, running, wait_for_port
 from tt.devenv.services import SERVICES
 
 
@@ -46,6 +46,20 @@ def sigkill(platform: Platform, name: str) -> None:
         time.sleep(0.05)
 
 
+def _start_kafka(p: Platform) -> None:
+    """Start the broker; on a busy machine its JVM may take longer than the 90 s the
+    platform waits at start-up: keep waiting while the process lives."""
+    try:
+        p.start_infra("kafka")
+    except DevError:
+        if not running(p.layout.pids, "kafka"):
+            raise
+        layout = p.layout
+        wait_for_port(
+            "kafka", layout.ports["kafka"], pids=layout.pids, logs=layout.logs, timeout=240
+        )
+
+
 def _restart_postgres(p: Platform) -> None:
     p.stop_process("postgres")
     p.start_infra("postgres")
@@ -60,7 +74,7 @@ def build(platform: Platform, subscribers: Subscribers | None, timings: Timings)
             "kafka killed",
             f"SIGKILL the broker, start it {timings.kafka_down:g} s later",
             inject=lambda: sigkill(p, "kafka"),
-            restore=lambda: p.start_infra("kafka"),
+            restore=lambda: _start_kafka(p),
             hold=timings.kafka_down,
         ),
         Fault(
