@@ -283,6 +283,18 @@ def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") ->
     raise typer.Exit(code)
 
 
+@app.command(
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def drill(ctx: typer.Context) -> None:
+    """Fault drill: steady load, each fault in turn, a consistency check, one row of
+    figures per fault (bench/drill; `./dev drill --help` for its options)."""
+    env = {**os.environ, "TT_PLATFORM_FILE": str(_layout().platform_file)}
+    script = REPO / "bench" / "drill"
+    raise typer.Exit(subprocess.call([sys.executable, str(script), *ctx.args], cwd=REPO, env=env))
+
+
 @app.command()
 def outbox(
     service: Annotated[str | None, typer.Argument(help="One service (default: every one)")] = None,

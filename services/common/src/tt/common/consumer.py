@@ -160,10 +160,16 @@ TRANSIENT_SQLSTATES = ("08", "57P", "53")
 
 
 def is_transient(exc: BaseException) -> bool:
+    """A failure of a dependency (retry the same work) rather than of the event."""
     if isinstance(exc, sa_exc.DBAPIError):
         state = getattr(exc.orig, "sqlstate", None)
         if exc.connection_invalidated or str(state or "").startswith(TRANSIENT_SQLSTATES):
             return True
+    # A connection attempt that the server refuses while it shuts down or starts up
+    # ("cannot connect now", 57P03) comes as the driver's own exception: SQLAlchemy wraps
+    # the errors of established connections only.
+    elif str(getattr(exc, "sqlstate", None) or "").startswith(TRANSIENT_SQLSTATES):
+        return True
     return isinstance(exc, TRANSIENT_ERRORS)
 
 

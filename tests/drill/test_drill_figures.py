@@ -1,0 +1,78 @@
+"""The fault drill's figures (bench/drill/report.py, check.py): pure functions over what
+the client saw and the lag samples, so a wrong number in the table is caught here."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from drill.check import Snapshot
+from drill.load import Outcome
+from drill.monitor import Sample
+from drill.report import Marks, answers, drained, first_ok, lag_peaks, p99_back
+
+MARKS = Marks(load=0.0, measured=5.0, injected=20.0, restored=30.0, stopped=60.0)
+
+
+def steady(start: float, end: float, seconds: float, every: float = 0.1) -> list[Outcome]:
+    out, t = [], start
+    while t < end:
+        out.append(Outcome("lists", t, t + seconds, [200]))
+        t += every
+    return out
+
+
+def test_a_retried_request_counts_each_failed_try_and_fails_only_without_a_2xx() -> None:
+    retried = Outcome("creates", 1.0, 2.0, [503, 201], entry_id=7, key="k")
+    failed = Outcome("creates", 1.0, 2.0, ["timeout", 502])
+    assert retried.ok
+    assert not failed.ok
+    assert answers([retried, failed]) == Counter({"503": 1, "timeout": 1, "502": 1})
+
+
+def test_first_2xx_counts_only_requests_sent_after_the_injection() -> None:
+    outcomes = [
+        Outcome("lists", 19.0, 21.0, [200]),  # sent before: does not count
+        Outcome("lists", 20.5, 22.0, [503, 503]),
+        Outcome("lists", 21.0, 24.5, [200]),
+    ]
+    assert first_ok(outcomes, 20.0) == 4.5
+    assert first_ok(outcomes[:2], 20.0) is None
+
+
+def test_p99_is_back_at_the_first_window_within_the_tolerance() -> None:
+    outcomes = steady(5.0, 20.0, 0.05) + steady(30.0, 40.0, 1.0) + steady(40.0, 60.0, 0.05)
+    assert p99_back(outcomes, MARKS, before=0.05) == 10.0
+    assert p99_back(steady(30.0, 60.0, 1.0), MARKS, before=0.05) is None
+
+
+def test_drain_is_when_every_lag_is_back_within_its_level_before_the_fault() -> None:
+    def sample(at: float, lag: int | None, outbox: int | None) -> Sample:
+        return Sample(at, {"productivity": lag, "search": 0}, outbox, 0)
+
+    samples = [
+        sample(10.0, 3, 1),  # before the fault: up to 3 behind, 1 in the outbox
+        sample(25.0, None, None),  # the broker is down: unknown
+        sample(31.0, 400, 900),
+        sample(35.0, 3, 2),
+        sample(38.0, 2, 1),
+    ]
+    assert lag_peaks(samples, MARKS.injected) == {
+        "productivity": 400,
+        "search": 0,
+        "outbox": 900,
+        "pending": 0,
+    }
+    assert drained(samples, MARKS) == 8.0
+
+
+def test_a_store_missing_one_entry_has_not_caught_up() -> None:
+    truth = {1: "a", 2: "b"}
+    whole = Snapshot(truth, 0, {1, 2}, {1, 2, 9}, [{1, 2}, {1, 2}, {1, 2}])
+    assert whole.caught_up()
+    assert not Snapshot(truth, 0, {1, 2}, {1}, [{1, 2}] * 3).caught_up()
+    assert not Snapshot(truth, 0, {1, 2}, {1, 2}, [{1, 2}, {2}, {1, 2}]).caught_up()
+    assert not Snapshot(truth, 1, {1, 2}, {1, 2}, [{1, 2}] * 3).caught_up()

@@ -1,0 +1,45 @@
+"""Which failures a consumer (and the webhooks dispatcher) waits out instead of dead-
+lettering the event or ending the worker. The fault drill found a PostgreSQL restart
+sending events to the DLQ and stopping the webhooks worker: a connection attempt refused
+by a server that is shutting down or starting up reaches us as asyncpg's own exception
+(SQLAlchemy wraps errors of established connections only)."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from sqlalchemy import exc as sa_exc
+
+from tt.common.consumer import is_transient
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.AdminShutdownError(
+            "terminating connection due to administrator command"
+        ),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        ConnectionRefusedError(111, "Connect call failed"),
+        sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection")),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_database_that_cannot_serve_right_now_is_waited_out(error: Exception) -> None:
+    assert is_transient(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.UniqueViolationError("duplicate key value"),
+        asyncpg.exceptions.DataError("invalid input syntax"),
+        ValueError("a malformed event"),
+        KeyError("time_entry"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_an_event_that_cannot_be_applied_is_not(error: Exception) -> None:
+    assert not is_transient(error)
