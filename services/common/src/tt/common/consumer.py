@@ -29,7 +29,6 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, SpanKind
 from sqlalchemy import BigInteger, String, text
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,6 +42,7 @@ from tt.common.kafka import (
     trace_context_from,
 )
 from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
+from tt.common.outages import is_dependency_outage
 from tt.common.topics import Catalogue, dlq_name
 
 log = logging.getLogger("tt.consumer")
@@ -70,18 +70,6 @@ def one_at_a_time(handler: EventHandler) -> Handler:
 
 class RetryLater(Exception):
     """Raised by a handler when a dependency is down: the event is retried, not dead-lettered."""
-
-
-# Failures of a dependency, not of the event: retry the same event until it works.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    RetryLater,
-    OSError,
-    TimeoutError,
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.DisconnectionError,
-    KafkaError,
-)
 
 
 class ConsumedVersion(Base):
@@ -156,21 +144,9 @@ async def claim_versions(session: AsyncSession, events: Sequence[Event]) -> list
 # SQLSTATE classes meaning "the server cannot serve right now": connection exceptions (08),
 # operator intervention such as a shutdown or a server still starting (57P), insufficient
 # resources (53). SQLAlchemy wraps these as a plain DBAPIError, not an OperationalError.
-TRANSIENT_SQLSTATES = ("08", "57P", "53")
-
-
 def is_transient(exc: BaseException) -> bool:
     """A failure of a dependency (retry the same work) rather than of the event."""
-    if isinstance(exc, sa_exc.DBAPIError):
-        state = getattr(exc.orig, "sqlstate", None)
-        if exc.connection_invalidated or str(state or "").startswith(TRANSIENT_SQLSTATES):
-            return True
-    # A connection attempt that the server refuses while it shuts down or starts up
-    # ("cannot connect now", 57P03) comes as the driver's own exception: SQLAlchemy wraps
-    # the errors of established connections only.
-    elif str(getattr(exc, "sqlstate", None) or "").startswith(TRANSIENT_SQLSTATES):
-        return True
-    return isinstance(exc, TRANSIENT_ERRORS)
+    return isinstance(exc, RetryLater | KafkaError) or is_dependency_outage(exc)
 
 
 class ConsumerRunner:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tt.common.outages import is_dependency_outage
 from tt.common.responses import JSONResponse
 
 log = logging.getLogger("tt.errors")
@@ -261,6 +262,13 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(
                 ValidationFailed.field("body", "A value is out of range or cannot be stored")
             )
+        if is_dependency_outage(exc):
+            # PostgreSQL restarting, a lost connection, a statement out of time: the same
+            # request may well succeed in a moment, so say so instead of "our bug".
+            log.warning("dependency unavailable", extra={"error": repr(exc)[:300]})
+            outage = Unavailable("A service this request needs is unavailable; try again shortly")
+            outage.headers["Retry-After"] = "1"
+            return error_response(outage)
         span_context = trace.get_current_span().get_span_context()
         trace_id = format(span_context.trace_id, "032x") if span_context.is_valid else None
         log.exception("unhandled error", extra={"trace_id": trace_id})
