@@ -161,9 +161,19 @@ def main(args: argparse.Namespace) -> None:
         print(
             json.dumps(
                 {
-                    "groups": {g: {"processes": n, "pss_mb": round(mb, 1)} for g, (n, mb) in groups.items()},
+                    "groups": {
+                        g: {"processes": n, "pss_mb": round(mb, 1)} for g, (n, mb) in groups.items()
+                    },
                     "total_mb": round(total, 1),
-                    **({"peak_mb": {k: round(v, 1) for k, v in peak.items()}, "peak_total_mb": round(peak_total, 1), "samples": samples} if sampled else {}),
+                    **(
+                        {
+                            "peak_mb": {k: round(v, 1) for k, v in peak.items()},
+                            "peak_total_mb": round(peak_total, 1),
+                            "samples": samples,
+                        }
+                        if sampled
+                        else {}
+                    ),
                 },
                 indent=2,
             )
@@ -186,7 +196,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--platform", help="platform.json of the platform (default: TT_PLATFORM_FILE)")
+    parser.add_argument(
+        "--platform", help="platform.json of the platform (default: TT_PLATFORM_FILE)"
+    )
     parser.add_argument("--seconds", type=float, default=0.0, help="keep sampling this long (peak)")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between samples")
     parser.add_argument("--per-process", action="store_true", help="one line per process")

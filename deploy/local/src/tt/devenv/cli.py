@@ -266,12 +266,22 @@ def reindex(service: str) -> None:
     typer.echo(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "done")
 
 
+# Benchmarks that `./dev bench all` leaves out: they need something outside the repository.
+BENCH_NOT_IN_ALL = frozenset({"compare"})
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context, name: Annotated[str, typer.Argument()] = "all") -> None:
-    """Run bench/<name>.py (or all) against the running `up` platform."""
+    """Run bench/<name>.py (or all) against the running `up` platform. `memory`: PSS per
+    process group; `compare --harness DIR`: tt beside TimeTracker through the team's load
+    harness (DIR, or TT_BASELINE_DIR; `./dev bench compare --help`)."""
     scripts = (
-        sorted((REPO / "bench").glob("*.py")) if name == "all" else [REPO / "bench" / f"{name}.py"]
+        [p for p in sorted((REPO / "bench").glob("*.py")) if p.stem not in BENCH_NOT_IN_ALL]
+        if name == "all"
+        else [REPO / "bench" / f"{name}.py"]
     )
+    if not scripts[0].exists():
+        _fail(DevError(f"no benchmark {name!r} (bench/{name}.py)"))
     layout = _layout()
     env = {**os.environ, "TT_PLATFORM_FILE": str(layout.platform_file)}
     code = 0
