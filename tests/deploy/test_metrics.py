@@ -1,4 +1,4 @@
-"""Metrics (docs/operations.md, Health, metrics, logs): every service's ``/metrics`` has request rate and latency by
+"""Metrics (docs/operations.md): every service's ``/metrics`` has request rate and latency by
 route and its outbox backlog; a worker serves its own (consumer lag, relay figures) on
 ``TT_METRICS_PORT``, with a ``/healthz`` for container liveness probes."""
 

@@ -1,5 +1,5 @@
-"""One trace from the client to every consumer (docs/operations.md, Health, metrics, logs): a time entry created
-through the gateway is one trace in the trace backend, holding the gateway's span, auth's
+"""One trace from the client to every consumer (docs/architecture.md, An event): a time
+entry created through the gateway is one trace in the trace backend, holding the gateway's span, auth's
 verify span, the time service's span, the outbox relay's produce span and the search and
 productivity consumers' spans, each consumer continuing from the produce span (the
 context travels in the Kafka record's headers).

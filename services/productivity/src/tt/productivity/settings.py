@@ -18,7 +18,8 @@ class ProductivitySettings(PlatformSettings):
 
     service_name: str = "productivity"
 
-    # Redis caches (docs/architecture.md, Data and caches): stats 5 minutes unless a timer runs, value 10 minutes.
+    # Redis caches (docs/architecture.md, Data and caches): stats 5 minutes unless a
+    # timer runs, value 10 minutes.
     stats_cache_seconds: int = Field(default=300, ge=0)
     value_cache_seconds: int = Field(default=600, ge=0)
     # A project's forecast, shared by its users: 10 minutes, or until ?refresh=true.
