@@ -1,11 +1,8 @@
 """One trace from the client to every consumer (docs/architecture.md, An event): a time
-entry created through the gateway is one trace in the trace backend, holding the gateway's span, auth's
-verify span, the time service's span, the outbox relay's produce span and the search and
-productivity consumers' spans, each consumer continuing from the produce span (the
-context travels in the Kafka record's headers).
-
-The platform under test runs the trace backend (``./dev test`` and ``./dev up --otel``
-start it; so does the compose stack), which writes spans under ``<state>/traces``."""
+entry created through the gateway is one trace in the trace backend, holding the
+gateway's span, auth's verify span, the time service's span, the outbox relay's produce
+span and the search and productivity consumers' spans, each consumer continuing from the
+produce span (the context travels in the Kafka record's headers)."""
 
 from __future__ import annotations
 
