@@ -88,28 +88,28 @@ def _figures(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_hours_across_both_dst_changes(users: Users, gateway_url: str) -> None:
-    """Europe/Berlin: spring forward on Sunday 2026-03-29 (02:00 -> 03:00), fall back on
-    Sunday 2026-10-25 (03:00 -> 02:00). Weekends count as overtime, 8 h a standard day."""
+    """Europe/Berlin: spring forward on Sunday 2025-03-30 (02:00 -> 03:00), fall back on
+    Sunday 2025-10-26 (03:00 -> 02:00). Weekends count as overtime, 8 h a standard day."""
     user = users.create(timezone="Europe/Berlin")
     work = _project(user, "DST")
-    # Tue 2026-02-10 09:00-13:00 CET: 4 h, regular.
-    _entry(user, work, _utc("2026-02-10T08:00"), _utc("2026-02-10T12:00"))
-    # Tue 2026-03-03 09:00-18:00 CET: 9 h, 8 regular + 1 overtime.
-    _entry(user, work, _utc("2026-03-03T08:00"), _utc("2026-03-03T17:00"))
-    # Wed 2026-03-25 09:00-19:00 CET: 10 h, 8 regular + 2 overtime.
-    _entry(user, work, _utc("2026-03-25T08:00"), _utc("2026-03-25T18:00"))
-    # Sat 2026-03-28 23:00 CET to Sun 03:30 CEST: 3.5 real hours on Saturday (weekend).
-    _entry(user, work, _utc("2026-03-28T22:00"), _utc("2026-03-29T01:30"))
-    # Sun 2026-03-29 09:00-12:00 CEST: 3 h on Sunday (weekend).
-    _entry(user, work, _utc("2026-03-29T07:00"), _utc("2026-03-29T10:00"))
-    # Mon 2026-03-30 08:00-10:00 CEST: 2 h, next week.
-    _entry(user, work, _utc("2026-03-30T06:00"), _utc("2026-03-30T08:00"))
-    # Sun 2026-10-25 01:30 CEST to 03:30 CET: 3 real hours (2 on the wall clock), weekend.
-    _entry(user, work, _utc("2026-10-24T23:30"), _utc("2026-10-25T02:30"))
+    # Tue 2025-02-11 09:00-13:00 CET: 4 h, regular.
+    _entry(user, work, _utc("2025-02-11T08:00"), _utc("2025-02-11T12:00"))
+    # Tue 2025-03-04 09:00-18:00 CET: 9 h, 8 regular + 1 overtime.
+    _entry(user, work, _utc("2025-03-04T08:00"), _utc("2025-03-04T17:00"))
+    # Wed 2025-03-26 09:00-19:00 CET: 10 h, 8 regular + 2 overtime.
+    _entry(user, work, _utc("2025-03-26T08:00"), _utc("2025-03-26T18:00"))
+    # Sat 2025-03-29 23:00 CET to Sun 03:30 CEST: 3.5 real hours on Saturday (weekend).
+    _entry(user, work, _utc("2025-03-29T22:00"), _utc("2025-03-30T01:30"))
+    # Sun 2025-03-30 09:00-12:00 CEST: 3 h on Sunday (weekend).
+    _entry(user, work, _utc("2025-03-30T07:00"), _utc("2025-03-30T10:00"))
+    # Mon 2025-03-31 08:00-10:00 CEST: 2 h, next week.
+    _entry(user, work, _utc("2025-03-31T06:00"), _utc("2025-03-31T08:00"))
+    # Sun 2025-10-26 01:30 CEST to 03:30 CET: 3 real hours (2 on the wall clock), weekend.
+    _entry(user, work, _utc("2025-10-25T23:30"), _utc("2025-10-26T02:30"))
 
     with closing(_session(gateway_url, user)) as s:
         spring = _poll(
-            s, STATS, lambda b: b["overtime_ytd_hours"] == 9.5, "March entries", date="2026-03-29"
+            s, STATS, lambda b: b["overtime_ytd_hours"] == 9.5, "March entries", date="2025-03-30"
         ).json()
         assert _figures(spring) == {
             "today_hours": 3.0,
@@ -120,9 +120,9 @@ def test_hours_across_both_dst_changes(users: Users, gateway_url: str) -> None:
             "week_regular_hours": 8.0,
             "week_overtime_hours": 8.5,  # 2 + 3.5 + 3
             "overtime_ytd_hours": 9.5,  # 1 + 2 + 3.5 + 3
-            "week_start": "2026-03-23",
+            "week_start": "2025-03-24",
         }
-        assert spring["today"] == "2026-03-29"
+        assert spring["today"] == "2025-03-30"
         assert spring["standard_hours_per_day"] == 8.0
         assert spring["timezone"] == "Europe/Berlin"
         autumn = _poll(
@@ -130,7 +130,7 @@ def test_hours_across_both_dst_changes(users: Users, gateway_url: str) -> None:
             STATS,
             lambda b: b["overtime_ytd_hours"] == 12.5,
             "October entry",
-            date="2026-10-25",
+            date="2025-10-26",
         ).json()
         assert _figures(autumn) == {
             "today_hours": 3.0,
@@ -141,14 +141,14 @@ def test_hours_across_both_dst_changes(users: Users, gateway_url: str) -> None:
             "week_regular_hours": 0.0,
             "week_overtime_hours": 3.0,
             "overtime_ytd_hours": 12.5,  # 9.5 + 0 (Monday's 2 h) + 3
-            "week_start": "2026-10-19",
+            "week_start": "2025-10-20",
         }
-        spark = s.get(SPARKLINES, params={"date": "2026-03-29"})
+        spark = s.get(SPARKLINES, params={"date": "2025-03-30"})
         assert spark.status_code == 200, spark.text
         assert spark.json()["today"] == [0.0, 0.0, 10.0, 0.0, 0.0, 3.5, 3.0]
         assert spark.json()["week"] == spark.json()["today"] == spark.json()["month"]
-        assert [d["date"] for d in spark.json()["days"]] == [f"2026-03-{d}" for d in range(23, 30)]
-        fall = s.get(SPARKLINES, params={"date": "2026-10-25"}).json()
+        assert [d["date"] for d in spark.json()["days"]] == [f"2025-03-{d}" for d in range(24, 31)]
+        fall = s.get(SPARKLINES, params={"date": "2025-10-26"}).json()
         assert fall["today"] == [0.0] * 6 + [3.0]
 
 
@@ -158,9 +158,9 @@ def test_hours_in_utc_plus_13_and_minus_10(users: Users, gateway_url: str) -> No
     tonga = users.create(timezone="Pacific/Tongatapu")
     honolulu = users.create(timezone="Pacific/Honolulu")
     spans = (
-        ("2026-06-10T11:30", "2026-06-10T13:30"),  # 2 h: Tonga Thu 11th, Honolulu Wed 10th
-        ("2026-06-10T20:00", "2026-06-11T04:00"),  # 8 h: Tonga Thu 11th, Honolulu Wed 10th
-        ("2026-06-11T12:00", "2026-06-11T15:00"),  # 3 h: Tonga Fri 12th, Honolulu Thu 11th
+        ("2025-06-11T11:30", "2025-06-11T13:30"),  # 2 h: Tonga Thu 12th, Honolulu Wed 11th
+        ("2025-06-11T20:00", "2025-06-12T04:00"),  # 8 h: Tonga Thu 12th, Honolulu Wed 11th
+        ("2025-06-12T12:00", "2025-06-12T15:00"),  # 3 h: Tonga Fri 13th, Honolulu Thu 12th
     )
     for user in (tonga, honolulu):
         project = _project(user, "Zones")
@@ -169,7 +169,7 @@ def test_hours_in_utc_plus_13_and_minus_10(users: Users, gateway_url: str) -> No
 
     with closing(_session(gateway_url, tonga)) as s:
         friday = _poll(
-            s, STATS, lambda b: b["month_hours"] == 13.0, "Tonga's entries", date="2026-06-12"
+            s, STATS, lambda b: b["month_hours"] == 13.0, "Tonga's entries", date="2025-06-13"
         ).json()
         assert _figures(friday) == {
             "today_hours": 3.0,
@@ -180,16 +180,16 @@ def test_hours_in_utc_plus_13_and_minus_10(users: Users, gateway_url: str) -> No
             "week_regular_hours": 11.0,  # 8 of Thursday's 10, Friday's 3
             "week_overtime_hours": 2.0,
             "overtime_ytd_hours": 2.0,
-            "week_start": "2026-06-08",
+            "week_start": "2025-06-09",
         }
         assert friday["timezone"] == "Pacific/Tongatapu"
-        day = s.get(STATS, params={"date": "2026-06-11"}).json()
+        day = s.get(STATS, params={"date": "2025-06-12"}).json()
         assert (day["today_hours"], day["today_regular_hours"], day["today_overtime_hours"]) == (
             10.0,
             8.0,
             2.0,
         )
-        spark = s.get(SPARKLINES, params={"date": "2026-06-12"}).json()
+        spark = s.get(SPARKLINES, params={"date": "2025-06-13"}).json()
         assert spark["today"] == [0.0, 0.0, 0.0, 0.0, 0.0, 10.0, 3.0]
 
     with closing(_session(gateway_url, honolulu)) as s:
@@ -198,7 +198,7 @@ def test_hours_in_utc_plus_13_and_minus_10(users: Users, gateway_url: str) -> No
             STATS,
             lambda b: b["month_hours"] == 13.0,
             "Honolulu's entries",
-            date="2026-06-11",
+            date="2025-06-12",
         ).json()
         assert _figures(thursday) == {
             "today_hours": 3.0,
@@ -209,11 +209,11 @@ def test_hours_in_utc_plus_13_and_minus_10(users: Users, gateway_url: str) -> No
             "week_regular_hours": 11.0,
             "week_overtime_hours": 2.0,
             "overtime_ytd_hours": 2.0,
-            "week_start": "2026-06-08",
+            "week_start": "2025-06-09",
         }
-        day = s.get(STATS, params={"date": "2026-06-10"}).json()
+        day = s.get(STATS, params={"date": "2025-06-11"}).json()
         assert (day["today_hours"], day["today_overtime_hours"]) == (10.0, 2.0)
-        spark = s.get(SPARKLINES, params={"date": "2026-06-12"}).json()
+        spark = s.get(SPARKLINES, params={"date": "2025-06-13"}).json()
         assert spark["today"] == [0.0, 0.0, 0.0, 0.0, 10.0, 3.0, 0.0]
 
 
