@@ -2,7 +2,7 @@
 process, the time service's peak memory, and how long the relay takes to publish the
 100,000 ``tt.time_entry.created`` events.
 
-Target (issue 6): 100k rows in <= 10 s. The machine is shared, so the CPU each process
+Target: 100k rows in <= 10 s. The machine is shared, so the CPU each process
 spends per row says more than the wall time: two idle cores divided by it is the rate the
 platform could import at. The upload goes as a raw ``text/csv`` body (the streamed form);
 ``--forms`` adds the multipart and JSON forms. A second run with one bad row in the middle

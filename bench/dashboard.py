@@ -2,7 +2,7 @@
 latency of /api/v1/dashboard/stats, /api/v1/dashboard/sparklines,
 /api/v1/projects/<id>/forecast and /api/v1/ai/suggest (never cached).
 
-Target (issue 22): cold answers <= 20 ms p95. Calls go straight to the service's port with
+Target: cold answers <= 20 ms p95. Calls go straight to the service's port with
 a minted identity (the bench user of bench/productivity.py, seeded in bulk into the read
 model), so the figures are the service's own, without the gateway.
 

@@ -1,7 +1,7 @@
 """What an idle platform costs: the CPU every process of the running platform uses while
 nobody sends a request, as a share of one core, per process and in total.
 
-Target (issue 17): under 5 % of one core in total. Run it on a platform nobody is using
+Target: under 5 % of one core in total. Run it on a platform nobody is using
 (CPU time is counted per process, so other load on the machine does not inflate it).
 
     ./dev up && ./dev bench idle [--seconds 60]

@@ -8,7 +8,7 @@ Groups: each service's API replicas (``time``), its workers (``time-worker``), P
 with every backend, Redis, Kafka, the gateway (Traefik). The trace backend of a test
 platform is shown but not counted: it is a development tool, not part of the platform.
 
-Target (issue 18): the platform <= 1.5 GB PSS, idle and after load (a 100k-entry import
+Target: the platform <= 1.5 GB PSS, idle and after load (a 100k-entry import
 while the consumers drain it). This script starts nothing; it reads the platform file of a
 running platform (``TT_PLATFORM_FILE``, or ``--platform``). To see the peak under load,
 sample while the load runs, e.g. in a second shell:

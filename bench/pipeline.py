@@ -8,7 +8,7 @@ past their events, its drain rate, and its worker's CPU per event.
 - ``--via kafka``: the events go straight onto ``tt.time.entries`` (as the relay would put
   them), for a synthetic user: the consumers' own figures, without the import and relay.
 
-Targets (issue 17): productivity >= 2,000 events/s, search >= 3,000 events/s, webhooks
+Targets: productivity >= 2,000 events/s, search >= 3,000 events/s, webhooks
 intake (no matching subscription) >= 5,000 events/s; after a 100k import, stats and
 search reflect every entry <= 60 s after the answer.
 

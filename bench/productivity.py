@@ -2,7 +2,7 @@
 latency of GET /api/v1/productivity/stats and the value dashboard, cached throughput, and
 how long an entry event takes to show in the stats (publish -> new answer).
 
-Targets (issue 8): cold stats <= 150 ms, cached <= 5 ms median, event -> stats p95 <= 1 s.
+Targets: cold stats <= 150 ms, cached <= 5 ms median, event -> stats p95 <= 1 s.
 Calls go straight to the service's port with a minted identity (the bench user is
 synthetic, seeded in bulk into the read model), so the figures are the service's own.
 

@@ -1,7 +1,7 @@
 """Search: query latency through the gateway over 100k time entries, 10k projects and 10k
 tasks, and how long an event takes to become searchable.
 
-Targets (issue 7): search p95 <= 30 ms through the gateway; event -> searchable p95
+Targets: search p95 <= 30 ms through the gateway; event -> searchable p95
 <= 500 ms. The corpus is published to Kafka as the time service's relay would publish it
 (synthetic CloudEvents, ids far above the time service's), so the indexer builds it the
 way it builds everything; it is published once and kept (a marker project records that,

@@ -1,7 +1,7 @@
 """Time entries through the gateway: latency of creating an entry and of listing 50 of a
 user's 100k entries, at fixed request rates, and the most requests/s this machine serves.
 
-Targets (issue 5): create p99 <= 20 ms and list p99 <= 15 ms at 200 requests/s. The
+Targets: create p99 <= 20 ms and list p99 <= 15 ms at 200 requests/s. The
 machine is shared, so the last table also gives the CPU each process spends per request
 and the rate two otherwise idle cores could serve from it. Requests
 go through Traefik, ForwardAuth (token lookup, rate limit, signed identity) and the time

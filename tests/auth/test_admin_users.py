@@ -141,7 +141,7 @@ def test_demoting_an_admin_takes_admin_scope_away_from_their_session(
         assert admin_api.patch(
             f"/api/v1/admin/users/{admin_user.id}", json={"is_admin": False}
         ).is_success
-        # A demotion ends the user's sessions (CONTRACT.md section 1): signed out, not 403.
+        # A demotion ends the user's sessions (docs/api.md §1): signed out, not 403.
         assert_error(browser.get("/admin/api-tokens"), 401, "unauthorized")
 
 

@@ -155,7 +155,7 @@ def test_v1_needs_a_token_with_read_projects(
         )
     assert body["required_scope"] == "read:projects"
     assert sorted(body["available_scopes"]) == ["read:tasks", "write:projects"]
-    # A browser session is not a token (CONTRACT.md section 1).
+    # A browser session is not a token (docs/api.md §1).
     assert_error(
         alice.browser.get("/api/v1/search", params={"q": one_of_each}), 401, "unauthorized"
     )

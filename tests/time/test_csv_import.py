@@ -1,4 +1,4 @@
-"""CSV import through the gateway (CONTRACT.md section 5): all rows or none, every row
+"""CSV import through the gateway (docs/api.md §5): all rows or none, every row
 checked by the rules of a v1 create, the three input forms, per-row errors, one created
 event per entry, import jobs, and Idempotency-Key."""
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key on creates (CONTRACT.md section 5), through the gateway, and with
+"""Idempotency-Key on creates (docs/api.md §5), through the gateway, and with
 Redis unavailable (a second time-service process whose Redis is a closed port)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The TimeTrack Enterprise entry API (seed 004, CONTRACT.md section 6) through the
+"""The TimeTrack Enterprise entry API (seed 004, docs/api.md §6) through the
 gateway, with key/secret pairs issued by auth: the same entries as v1, both ways."""
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
     ("import contracts", ["lint-imports"]),
     ("docs/events.md current", ["python", "-m", "tt.common.contracts.docs", "--check"]),
     ("OpenAPI document current", ["python", "-m", "tt.devenv.cli", "openapi", "--check"]),
+    # Cited documents exist in the repository; no outside notes, issue numbers, machine paths.
+    ("references stay in the repository", ["python", "-m", "tt.devenv.references"]),
 ]
 
 

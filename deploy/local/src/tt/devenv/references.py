@@ -2,6 +2,7 @@
 must exist in it, and no file names a path of somebody's machine.
 
     python -m tt.devenv.references        # prints each bad reference; exit 1 if any
+                                          # (a step of ./dev lint)
 
 Checked in every tracked text file:
 - relative Markdown links (``[x](../docs/api.md)``) and ``docs/….md`` mentions resolve

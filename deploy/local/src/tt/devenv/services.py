@@ -46,7 +46,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         "webhooks",
         redis_db=4,
-        # Receivers on 127.0.0.1; private and link-local targets stay refused (CONTRACT 8).
+        # Receivers on 127.0.0.1; private and link-local targets stay refused (docs/api.md §8).
         local_env={"TT_WEBHOOKS_ALLOW_LOOPBACK_TARGETS": "true", "TT_WEBHOOKS_ALLOW_HTTP": "true"},
         # Retries in tenths of seconds instead of minutes, so retry tests take seconds.
         test_env={

@@ -10,7 +10,7 @@ import string
 
 TOKEN_PREFIX = "tt_"  # noqa: S105 (a format prefix, not a secret)
 TOKEN_RANDOM_LENGTH = 32
-# CONTRACT.md section 1: tt_ + 32 characters from [A-Za-z0-9] (about 190 bits).
+# docs/api.md §1: tt_ + 32 characters from [A-Za-z0-9] (about 190 bits).
 TOKEN_PATTERN = re.compile(r"tt_[A-Za-z0-9]{32}")
 TOKEN_DISPLAY_LENGTH = 8
 ALPHABET = string.ascii_letters + string.digits

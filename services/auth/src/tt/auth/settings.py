@@ -39,7 +39,7 @@ class AuthSettings(PlatformSettings):
     rate_limit_per_hour: int = Field(
         default=1000, ge=1, validation_alias=_alias("API_TOKEN_RATE_LIMIT_PER_HOUR")
     )
-    # Every token of one user together (CONTRACT.md section 3's limits are per token; a
+    # Every token of one user together (docs/api.md §3's limits are per token; a
     # user minting tokens must not multiply them without bound).
     user_rate_limit_per_minute: int = Field(default=300, ge=1)
     user_rate_limit_per_hour: int = Field(default=3000, ge=1)
@@ -50,7 +50,7 @@ class AuthSettings(PlatformSettings):
     )
     # Sign-in attempts allowed per minute, per username and per client address, counted
     # before the password is checked (a success is refunded), for the browser and the
-    # app login together (CONTRACT.md section 1).
+    # app login together (docs/api.md §1).
     login_attempts_per_minute: int = Field(default=5, ge=1)
     # A failed sign-in is answered no sooner than this after it arrived, so what a
     # failure costs (user lookup, hash) cannot be read from the response time.

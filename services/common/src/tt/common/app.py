@@ -35,7 +35,8 @@ Hook = Callable[[FastAPI, Resources], Awaitable[None]]
 
 __all__ = ["DbSession", "EdgeMiddleware", "client_address", "create_app", "resources"]
 
-# Headers verify puts on the upstream request, echoed on the response (ARCHITECTURE 3).
+# Headers verify puts on the upstream request, echoed on the response
+# (docs/architecture.md, A request).
 RATE_LIMIT_HEADERS = (
     b"x-ratelimit-limit",
     b"x-ratelimit-remaining",

@@ -1,6 +1,6 @@
 """The error hierarchy and the one handler that turns it into the contract's JSON body.
 
-Body (CONTRACT.md section 2): ``{"error", "message", "error_code"}`` plus ``errors`` on
+Body (docs/api.md §2): ``{"error", "message", "error_code"}`` plus ``errors`` on
 validation failures and any extra fields an error carries (``required_scope`` ...).
 """
 

@@ -1,4 +1,4 @@
-"""The CloudEvents 1.0 envelope every event travels in (CONTRACT.md section 7).
+"""The CloudEvents 1.0 envelope every event travels in (docs/api.md §7).
 
 ``data`` is ``{"version": n, "<entity>": {full state}}``; ``subject`` is the entity id;
 ``type`` is ``tt.<entity>.<verb>``. The W3C ``traceparent`` rides along as an extension

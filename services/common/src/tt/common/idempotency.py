@@ -1,4 +1,4 @@
-"""Idempotent creates (CONTRACT.md section 5), for every service whose v1 POSTs create.
+"""Idempotent creates (docs/api.md §5), for every service whose v1 POSTs create.
 
 A create sent with ``Idempotency-Key`` runs at most once per (token, key) within 24 h:
 

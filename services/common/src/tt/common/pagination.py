@@ -1,4 +1,4 @@
-"""Pagination as CONTRACT.md section 5 defines it: ``page`` (1), ``per_page`` (50, larger
+"""Pagination as docs/api.md §5 defines it: ``page`` (1), ``per_page`` (50, larger
 than 100 is clamped), and the ``pagination`` object every list answer carries."""
 
 from __future__ import annotations

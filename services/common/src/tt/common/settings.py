@@ -62,7 +62,7 @@ class PlatformSettings(BaseSettings):
     # Failed publishes of one outbox row before it is parked (outbox_parked).
     outbox_max_attempts: int = Field(default=5, ge=1, validation_alias="TT_OUTBOX_MAX_ATTEMPTS")
 
-    # Per service. Idempotency-Key records (CONTRACT.md section 5, tt.common.idempotency):
+    # Per service. Idempotency-Key records (docs/api.md §5, tt.common.idempotency):
     # kept 24 h; an in-flight marker expires sooner so a crashed request does not block its
     # retries for a day. After Redis fails, requests skip it for a while (PostgreSQL alone
     # still guarantees one create per key), so an outage costs one timeout, not one each.

@@ -1,4 +1,4 @@
-"""Which credentials a path accepts (CONTRACT.md section 1), decided from the forwarded URI.
+"""Which credentials a path accepts (docs/api.md §1), decided from the forwarded URI.
 
 | class          | paths                                         | accepts                         |
 |----------------|-----------------------------------------------|---------------------------------|

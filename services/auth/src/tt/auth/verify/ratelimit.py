@@ -1,5 +1,5 @@
 """Sliding-window rate limits: one atomic Redis script per request, shared by every auth
-replica, with process-local windows while Redis is unreachable (CONTRACT.md section 3).
+replica, with process-local windows while Redis is unreachable (docs/api.md §3).
 
 A subject (a token, a user, a client address) has one sorted set of request times; each
 window (a minute, an hour) counts the members younger than it. A rejected request is

@@ -26,7 +26,7 @@ class SearchResponse(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """CONTRACT.md section 2: ``errors`` on ``validation_error``, ``required_scope`` and
+    """docs/api.md §2: ``errors`` on ``validation_error``, ``required_scope`` and
     ``available_scopes`` on a missing scope."""
 
     error: str

@@ -1,5 +1,5 @@
 """``GET /api/v1/time-entries/export``: the entries a list with the same filters shows,
-as CSV (CONTRACT.md section 5), streamed page by page so an export of any size needs
+as CSV (docs/api.md §5), streamed page by page so an export of any size needs
 the memory of one page. Text cells that start like a spreadsheet formula are escaped."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The CSV format of time entries (CONTRACT.md section 5), shared by import and export.
+"""The CSV format of time entries (docs/api.md §5), shared by import and export.
 
 Columns are matched case-insensitively, with the contract's aliases; export writes the
 importable columns first, then read-only ones (``id``, names, duration), so an export

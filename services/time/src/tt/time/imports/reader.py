@@ -1,6 +1,6 @@
 """Reading a spooled CSV back, one record at a time (never the whole file in memory).
 
-UTF-8 only (CONTRACT.md section 5), with or without a byte-order mark; comma, semicolon
+UTF-8 only (docs/api.md §5), with or without a byte-order mark; comma, semicolon
 or tab separated (judged from the header line); quoted fields may span lines. Files that
 are not text, or not UTF-8, are refused as a whole with a message saying what they are.
 Records are numbered as a spreadsheet shows them: the header is row 1.

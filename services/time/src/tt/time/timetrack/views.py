@@ -1,5 +1,5 @@
 """A TimeTrack project time entry, as seed 004's table names its fields; timestamps are
-written ``YYYY-MM-DDTHH:MM:SS.fffZ`` (CONTRACT.md section 6)."""
+written ``YYYY-MM-DDTHH:MM:SS.fffZ`` (docs/api.md §6)."""
 
 from __future__ import annotations
 
