@@ -83,6 +83,14 @@ def _kill(local_platform, name: str, run: Run) -> None:  # type: ignore[no-untyp
     run.killed.append(name)
 
 
+def _gateway_dropped(response: httpx.Response) -> bool:
+    """Traefik's own plain-text 500, for a request whose replica died while answering it
+    (a service's 500 is the JSON error body with a trace id). Whether the create committed
+    is unknown, so the client retries it under its Idempotency-Key, as TimeTracker's mobile
+    app retries every 5xx."""
+    return response.status_code == 500 and response.text.strip() == "Internal Server Error"
+
+
 def _create(client: httpx.Client, index: int, body: dict[str, object], run: Run, key: str) -> bool:
     """Send one create until it is answered; False when it must wait for a killed
     replica's idempotency claim to expire (409), which the caller does later, so the
@@ -106,7 +114,7 @@ def _create(client: httpx.Client, index: int, body: dict[str, object], run: Run,
                 with run.lock:
                     run.retries["409"] += 1
                 return False
-            if response.status_code not in (502, 503, 504):
+            if response.status_code not in (502, 503, 504) and not _gateway_dropped(response):
                 with run.lock:
                     run.failures.append(f"{index}: {response.status_code} {response.text[:200]}")
                 return True
