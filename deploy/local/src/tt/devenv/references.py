@@ -11,7 +11,7 @@ Checked in every tracked text file:
 - no citation of documents that live outside the repository (the upper-case design
   notes of the team, by name or as ``NAME <section>``), and no issue numbers of a
   tracker the reader cannot see;
-- no absolute path of a developer's machine (``/work/…``, ``/home/…``, ``/Users/…``).
+- no absolute path of a developer's machine (a home or workspace folder).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from tt.devenv.layout import REPO
@@ -48,8 +49,10 @@ def tracked_text_files(root: Path = REPO) -> list[Path]:
     return [f for f in files if f.is_file() and f.resolve() != THIS_FILE]
 
 
-def _sections(document: Path) -> set[str]:
-    return set(re.findall(r"^## (\d+)\.", document.read_text(), flags=re.MULTILINE))
+@cache
+def _sections(document: Path) -> frozenset[str]:
+    """The numbered sections of a document, read once however often it is cited."""
+    return frozenset(re.findall(r"^## (\d+)\.", document.read_text(), flags=re.MULTILINE))
 
 
 def bad_references(path: Path, root: Path = REPO) -> Iterator[str]:
