@@ -103,7 +103,10 @@ async def seed_catalogue(client: httpx.AsyncClient, tag: str) -> dict[int, list[
     clients = await create_all(
         client,
         "/api/v1/clients",
-        [{"name": f"Client {tag} {i}", "default_hourly_rate": 60 + 5 * i} for i in range(N_CLIENTS)],
+        [
+            {"name": f"Client {tag} {i}", "default_hourly_rate": 60 + 5 * i}
+            for i in range(N_CLIENTS)
+        ],
         "client",
     )
     projects = await create_all(
