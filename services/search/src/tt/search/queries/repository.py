@@ -225,7 +225,9 @@ def statement(shape: Shape) -> tuple[str, tuple[str, ...]]:
         ctes.append(_TYPO_CTE)
     weak_condition = _weak_condition(shape)
     for kind in shape.kinds:
-        ctes.append(_newest_matches(kind, f"{kind}_strong", _strong_condition(shape), "true", shape))
+        ctes.append(
+            _newest_matches(kind, f"{kind}_strong", _strong_condition(shape), "true", shape)
+        )
         if weak_condition:
             gate = f"(SELECT count(*) FROM {kind}_strong) < CAST(:limit AS bigint)"
             ctes.append(_newest_matches(kind, f"{kind}_weak", weak_condition, gate, shape))
