@@ -1,5 +1,5 @@
 """The compose stack runs Kafka and PostgreSQL with the same small-machine memory settings
-as ./dev (issue 18: the whole platform within 1.5 GB). No Docker needed."""
+as ./dev (the whole platform within 1.5 GB). No Docker needed."""
 
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ def postgres_dir(layout: Layout) -> Path:
     return link
 
 
-# Sized for a small machine that runs the whole platform (issue 18: everything <= 1.5 GB
+# Sized for a small machine that runs the whole platform (everything within 1.5 GB of
 # PSS). Touched shared buffers count in the platform's memory (they were most of
 # PostgreSQL's share after a 100k-entry import), while the kernel's page cache behind them
 # does not; 128MB, PostgreSQL's default, holds the hot pages of every service's database.
@@ -189,7 +189,7 @@ def stop_redis(layout: Layout) -> bool:
 
 # ---------------------------------------------------------------- Kafka (KRaft)
 
-# A small single-node broker (issue 18). Measured: ~60 MB of live heap once the log
+# A small single-node broker. Measured: ~60 MB of live heap once the log
 # cleaner's buffer is small (below), so 192 MB leaves room for the young generation and
 # bursts (a 100k-event import, the consumers' batch fetches); without -Xmx the JVM takes a
 # quarter of the machine's memory. Serial GC: one thread, no per-region overhead, and it
