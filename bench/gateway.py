@@ -9,7 +9,15 @@ every path alike):
 Added latency = gateway - direct. Throughput: /internal/verify on one auth process under
 concurrent load from separate client processes; also cold (first use of a token) verify.
 
+CPU per request at a fixed rate (open loop): GET /api/v1/projects through the gateway,
+once on one path (verify reuses its signed identity) and once over many project paths
+(an identity is bound to its request line, so verify signs one per path). CPU is read
+from /proc per process (Traefik, auth, time, Redis, PostgreSQL with its backends) and
+what the same processes use idle over the same span is taken off, so the figures hold
+on a machine shared with other work. ``--only-cpu`` prints just that table.
+
     ./dev up && ./dev bench gateway [--requests 2000] [--seconds 8] [--clients 3]
+    ./dev bench gateway --only-cpu [--rate 50] [--cpu-seconds 20]
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import httpx
 
 from _common import percentile, platform_doc, print_table, rss_mb, summary_ms
 from support.api import mint_identity
+from time_entries import at_rate, process_groups
 
 
 def setup(doc: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +56,7 @@ def setup(doc: dict[str, Any]) -> dict[str, Any]:
                 json={
                     "name": f"bench-{uuid.uuid4().hex[:6]}",
                     "user_id": user["id"],
-                    "scopes": ["read:users"],
+                    "scopes": ["read:users", "read:projects", "write:projects"],
                     "rate_limit_per_minute": 1_000_000,
                     "rate_limit_per_hour": 100_000_000,
                 },
@@ -171,6 +180,85 @@ def throughput(
     return row
 
 
+def _cpu_with_children(pid: int) -> float:
+    """CPU of a process plus its exited children (PostgreSQL's finished backends), 0 for a
+    process that is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_role(doc: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds so far per role; the process list is read afresh (backends come and go)."""
+    return {
+        role: sum(_cpu_with_children(p) for p in pids) for role, pids in process_groups(doc).items()
+    }
+
+
+async def cpu_at_rate(
+    doc: dict[str, Any], token: str, paths: list[str], rate: float, seconds: float
+) -> dict[str, Any]:
+    """CPU ms per request of each process while GETs of ``paths`` (in turn) arrive at
+    ``rate``/s, less what the same processes use idle (health checks, pollers) over as
+    long a span, measured just before."""
+    idle_from, idle_started = _cpu_by_role(doc), time.perf_counter()
+    await asyncio.sleep(min(seconds, 10.0))
+    idle_to, idle_span = _cpu_by_role(doc), time.perf_counter() - idle_started
+
+    async def send(client: httpx.AsyncClient, i: int) -> httpx.Response:
+        return await client.get(paths[i % len(paths)])
+
+    async with httpx.AsyncClient(
+        base_url=doc["gateway_url"],
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+    ) as client:
+        for i in range(2 * len(paths)):  # warm connections and the token cache
+            (await send(client, i)).raise_for_status()
+        loaded_from, loaded_started = _cpu_by_role(doc), time.perf_counter()
+        result = await at_rate(client, send, rate, seconds)
+        loaded_to, loaded_span = _cpu_by_role(doc), time.perf_counter() - loaded_started
+    count = max(1, result["ok"] + result["errors"])
+    per: dict[str, float] = {}
+    for role in sorted(loaded_to):
+        idle = (idle_to[role] - idle_from[role]) * loaded_span / idle_span
+        per[role] = (loaded_to[role] - loaded_from[role] - idle) * 1000 / count
+    return {
+        "paths": len(paths),
+        "req/s": result["achieved/s"],
+        "ok": result["ok"],
+        "p50": result["p50"],
+        "p99": result["p99"],
+        **{f"{role} ms": round(v, 3) for role, v in per.items()},
+        "total ms": round(sum(per.values()), 3),
+    }
+
+
+def cpu_table(doc: dict[str, Any], bench: dict[str, Any], rate: float, seconds: float) -> None:
+    token = bench["token"]
+    with httpx.Client(
+        base_url=doc["gateway_url"], headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as api:
+        ids = [
+            api.post("/api/v1/projects", json={"name": f"gw bench {uuid.uuid4().hex[:8]}"}).json()[
+                "project"
+            ]["id"]
+            for _ in range(50)
+        ]
+    rows = [
+        asyncio.run(cpu_at_rate(doc, token, ["/api/v1/projects"], rate, seconds)),
+        asyncio.run(cpu_at_rate(doc, token, [f"/api/v1/projects/{i}" for i in ids], rate, seconds)),
+    ]
+    print_table(
+        f"CPU ms per request at {rate:.0f}/s for {seconds:.0f}s, idle use taken off "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
+        rows,
+    )
+
+
 def pid_of(doc: dict[str, Any], name: str) -> int | None:
     path = Path(doc["state"]) / "pids" / f"{name}.pid"
     return int(path.read_text().split()[0]) if path.exists() else None
@@ -182,9 +270,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=50.0, help="fixed rate of the CPU table")
+    parser.add_argument("--cpu-seconds", type=float, default=20.0)
+    parser.add_argument("--only-cpu", action="store_true", help="only the CPU table")
     args = parser.parse_args()
     doc = platform_doc()
     bench = setup(doc)
+    if args.only_cpu:
+        cpu_table(doc, bench, args.rate, args.cpu_seconds)
+        return
 
     samples = latency(doc, bench, args.requests)
     rows = [{"path": name, **summary_ms(values)} for name, values in samples.items()]
@@ -254,6 +348,7 @@ def main() -> None:
         if (pid := pid_of(doc, name)) is not None
     ]
     print_table("memory after the run", memory)
+    cpu_table(doc, bench, args.rate, args.cpu_seconds)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

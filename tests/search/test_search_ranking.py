@@ -65,3 +65,42 @@ def test_equal_entries_come_newest_first(
         entry(middle, alice.id, f"standup {unique}", start_time="2026-02-01T09:00:00Z"),
     )
     assert alice.found(unique) == [("entry", new), ("entry", middle), ("entry", old)]
+
+
+def test_a_typo_in_each_word_of_a_query_still_finds_the_document(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    # The typo is matched against the index's words, then searched by full text.
+    pid, other = next(ids), next(ids)
+    indexer.publish(project(pid, f"Quarterly {unique}"), project(other, f"Yearly {unique}x"))
+    found = alice.found(f"quartelry {_swap_middle(unique)}", types="project", limit=50)
+    assert ("project", pid) in found
+    assert ("project", other) not in found
+
+
+def test_two_words_find_only_documents_with_both(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    both, first_only, second_only = next(ids), next(ids), next(ids)
+    other = unique[::-1]
+    indexer.publish(
+        entry(both, alice.id, f"{unique} standup {other}"),
+        entry(first_only, alice.id, f"{unique} standup"),
+        entry(second_only, alice.id, f"standup {other}"),
+    )
+    assert alice.found(f"{other} {unique}") == [("entry", both)]
+
+
+def test_among_many_matches_the_newest_entries_are_ranked(
+    indexer: Indexer, alice: Caller, unique: str, ids: Iterator[int]
+) -> None:
+    # More matches than the ranked candidates (50): equal ones come newest first, and the
+    # newest are among them whatever order the index holds them in.
+    entries = [
+        entry(next(ids), alice.id, f"review {unique}", start_time=f"2025-{m:02d}-{d:02d}T09:00:00Z")
+        for m in range(1, 13)
+        for d in range(1, 11)
+    ]
+    indexer.publish(*reversed(entries[60:]), *entries[:60])
+    newest = [("entry", e.state["id"]) for e in reversed(entries[-10:])]
+    assert alice.found(unique) == newest

@@ -29,6 +29,6 @@ if [ ! -f "${log_dirs%%,*}/meta.properties" ]; then
     -t "${CLUSTER_ID:-5L6g3nShT-eMCtK--X86sw}" -c "$props" >/dev/null
 fi
 # shellcheck disable=SC2086
-exec java ${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m} ${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseSerialGC} \
+exec java ${KAFKA_HEAP_OPTS:--Xms32m -Xmx192m} ${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseSerialGC} \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true ${KAFKA_OPTS:-} \
   -cp "$classpath" kafka.Kafka "$props"

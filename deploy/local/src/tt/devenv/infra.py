@@ -62,6 +62,23 @@ def postgres_dir(layout: Layout) -> Path:
     return link
 
 
+# Sized for a small machine that runs the whole platform (everything within 1.5 GB of
+# PSS). Touched shared buffers count in the platform's memory (they were most of
+# PostgreSQL's share after a 100k-entry import), while the kernel's page cache behind them
+# does not; 128MB, PostgreSQL's default, holds the hot pages of every service's database.
+# An idle backend costs 1-6 MB: the pools (10 kept + 10 burst per process) decide how
+# many exist, max_connections only bounds them (the slots cost a few MB of shared memory).
+# work_mem is per sort or hash node of a running query, maintenance_work_mem per index
+# build (migrations) and autovacuum_work_mem per autovacuum worker.
+POSTGRES_MEMORY = {
+    "max_connections": "300",
+    "shared_buffers": "128MB",
+    "work_mem": "8MB",
+    "maintenance_work_mem": "32MB",
+    "autovacuum_work_mem": "16MB",
+}
+
+
 def start_postgres(ctx: Context) -> None:
     layout, user = ctx.layout, _postgres_user()
     root = postgres_dir(layout)
@@ -101,9 +118,7 @@ def start_postgres(ctx: Context) -> None:
     port = layout.ports["postgres"]
     settings = {
         "listen_addresses": "127.0.0.1",
-        "max_connections": "300",
-        "shared_buffers": "256MB",
-        "work_mem": "16MB",
+        **POSTGRES_MEMORY,
         "max_wal_size": "2GB",
         "log_min_messages": "warning",
         "log_min_duration_statement": "-1",
@@ -174,13 +189,39 @@ def stop_redis(layout: Layout) -> bool:
 
 # ---------------------------------------------------------------- Kafka (KRaft)
 
+# A small single-node broker. Measured: ~60 MB of live heap once the log
+# cleaner's buffer is small (below), so 192 MB leaves room for the young generation and
+# bursts (a 100k-event import, the consumers' batch fetches); without -Xmx the JVM takes a
+# quarter of the machine's memory. Serial GC: one thread, no per-region overhead, and it
+# returns heap above MaxHeapFreeRatio at a full collection. C1 only: less code cache and
+# compiler memory. NIO keeps a direct buffer per thread as large as the largest socket
+# write it did, unless capped.
 KAFKA_JVM = [
-    "-Xms64m",
-    "-Xmx512m",
+    "-Xms32m",
+    "-Xmx192m",
     "-XX:+UseSerialGC",
+    "-XX:MinHeapFreeRatio=10",
+    "-XX:MaxHeapFreeRatio=30",
+    "-XX:MaxMetaspaceSize=128m",
     "-XX:TieredStopAtLevel=1",
+    "-Djdk.nio.maxCachedBufferSize=262144",
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
     "-Djava.awt.headless=true",
+]
+
+# Broker settings for the same small node: the log cleaner's dedupe buffer is a heap array
+# of this size (default 128 MB, most of the broker's heap; 16 MB holds ~600k keys per
+# cleaning pass, and a pass that does not fit cleans in several); fewer threads than the
+# defaults sized for a many-core server; a bound on queued requests; smaller segments and
+# indexes (index files are memory-mapped per segment).
+KAFKA_SMALL_NODE = [
+    "log.cleaner.dedupe.buffer.size=16777216",
+    "num.network.threads=2",
+    "num.io.threads=4",
+    "background.threads=4",
+    "queued.max.requests=100",
+    "log.segment.bytes=134217728",
+    "log.index.size.max.bytes=1048576",
 ]
 
 
@@ -206,6 +247,7 @@ def _kafka_properties(layout: Layout, data: Path) -> str:
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
             "log.cleaner.backoff.ms=5000",
+            *KAFKA_SMALL_NODE,
             "",
         ]
     )

@@ -28,9 +28,14 @@ log = logging.getLogger("tt.auth.ratelimit")
 
 Mode = Literal["hit", "check", "add"]
 
-# KEYS[1]: the subject's request log; KEYS[2]: the auth epoch.
-# ARGV: expected epoch ('' skips the check), mode, member, n, then limit/window_ms pairs.
-# Returns {allowed, epoch, now, count_1, oldest_1, ...}; allowed = -1 on an epoch change.
+# KEYS[1]: the subject's request log; KEYS[2]: the auth epoch; KEYS[3] (optional): a second
+# subject's log (a token's user), counted only when both subjects are under their limits.
+# ARGV: expected epoch ('' skips the check), mode, member, then per subject its number of
+# windows followed by limit/window_ms pairs.
+# Returns {allowed, epoch, now, count_1, oldest_1, ...}: allowed = 1, 0 (the first subject
+# is over a limit), 2 (the second is; its counts follow) or -1 (the epoch changed).
+# Each window costs one ZCOUNT and one ZRANGEBYSCORE; the counts returned include the
+# request just recorded.
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -39,34 +44,55 @@ if ARGV[1] ~= '' then
   epoch = redis.call('GET', KEYS[2]) or '0'
   if epoch ~= ARGV[1] then return {-1, epoch, now} end
 end
-local n = tonumber(ARGV[4])
-local longest = 0
-for i = 1, n do
-  local w = tonumber(ARGV[4 + 2 * i])
-  if w > longest then longest = w end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
-local allowed = 1
-if ARGV[2] ~= 'add' then
+local mode = ARGV[2]
+local function look(key, at)
+  local n = tonumber(ARGV[at])
+  local longest = 0
   for i = 1, n do
-    local limit = tonumber(ARGV[3 + 2 * i])
-    local w = tonumber(ARGV[4 + 2 * i])
-    if redis.call('ZCOUNT', KEYS[1], '(' .. (now - w), '+inf') >= limit then allowed = 0 end
+    local w = tonumber(ARGV[at + 2 * i])
+    if w > longest then longest = w end
   end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+  local stats = {}
+  local over = false
+  for i = 1, n do
+    local limit = tonumber(ARGV[at - 1 + 2 * i])
+    local since = '(' .. (now - tonumber(ARGV[at + 2 * i]))
+    local count = redis.call('ZCOUNT', key, since, '+inf')
+    local oldest = now
+    if count > 0 then
+      local first = redis.call('ZRANGEBYSCORE', key, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      oldest = math.floor(tonumber(first[2]))
+    end
+    if count >= limit then over = true end
+    stats[#stats + 1] = count
+    stats[#stats + 1] = oldest
+  end
+  return stats, over, longest, at + 1 + 2 * n
 end
-if allowed == 1 and ARGV[2] ~= 'check' then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], longest)
+local function reply(allowed, stats, counted)
+  local out = {allowed, epoch, now}
+  for i = 1, #stats, 2 do
+    out[#out + 1] = stats[i] + (counted and 1 or 0)
+    out[#out + 1] = stats[i + 1]
+  end
+  return out
 end
-local out = {allowed, epoch, now}
-for i = 1, n do
-  local w = tonumber(ARGV[4 + 2 * i])
-  local since = '(' .. (now - w)
-  out[#out + 1] = redis.call('ZCOUNT', KEYS[1], since, '+inf')
-  local first = redis.call('ZRANGEBYSCORE', KEYS[1], since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  out[#out + 1] = first[2] and math.floor(tonumber(first[2])) or now
+local stats, over, longest, next_at = look(KEYS[1], 4)
+if over and mode ~= 'add' then return reply(0, stats, false) end
+local other, other_over, other_longest
+if KEYS[3] then
+  other, other_over, other_longest = look(KEYS[3], next_at)
+  if other_over and mode ~= 'add' then return reply(2, other, false) end
 end
-return out
+if mode == 'check' then return reply(1, stats, false) end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], longest)
+if KEYS[3] then
+  redis.call('ZADD', KEYS[3], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], other_longest)
+end
+return reply(1, stats, true)
 """
 
 EPOCH_KEY = "tt:auth:epoch"
@@ -173,13 +199,18 @@ class RateLimiter:
         mode: Mode = "hit",
         epoch: str | None = None,
         windows: tuple[Window, ...] | None = None,
+        also: tuple[str, tuple[Window, ...]] | None = None,
     ) -> Quota:
         """Count one request of ``subject`` (unless rejected); ``mode`` ``check`` only looks,
-        ``add`` records without a limit. Raises EpochChanged when ``epoch`` is stale."""
+        ``add`` records without a limit. Raises EpochChanged when ``epoch`` is stale.
+
+        ``also`` names a second subject and its windows (a token's user): the request is
+        counted for both only when both are under their limits, in the same round trip. A
+        request the second subject refuses answers the second subject's quota."""
         windows = windows or self.windows
         if time.monotonic() >= self._redis_down_until:
             try:
-                quota = await self._apply_redis(subject, mode, epoch, windows)
+                quota = await self._apply_redis(subject, mode, epoch, windows, also)
             except RedisError as exc:
                 self._redis_failed(exc)
             else:
@@ -188,7 +219,7 @@ class RateLimiter:
                     log.warning("Redis is back: rate limits are shared again")
                 return quota
         DEGRADED.labels("redis", "local_rate_limit").inc()
-        return self._local.apply(subject, mode, windows)
+        return self._local.apply(subject, mode, windows, also)
 
     async def refund(self, subject: str, quota: Quota) -> None:
         """Take back the request ``quota`` counted for ``subject`` (it turned out not to
@@ -199,7 +230,7 @@ class RateLimiter:
             self._local.remove(subject, int(quota.member[len(_LOCAL_MEMBER) :]))
             return
         try:
-            await self._redis.zrem(f"{_PREFIX}{self._namespace}:{subject}", quota.member)
+            await self._redis.zrem(self._key(subject), quota.member)
         except RedisError as exc:
             self._redis_failed(exc)
 
@@ -219,24 +250,35 @@ class RateLimiter:
         return _text(value) if value is not None else "0"
 
     async def _apply_redis(
-        self, subject: str, mode: Mode, epoch: str | None, windows: tuple[Window, ...]
+        self,
+        subject: str,
+        mode: Mode,
+        epoch: str | None,
+        windows: tuple[Window, ...],
+        also: tuple[str, tuple[Window, ...]] | None,
     ) -> Quota:
         member = f"{self._member_prefix}{next(self._members)}"
-        args = [epoch or "", mode, member, str(len(windows))]
-        for w in windows:
-            args += [str(w.limit), str(w.seconds * 1000)]
-        raw = await self._script(
-            keys=[f"{_PREFIX}{self._namespace}:{subject}", EPOCH_KEY], args=args
-        )
+        keys = [self._key(subject), EPOCH_KEY]
+        args = [epoch or "", mode, member, *_window_args(windows)]
+        if also is not None:
+            keys.append(self._key(also[0]))
+            args += _window_args(also[1])
+        raw = await self._script(keys=keys, args=args)
         allowed = int(raw[0])
         if allowed == -1:
             raise EpochChanged(_text(raw[1]))
+        if allowed == 2:
+            assert also is not None
+            windows = also[1]
         counts = tuple(int(raw[3 + 2 * i]) for i in range(len(windows)))
         oldest = tuple(int(raw[4 + 2 * i]) for i in range(len(windows)))
         counted = allowed == 1 and mode != "check"
         return Quota(
             allowed == 1, windows, counts, oldest, int(raw[2]), member if counted else None
         )
+
+    def _key(self, subject: str) -> str:
+        return f"{_PREFIX}{self._namespace}:{subject}"
 
     def _redis_failed(self, exc: Exception) -> None:
         self._redis_down_until = time.monotonic() + _REDIS_RETRY_AFTER
@@ -255,7 +297,29 @@ class LocalWindows:
         # Per subject, its request times in ms, ascending.
         self._logs: OrderedDict[str, list[int]] = OrderedDict()
 
-    def apply(self, subject: str, mode: Mode, windows: tuple[Window, ...]) -> Quota:
+    def apply(
+        self,
+        subject: str,
+        mode: Mode,
+        windows: tuple[Window, ...],
+        also: tuple[str, tuple[Window, ...]] | None = None,
+    ) -> Quota:
+        if also is None:
+            return self._apply(subject, mode, windows)
+        if mode == "hit":
+            # Both subjects under their limits, or neither is counted (as the script does).
+            first = self._apply(subject, "check", windows)
+            if not first.allowed:
+                return first
+            second = self._apply(also[0], "check", also[1])
+            if not second.allowed:
+                return second
+            self._apply(also[0], "add", also[1])
+            return self._apply(subject, "add", windows)
+        self._apply(also[0], mode, also[1])
+        return self._apply(subject, mode, windows)
+
+    def _apply(self, subject: str, mode: Mode, windows: tuple[Window, ...]) -> Quota:
         now = int(time.time() * 1000)
         longest_ms = max(w.seconds for w in windows) * 1000
         times = self._logs.get(subject)
@@ -288,6 +352,13 @@ class LocalWindows:
     def _oldest(times: list[int], now: int, window: Window) -> int:
         i = bisect_right(times, now - window.seconds * 1000)
         return times[i] if i < len(times) else now
+
+
+def _window_args(windows: tuple[Window, ...]) -> list[str]:
+    args = [str(len(windows))]
+    for w in windows:
+        args += [str(w.limit), str(w.seconds * 1000)]
+    return args
 
 
 def _text(value: bytes | str) -> str:

@@ -118,20 +118,15 @@ class Verifier:
             lambda epoch: self._principals.token(token_hash, epoch),
             check,
             lambda entry: f"t:{_credential_id(entry)}",
+            # All of a user's tokens together have a limit too, counted in the same script:
+            # a request refused by it does not use up the token's own quota.
+            per_user=True,
         )
         if isinstance(admitted, Verdict):
             return admitted
         entry, quota = admitted
         record = entry.credential
         assert isinstance(record, TokenRecord)
-        # All of a user's tokens together have a limit too; a request refused by it does
-        # not use up the token's own quota.
-        per_user = await self._limiter.apply(
-            f"tu:{record.user_id}", windows=self._user_windows_for(quota)
-        )
-        if not per_user.allowed:
-            await self._limiter.refund(f"t:{record.id}", quota)
-            return verdicts.rate_limited(per_user)
         self._usage.touch(record.id)
         user = entry.user
         assert user is not None
@@ -240,8 +235,11 @@ class Verifier:
         load: Callable[[str | None], Awaitable[Entry]],
         check: Check,
         subject: Callable[[Entry], str],
+        *,
+        per_user: bool = False,
     ) -> tuple[Entry, Quota] | Verdict:
-        """Find (or load) the entry, check it, then count the request against its quota.
+        """Find (or load) the entry, check it, then count the request against its quota
+        (and, with ``per_user``, its user's) in one Redis round trip.
 
         A stale epoch means the credential changed since it was cached: reload and check
         again before anything is counted, so a revoked token fails on its next request.
@@ -249,33 +247,38 @@ class Verifier:
         entry = self._principals.cached(key)
         if entry is None:
             entry = await load(await self._limiter.epoch())
-        for _ in range(3):
+        attempts = 0
+        while True:
             denied = check(entry)
             if denied is not None:
                 return denied
+            windows = self._windows(entry)
+            also = self._user_subject(entry, windows) if per_user else None
+            # After three reloads (a burst of admin changes moving the epoch), decide on
+            # the fresh entry without comparing epochs again.
+            epoch = entry.epoch if attempts < 3 else None
             try:
                 quota = await self._limiter.apply(
-                    subject(entry), epoch=entry.epoch, windows=self._windows(entry)
+                    subject(entry), epoch=epoch, windows=windows, also=also
                 )
             except EpochChanged as changed:
                 entry = await load(changed.epoch)
+                attempts += 1
                 continue
             if not quota.allowed:
                 return verdicts.rate_limited(quota)
             return entry, quota
-        # The epoch kept moving (a burst of admin changes): decide on the fresh entry.
-        denied = check(entry)
-        if denied is not None:
-            return denied
-        quota = await self._limiter.apply(subject(entry), windows=self._windows(entry))
-        return (entry, quota) if quota.allowed else verdicts.rate_limited(quota)
 
-    def _user_windows_for(self, quota: Quota) -> tuple[Window, ...]:
-        """The user's windows, never tighter than the token's own (an operator's token
-        with raised limits keeps them)."""
-        return tuple(
+    def _user_subject(
+        self, entry: Entry, windows: tuple[Window, ...] | None
+    ) -> tuple[str, tuple[Window, ...]]:
+        """The user's subject and windows, never tighter than the token's own (an
+        operator's token with raised limits keeps them)."""
+        assert entry.user is not None
+        token_windows = windows or self._limiter.windows
+        return f"tu:{entry.user.id}", tuple(
             Window(u.name, max(u.limit, t.limit), u.seconds)
-            for u, t in zip(self._user_windows, quota.windows, strict=True)
+            for u, t in zip(self._user_windows, token_windows, strict=True)
         )
 
     def _windows(self, entry: Entry) -> tuple[Window, ...] | None:

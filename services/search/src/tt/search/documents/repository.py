@@ -55,6 +55,8 @@ async def remove_documents(session: AsyncSession, keys: Sequence[tuple[str, int]
 
 
 async def remove_all_documents(session: AsyncSession) -> None:
-    """Empty the table inside the caller's transaction (readers keep the old rows until
-    it commits; TRUNCATE would lock them out)."""
+    """Empty the table, and the words found in it, inside the caller's transaction
+    (readers keep the old rows until it commits; TRUNCATE would lock them out). The
+    rows written next bring their words back (a trigger adds them)."""
     await session.execute(delete(TABLE))
+    await session.execute(text("DELETE FROM search_words"))

@@ -22,6 +22,8 @@ MAX_TERMS = 16
 # Shorter substrings have no trigram to use the index with; prefix and trigram
 # matching still cover them.
 MIN_SUBSTRING_LENGTH = 3
+# Shorter words are only matched as prefixes: too few trigrams to tell a typo by.
+MIN_TYPO_WORD_LENGTH = 3
 
 # Sorts after every character in byte order: "abc" <= x < "abc" + LAST_CHARACTER is
 # every x starting with "abc".
@@ -37,8 +39,9 @@ class SearchQuery:
     """A normalised query and the forms the SQL needs."""
 
     text: str
+    # The words, lowercased (at most MAX_TERMS): each a prefix, or a typo of a word.
+    words: tuple[str, ...]
     tsquery: str | None
-    prefix_pattern: str
     substring_pattern: str | None
     # Names starting with the query: name_from <= name < name_to, in byte order.
     name_from: str
@@ -61,8 +64,8 @@ def build_query(text: str) -> SearchQuery:
     escaped = _escape_like(lowered)
     return SearchQuery(
         text=text,
+        words=tuple(words),
         tsquery=" & ".join(f"'{w}':*" for w in words) or None,
-        prefix_pattern=escaped + "%",
         substring_pattern=f"%{escaped}%" if len(lowered) >= MIN_SUBSTRING_LENGTH else None,
         name_from=lowered,
         name_to=lowered + LAST_CHARACTER,

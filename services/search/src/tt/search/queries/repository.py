@@ -1,34 +1,42 @@
 # ruff: noqa: S608 -- the SQL is assembled from constant fragments; every value is bound.
-"""The search query: one round trip; per category, bounded candidate sets, then ranking.
+"""The search query: one prepared statement, one round trip; per category, a bounded set
+of candidates taken newest first, then ranked.
 
 Matching is any of: the name (an entry's notes) starting with the query, every word as
-a full-text prefix, the query as a substring (as the reference product's ILIKE search
-finds it), or trigram word similarity (``<%``, threshold set on the database by the
-migration), which is what finds words with a typo.
+a full-text prefix (*strong* matches); or, only when those are fewer than ``limit``, the
+query as a substring (as the reference product's ILIKE search finds it) or every word
+as itself or a similar word of the index (a typo, looked up in ``search_words`` by
+trigram similarity) (*weak* matches).
 
 Ranking within a category: an exact match of the name first, then a name starting with
 the query, then full-text matches by weighted rank (names weigh more than descriptions),
-then the rest (substrings, typos) by similarity; ties newest first.
+then weak matches by ``word_similarity``; ties newest first.
 
-Each way of matching is its own index scan with a ``LIMIT`` (``candidates``), so the work
-is bounded whatever the query: a word in half of 100k entries costs the same as a rare
-one. Substring and trigram candidates rank below every full-text match, so they are
-looked for only when the name and full-text candidates are fewer than ``limit``. For a
-query that matches more rows of a category than ``candidates`` by full text, the rank
-orders a sample of them (every name match is still kept, up to ``candidates``).
+Candidates: the newest ``candidates`` matches of a category (entries by start time, the
+other kinds by id). They are looked for among the category's newest ``probe_rows`` rows
+first, walking its recency index and testing each row (a common word finds its
+candidates after a few hundred rows); only when fewer than ``limit`` of those match are
+the matches taken from the full-text, name and trigram indexes and the newest kept (a
+rare word: a small bitmap). No query builds a bitmap of every match of a common word
+(that was most of a search's cost), and none compares every document with the query.
+
+The statement's shape depends only on which categories and which forms of the query
+there are, so each shape is prepared once per connection and planned generically: every
+scan is written so that its plan does not depend on the values (the newest rows by
+index; the fallback fenced off so that it is never turned into a walk of every row).
 """
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from tt.search.queries.parsing import SearchQuery
+from tt.search.queries.parsing import MIN_TYPO_WORD_LENGTH, SearchQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,144 +59,242 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class _Category:
-    source: str  # FROM ... (the row is ``d``)
-    where: str  # who may see which rows of the category
+    where: str  # which rows of the category may be found (the row is ``d``)
+    recency: str  # newest first, as one of the category's indexes gives them
+    join: str = ""  # added to FROM after ``d``
     project_name: str = "d.project_name"  # what a result shows as its project's name
 
 
-_TSQ = "to_tsquery('simple', CAST(:tsq AS text))"
-
 _CATEGORIES = {
-    "project": _Category("search_documents d", "d.kind = 'project' AND d.status = 'active'"),
-    # Only tasks of active projects; a task shows its project's current name. The project
-    # is looked up per candidate task (OFFSET 0 keeps the lateral subquery a nested loop
-    # of key lookups: a hash of every active project costs more than the LIMIT saves).
+    "project": _Category("d.kind = 'project' AND d.status = 'active'", "{t}.entity_id DESC"),
+    # Only tasks of active projects; a task shows its project's current name, looked up
+    # per candidate (OFFSET 0 keeps it a key lookup per row).
     "task": _Category(
-        "search_documents d CROSS JOIN LATERAL (SELECT p.title FROM search_documents p "
+        "d.kind = 'task'",
+        "{t}.entity_id DESC",
+        join="CROSS JOIN LATERAL (SELECT p.title FROM search_documents p "
         "WHERE p.kind = 'project' AND p.entity_id = d.project_id AND p.status = 'active' "
         "OFFSET 0) p",
-        "d.kind = 'task'",
         project_name="p.title",
     ),
-    "client": _Category("search_documents d", "d.kind = 'client'"),
+    "client": _Category("d.kind = 'client'", "{t}.entity_id DESC"),
     # Finished entries only (as the reference product); a non-admin's own only.
-    "entry": _Category("search_documents d", "d.kind = 'entry' AND NOT d.is_running"),
+    "entry": _Category(
+        "d.kind = 'entry' AND NOT d.is_running",
+        "{t}.started_at DESC NULLS LAST, {t}.entity_id DESC",
+    ),
 }
-_OWN_ENTRIES = " AND d.owner_id = :owner_id"
-# Names starting with the query: a range in byte order (as the index is) rather than
-# LIKE 'q%', so the index is used with a bound parameter too, in a generic plan.
+_OWN_ENTRIES = " AND d.owner_id = CAST(:owner_id AS bigint)"
+
+_TSQ = "(SELECT tsq FROM query)"
+_TYPO_TSQ = "(SELECT tsq FROM typo)"
+# Names starting with the query: a range in byte order (as the index is).
 _NAME_RANGE = (
-    'd.match_key COLLATE "C" >= CAST(:name_from AS text) '
-    'AND d.match_key COLLATE "C" < CAST(:name_to AS text)'
+    '(d.match_key COLLATE "C" >= CAST(:name_from AS text) '
+    'AND d.match_key COLLATE "C" < CAST(:name_to AS text))'
 )
-# Every scan returns these, so rows found twice are equal and UNION keeps one.
-_COLUMNS = (
-    "kind, entity_id, title, description, status, project_id, project_name, task_id, "
-    "task_name, duration_seconds, started_at, tier, rank, similarity"
+_CANDIDATE_COLUMNS = (
+    "d.kind, d.entity_id, d.title, d.description, d.status, d.project_id, "
+    "{project_name} AS project_name, d.task_id, d.task_name, d.duration_seconds, "
+    "d.started_at, d.match_key, d.document, d.search_text"
 )
-
-
-def _ranking(query: SearchQuery) -> str:
-    full_text = f"d.document @@ {_TSQ}" if query.tsquery is not None else "false"
-    rank = f"ts_rank_cd(d.document, {_TSQ})" if query.tsquery is not None else "0.0"
-    tier = (
-        "CASE WHEN d.match_key = lower(CAST(:q AS text)) THEN 0 "
-        "WHEN d.match_key LIKE CAST(:prefix AS text) THEN 1 "
-        f"WHEN {full_text} THEN 2 ELSE 3 END"
-    )
-    # Similarity only orders what full text did not find (and costs the most to compute).
-    return (
-        f"{tier} AS tier, "
-        f"CAST(CASE WHEN {full_text} THEN {rank} ELSE 0 END AS float8) AS rank, "
-        f"CAST(CASE WHEN {tier} = 3 THEN word_similarity(CAST(:q AS text), d.search_text) "
-        "ELSE 0 END AS float8) AS similarity"
-    )
-
-
-def _candidates(kind: str, where: str, query: SearchQuery, ranking: str) -> str:
-    """CTEs ``<kind>_strong`` (name and full-text matches) and ``<kind>_hits``: the rows
-    (with their ranking) the category's result is chosen from."""
-    category = _CATEGORIES[kind]
-
-    def scan(condition: str) -> str:
-        return (
-            f"(SELECT d.kind, d.entity_id, d.title, d.description, d.status, d.project_id, "
-            f"{category.project_name} AS project_name, d.task_id, d.task_name, "
-            f"d.duration_seconds, d.started_at, {ranking} FROM {category.source} "
-            f"WHERE {where} AND {condition} LIMIT :candidates)"
-        )
-
-    strong = [scan(_NAME_RANGE)]
-    if query.tsquery is not None:
-        strong.append(scan(f"d.document @@ {_TSQ}"))
-    weak = [scan("CAST(:q AS text) <% d.search_text")]
-    if query.substring_pattern is not None:
-        weak.append(scan("d.search_text ILIKE CAST(:substring AS text)"))
-    return f"""{kind}_strong AS ({" UNION ".join(strong)}),
-{kind}_hits AS (
-    SELECT {_COLUMNS} FROM {kind}_strong
-    UNION
-    SELECT {_COLUMNS} FROM ({" UNION ".join(weak)}) weak
-    WHERE (SELECT count(*) FROM {kind}_strong) < :limit
+# The query's tsquery, parsed once per statement (an InitPlan), not once per row.
+_QUERY_CTE = "query AS (SELECT to_tsquery('simple', CAST(:tsq AS text)) AS tsq)"
+# Each word as a prefix or as one of its most similar words of the index (a typo):
+# ('word':* | 'wrod' | ...) & ... Words of the index hold no quote or punctuation.
+_TYPO_CTE = f"""typo AS (
+    SELECT to_tsquery('simple', string_agg(alternatives, ' & ')) AS tsq FROM (
+        SELECT '(' || string_agg(term, ' | ') || ')' AS alternatives FROM (
+            SELECT w.i, '''' || w.word || ''':*' AS term
+            FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, i)
+            UNION ALL
+            SELECT w.i, '''' || s.word || ''''
+            FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, i)
+            CROSS JOIN LATERAL (
+                SELECT s.word FROM search_words s
+                WHERE length(w.word) >= {MIN_TYPO_WORD_LENGTH} AND w.word <% s.word
+                ORDER BY word_similarity(w.word, s.word) DESC, s.word LIMIT :similar_words
+            ) s
+        ) terms GROUP BY i
+    ) per_word
 )"""
 
 
-_ORDER = "ORDER BY tier, rank DESC, similarity DESC"
-_OUTPUT = "h.title, h.description, h.status, h.project_name, h.task_name, h.duration_seconds"
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the statement's text depends on (each shape is prepared once)."""
+
+    kinds: tuple[str, ...]
+    full_text: bool
+    substring: bool
+    typos: bool
+    own_entries: bool
+    candidates: int
+    probe_rows: int
 
 
-def _ranked(kind: str) -> str:
+def _strong_condition(shape: Shape) -> str:
+    return f"({_NAME_RANGE} OR d.document @@ {_TSQ})" if shape.full_text else _NAME_RANGE
+
+
+def _weak_condition(shape: Shape) -> str | None:
+    forms = []
+    if shape.substring:
+        forms.append("d.search_text ILIKE CAST(:substring AS text)")
+    if shape.typos:
+        forms.append(f"d.document @@ {_TYPO_TSQ}")
+    if not forms:
+        return None
+    return f"({' OR '.join(forms)}) AND NOT {_strong_condition(shape)}"
+
+
+def _newest_matches(kind: str, name: str, condition: str, gate: str, shape: Shape) -> str:
+    """CTEs ``<name>_probe`` and ``<name>``: the newest ``candidates`` rows of the category
+    matching ``condition`` (only when ``gate`` holds)."""
+    category = _CATEGORIES[kind]
+    where = category.where + (_OWN_ENTRIES if kind == "entry" and shape.own_entries else "")
+    columns = _CANDIDATE_COLUMNS.format(project_name=category.project_name)
+    n = shape.candidates
+    # The newest rows by index, each tested: bounded by probe_rows whatever the query.
+    probe = f"""{name}_probe AS MATERIALIZED (
+    SELECT {columns} FROM (
+        SELECT * FROM search_documents d WHERE {where}
+        ORDER BY {category.recency.format(t="d")} LIMIT {shape.probe_rows}
+    ) d {category.join}
+    WHERE {gate} AND {condition} LIMIT {n}
+)"""
+    # Too few among the newest rows: every match from the indexes (OFFSET 0: found first,
+    # then sorted; never a walk of the recency index testing every row).
+    enough = f"(SELECT count(*) FROM {name}_probe) >= CAST(:limit AS bigint)"
+    fallback = f"""SELECT * FROM (
+        SELECT {columns} FROM search_documents d {category.join}
+        WHERE {where} AND {gate} AND NOT {enough} AND {condition} OFFSET 0
+    ) f ORDER BY {category.recency.format(t="f")} LIMIT {n}"""
+    return f"""{probe},
+{name} AS (
+    SELECT * FROM {name}_probe WHERE {enough}
+    UNION ALL
+    ({fallback})
+)"""
+
+
+def _ranked(kind: str, shape: Shape) -> str:
     """The best ``limit`` of a category's candidates, in ``Hit``'s columns."""
+    rank = f"ts_rank_cd(t.document, {_TSQ})" if shape.full_text else "0"
+    full_text = f"c.document @@ {_TSQ}" if shape.full_text else "false"
+    tier = (
+        "CASE WHEN c.match_key = CAST(:name_from AS text) THEN 0 "
+        f"WHEN {_NAME_RANGE.replace('d.', 'c.')} THEN 1 "
+        f"WHEN {full_text} THEN 2 ELSE 3 END"
+    )
+    weak = f"UNION ALL SELECT * FROM {kind}_weak" if _weak_condition(shape) else ""
+    scored = f"""SELECT t.*,
+        CAST(CASE WHEN t.tier < 3 THEN {rank} ELSE 0 END AS float8) AS rank,
+        CAST(CASE WHEN t.tier = 3 THEN word_similarity(CAST(:q AS text), t.search_text)
+            ELSE 0 END AS float8) AS similarity
+    FROM (SELECT c.*, {tier} AS tier FROM (SELECT * FROM {kind}_strong {weak}) c) t"""
+    order = "h.tier, h.rank DESC, h.similarity DESC"
+    output = "h.title, h.description, h.status, h.project_name, h.task_name, h.duration_seconds"
     if kind != "entry":
-        return f"""(SELECT h.kind, h.entity_id, {_OUTPUT}, h.started_at, h.tier, h.rank,
+        return f"""(SELECT h.kind, h.entity_id, {output}, h.started_at, h.tier, h.rank,
         h.similarity
-    FROM {kind}_hits h {_ORDER}, h.entity_id DESC LIMIT :limit)"""
+    FROM ({scored}) h ORDER BY {order}, h.entity_id DESC LIMIT CAST(:limit AS bigint))"""
     # An entry shows its project's and task's current names when the index has them.
     return f"""(SELECT e.kind, e.entity_id, '', e.description, NULL::text,
         COALESCE(p.title, e.project_name), COALESCE(t.title, e.task_name),
         e.duration_seconds, e.started_at, e.tier, e.rank, e.similarity
     FROM (
-        SELECT * FROM entry_hits h
-        {_ORDER}, h.started_at DESC NULLS LAST, h.entity_id DESC LIMIT :limit
+        SELECT * FROM ({scored}) h
+        ORDER BY {order}, h.started_at DESC NULLS LAST, h.entity_id DESC
+        LIMIT CAST(:limit AS bigint)
     ) e
     LEFT JOIN search_documents p ON p.kind = 'project' AND p.entity_id = e.project_id
     LEFT JOIN search_documents t ON t.kind = 'task' AND t.entity_id = e.task_id)"""
 
 
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)")
+
+
+@lru_cache(maxsize=256)
+def statement(shape: Shape) -> tuple[str, tuple[str, ...]]:
+    """The SQL of a shape with ``$n`` placeholders, and the names bound to them in order."""
+    ctes = []
+    if shape.full_text:
+        ctes.append(_QUERY_CTE)
+    if shape.typos:
+        ctes.append(_TYPO_CTE)
+    weak_condition = _weak_condition(shape)
+    for kind in shape.kinds:
+        ctes.append(
+            _newest_matches(kind, f"{kind}_strong", _strong_condition(shape), "true", shape)
+        )
+        if weak_condition:
+            gate = f"(SELECT count(*) FROM {kind}_strong) < CAST(:limit AS bigint)"
+            ctes.append(_newest_matches(kind, f"{kind}_weak", weak_condition, gate, shape))
+    sql = (
+        "WITH "
+        + ",\n".join(ctes)
+        + "\n"
+        + "\nUNION ALL\n".join(_ranked(kind, shape) for kind in shape.kinds)
+    )
+    names: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _NAMED.sub(placeholder, sql), tuple(names)
+
+
+# Prepared statements per connection and SQL text. asyncpg's own cache skips statements
+# over 15 kB (the four-category one is ~16 kB): each would be parsed and planned again.
+_PREPARED: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+async def _prepared(db: Any, sql: str) -> Any:
+    statements = _PREPARED.setdefault(db, {})
+    if sql not in statements:
+        statements[sql] = await db.prepare(sql)
+    return statements[sql]
+
+
 async def find_hits(
-    db: AsyncConnection,
+    db: Any,
     query: SearchQuery,
     kinds: Sequence[str],
     limit: int,
     *,
     candidates: int,
+    probe_rows: int,
+    similar_words: int,
     viewer_id: int,
     sees_every_entry: bool,
 ) -> list[Hit]:
-    """Up to ``limit`` hits of each kind in ``kinds``, unordered across kinds."""
-    ranking = _ranking(query)
-    ctes = []
-    for kind in kinds:
-        where = _CATEGORIES[kind].where
-        if kind == "entry" and not sees_every_entry:
-            where += _OWN_ENTRIES
-        ctes.append(_candidates(kind, where, query, ranking))
-    ranked = "\nUNION ALL\n".join(_ranked(kind) for kind in kinds)
-    sql = "WITH " + ",\n".join(ctes) + "\n" + ranked
-    params: dict[str, Any] = {
+    """Up to ``limit`` hits of each kind in ``kinds``, unordered across kinds; ``db`` is
+    an asyncpg connection (each shape is prepared once on it)."""
+    typo_words = [w for w in query.words if len(w) >= MIN_TYPO_WORD_LENGTH]
+    shape = Shape(
+        kinds=tuple(kinds),
+        full_text=query.tsquery is not None,
+        substring=query.substring_pattern is not None,
+        typos=bool(typo_words),
+        own_entries="entry" in kinds and not sees_every_entry,
+        candidates=max(candidates, limit),
+        probe_rows=max(probe_rows, candidates, limit),
+    )
+    sql, names = statement(shape)
+    values: dict[str, Any] = {
         "q": query.text,
-        "prefix": query.prefix_pattern,
         "name_from": query.name_from,
         "name_to": query.name_to,
         "limit": limit,
-        "candidates": max(candidates, limit),
+        "tsq": query.tsquery,
+        "substring": query.substring_pattern,
+        "words": list(query.words),
+        "similar_words": similar_words,
+        "owner_id": viewer_id,
     }
-    if query.tsquery is not None:
-        params["tsq"] = query.tsquery
-    if query.substring_pattern is not None:
-        params["substring"] = query.substring_pattern
-    if "entry" in kinds and not sees_every_entry:
-        params["owner_id"] = viewer_id
-    rows = (await db.execute(text(sql), params)).all()
+    rows = await (await _prepared(db, sql)).fetch(*(values[name] for name in names))
     # Every branch selects the same columns in Hit's order.
     return [Hit(*row) for row in rows]

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tt.common.app import resources
 from tt.common.errors import InsufficientScope
@@ -64,10 +63,12 @@ def readable_kinds(identity: Identity, kinds: tuple[str, ...], *, named: bool) -
 
 
 @asynccontextmanager
-async def _reader(request: Request) -> AsyncIterator[AsyncConnection]:
-    # A search is one SELECT: no transaction (no BEGIN and COMMIT round trips).
+async def _reader(request: Request) -> AsyncIterator[Any]:
+    """The asyncpg connection under a pooled one: a search is one prepared SELECT, run
+    outside a transaction (no BEGIN and COMMIT round trips) and without SQLAlchemy's
+    per-statement and per-row work."""
     async with resources(request).engine.connect() as connection:
-        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield (await connection.get_raw_connection()).driver_connection
 
 
 def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
@@ -91,6 +92,8 @@ async def _run(
             clamp_limit(limit),
             identity,
             candidates=settings.ranked_candidates,
+            probe_rows=settings.probe_rows,
+            similar_words=settings.similar_words,
         )
     return _answer(text, results)
 
@@ -109,7 +112,9 @@ async def search_v1(
 ) -> JSONResponse:
     """Projects (active only) and their tasks by name and description, clients by name,
     email and company, time entries by notes and tags (the caller's own unless admin).
-    Exact and prefix matches first, then full-text rank, then similar words (typos).
+    Exact and prefix matches first, then full-text rank, then substrings and words
+    similar to each word of the query (typos); ties newest first. A query matching many
+    rows of a category ranks its newest matches only (entries by start time).
     `q` must have 2 to 200 characters; `limit` (results per category) larger than 50 is
     clamped; `types` is a comma list of project, task, client, entry."""
     return await _run(request, identity, normalise(q), limit, types)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from tt.common.identity import Identity
 from tt.search.documents.indexing import KINDS
 from tt.search.queries.parsing import SearchQuery
@@ -64,21 +62,26 @@ def _order(hit: Hit) -> tuple[int, int, float, float, float, int]:
 
 
 async def search(
-    db: AsyncConnection,
+    db: Any,
     query: SearchQuery,
     kinds: Sequence[str],
     limit: int,
     viewer: Identity,
     *,
     candidates: int,
+    probe_rows: int,
+    similar_words: int,
 ) -> list[dict[str, Any]]:
-    """Results for ``viewer``: projects, then tasks, clients and entries, best first."""
+    """Results for ``viewer``: projects, then tasks, clients and entries, best first
+    (``db``: an asyncpg connection)."""
     hits = await find_hits(
         db,
         query,
         kinds,
         limit,
         candidates=candidates,
+        probe_rows=probe_rows,
+        similar_words=similar_words,
         viewer_id=viewer.user_id,
         sees_every_entry=viewer.acts_as_admin,
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
-from tt.common.app import DbSession
 from tt.common.identity import Identity, current_identity
 from tt.time.entries import service
 from tt.time.entries.repository import EntryFilter
@@ -17,7 +16,7 @@ Text = Annotated[str | None, Query(max_length=64)]
 
 
 async def entry_filter(
-    session: DbSession,
+    request: Request,
     identity: Annotated[Identity, Depends(current_identity)],
     project_id: QueryId = None,
     user_id: QueryId = None,
@@ -30,7 +29,10 @@ async def entry_filter(
     are whole days in the listed user's timezone; ``user_id`` is for admins (who see
     everyone's entries when they leave it out)."""
     visible = service.visible_user(identity, user_id)
-    zone = await service.timezone_for(session, identity, visible) if start_date or end_date else ""
+    zone = ""
+    if start_date or end_date:
+        engine = request.app.state.resources.engine
+        zone = await service.timezone_for(engine, identity, visible)
     return EntryFilter(
         user_id=visible,
         project_id=project_id,

@@ -76,33 +76,57 @@ _SELECT = (
     " LEFT JOIN tasks t ON t.id = e.task_id"
     " LEFT JOIN users u ON u.id = e.user_id"
 )
+# The same with the list's total as one more column (``{total}``: a scalar subquery that
+# PostgreSQL runs once per statement).
+_SELECT_WITH_TOTAL = _SELECT.replace(
+    " FROM time_entries e", ", ({total})::bigint AS total_count FROM time_entries e", 1
+)
 
 
-async def page(
-    session: AsyncSession, params: PageParams, where: EntryFilter
-) -> tuple[Sequence[Record], int]:
-    """Newest first (start time, then id), one page."""
+async def page(conn: Any, params: PageParams, where: EntryFilter) -> tuple[Sequence[Record], int]:
+    """Newest first (start time, then id), one page, on a raw connection. Unfiltered, the
+    total (from the trigger-kept counts) rides along in the page's own statement: one round
+    trip, one prepared statement."""
     clause, values = where.where()
     n = len(values)
-    sql = f"{_SELECT}{clause} ORDER BY e.start_time DESC, e.id DESC LIMIT ${n + 1} OFFSET ${n + 2}"
-    rows = await (await driver(session)).fetch(sql, *values, params.per_page, params.offset)
+    # LIMIT and OFFSET stay bound, so PostgreSQL plans each execution for its values (a
+    # cached generic plan, costed on the table's statistics, may walk every user's
+    # entries newest first looking for one who has few).
+    order = f" ORDER BY e.start_time DESC, e.id DESC LIMIT ${n + 1} OFFSET ${n + 2}"
+    values += [params.per_page, params.offset]
+    if not where.narrowed:
+        total_sql, total_values = _counted(where)
+        if total_values:
+            total_sql = total_sql.replace("$1", f"${n + 3}")
+            values += total_values
+        rows = await conn.fetch(
+            f"{_SELECT_WITH_TOTAL.format(total=total_sql)}{clause}{order}", *values
+        )
+        if rows:
+            return rows, int(rows[0]["total_count"])
+        return rows, await count(conn, where)  # past the last page
+    rows = await conn.fetch(f"{_SELECT}{clause}{order}", *values)
     if params.page == 1 and len(rows) < params.per_page:
         return rows, len(rows)  # the whole list fits on this page: no count needed
-    return rows, await count(session, where)
+    return rows, await count(conn, where)
 
 
-async def count(session: AsyncSession, where: EntryFilter) -> int:
+def _counted(where: EntryFilter) -> tuple[str, list[Any]]:
+    """The trigger-kept total of an unnarrowed list (summed over its shards)."""
+    running = "" if where.include_active else " - active"
+    sql = f"SELECT coalesce(sum(total{running}), 0) FROM entry_counts"  # noqa: S608
+    if where.user_id is None:
+        return sql, []
+    return f"{sql} WHERE user_id = $1", [where.user_id]
+
+
+async def count(conn: Any, where: EntryFilter) -> int:
     if where.narrowed:
         clause, values = where.where()
         sql = f"SELECT count(*) FROM time_entries e{clause}"  # noqa: S608 (bound values)
     else:
-        running = "" if where.include_active else " - active"
-        sql = f"SELECT coalesce(sum(total{running}), 0) FROM entry_counts"  # noqa: S608
-        values = []
-        if where.user_id is not None:
-            sql += " WHERE user_id = $1"
-            values = [where.user_id]
-    return int(await (await driver(session)).fetchval(sql, *values))
+        sql, values = _counted(where)
+    return int(await conn.fetchval(sql, *values))
 
 
 async def get_row(session: AsyncSession, entry_id: int) -> Record | None:

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tt.common.app import DbSession
+from tt.common.app import DbSession, resources
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
+from tt.time.db import connection
 from tt.time.entries import service
 from tt.time.entries.filters import Filter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
@@ -29,7 +30,7 @@ Events = Annotated[Publisher, Depends(publisher)]
 
 @router.get("")
 async def list_entries(
-    session: DbSession,
+    request: Request,
     identity: Reader,
     params: Annotated[PageParams, Depends(page_params)],
     where: Filter,
@@ -37,7 +38,8 @@ async def list_entries(
     """Newest first. Running timers only with ``include_active=true``; plain dates are
     whole days in the listed user's timezone; ``user_id`` is for admins (who see
     everyone's entries when they leave it out)."""
-    items, total = await service.list_entries(session, identity, params, where)
+    async with connection(resources(request).engine) as conn:
+        items, total = await service.list_entries(conn, identity, params, where)
     return JSONResponse(paginated("time_entries", items, params, total))
 
 

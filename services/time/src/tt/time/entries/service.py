@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tt.common.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
 from tt.time.approvals.locks import ensure_editable
+from tt.time.db import connection
 from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
@@ -60,19 +61,21 @@ def visible_user(identity: Identity, requested: int | None) -> int | None:
     return requested
 
 
-async def timezone_for(session: AsyncSession, identity: Identity, user_id: int | None) -> str:
+async def timezone_for(engine: AsyncEngine, identity: Identity, user_id: int | None) -> str:
     """Whose days plain-date filters mean: the listed user's (from the users projection)
     when an admin lists someone else, otherwise the caller's."""
     if user_id is None or user_id == identity.user_id:
         return identity.timezone
-    known = await users.find(session, user_id)
-    return known.timezone if known is not None else identity.timezone
+    async with connection(engine) as conn:
+        known = await users.timezone_of(conn, user_id)
+    return known or identity.timezone
 
 
 async def list_entries(
-    session: AsyncSession, identity: Identity, params: PageParams, where: EntryFilter
+    conn: Any, identity: Identity, params: PageParams, where: EntryFilter
 ) -> tuple[list[dict[str, Any]], int]:
-    rows, total = await repository.page(session, params, where)
+    """One page and the total, on a raw connection (``tt.time.db.connection``)."""
+    rows, total = await repository.page(conn, params, where)
     now = datetime.now(UTC)
     me = (identity.user_id, identity.username)
     return [row_view(row, now=now, fallback_user=me) for row in rows], total

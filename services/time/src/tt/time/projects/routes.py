@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tt.common.app import DbSession
+from tt.common.app import DbSession, resources
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
+from tt.time.db import connection
 from tt.time.events import Publisher, publisher
 from tt.time.projects import repository, service
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
@@ -32,7 +33,7 @@ StatusFilter = Literal["active", "inactive", "on_hold", "archived", "completed",
 
 @router.get("")
 async def list_projects(
-    session: DbSession,
+    request: Request,
     _: Reader,
     params: Annotated[PageParams, Depends(page_params)],
     status: Annotated[StatusFilter, Query()] = "active",
@@ -40,15 +41,16 @@ async def list_projects(
 ) -> JSONResponse:
     """Projects sorted by name; only active ones unless ``status`` says otherwise
     (``all`` for every status)."""
-    rows, total = await repository.page(
-        session, params, status=None if status == "all" else status, client_id=client_id
-    )
+    async with connection(resources(request).engine) as conn:
+        rows, total = await repository.page(
+            conn, params, status=None if status == "all" else status, client_id=client_id
+        )
     items = [
         project_view(
-            row.Project,
-            client=row.client_name,
-            seconds=row.seconds,
-            billable_seconds=row.billable_seconds,
+            row,
+            client=row["client_name"],
+            seconds=row["seconds"],
+            billable_seconds=row["billable_seconds"],
         )
         for row in rows
     ]

@@ -14,7 +14,7 @@ from tt.time.events import Entity, Publisher, Verb
 from tt.time.projects import repository
 from tt.time.projects.models import Project
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
-from tt.time.projects.views import project_view
+from tt.time.projects.views import fields_of, project_view
 from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
 
@@ -27,7 +27,7 @@ async def get_project(session: AsyncSession, project_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound("Project not found")
     return project_view(
-        row.Project,
+        fields_of(row.Project),
         client=row.client_name,
         seconds=row.seconds,
         billable_seconds=row.billable_seconds,
@@ -142,7 +142,7 @@ async def _publish(
     row = await repository.get_with_details(session, project.id)
     assert row is not None
     view = project_view(
-        project,
+        fields_of(project),
         client=row.client_name,
         seconds=row.seconds,
         billable_seconds=row.billable_seconds,

@@ -34,6 +34,12 @@ async def find(session: AsyncSession, user_id: int) -> UserRecord | None:
     return await session.get(UserRecord, user_id)
 
 
+async def timezone_of(conn: Any, user_id: int) -> str | None:
+    """A user's timezone from the projection, on a raw connection (None: not heard of)."""
+    zone: str | None = await conn.fetchval("SELECT timezone FROM users WHERE id = $1", user_id)
+    return zone
+
+
 async def usernames(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
