@@ -44,6 +44,7 @@ class Resources:
             sessions=create_session_factory(engine),
             redis=aioredis.from_url(
                 settings.redis_url,
+                password=settings.redis_password or None,
                 socket_timeout=0.5,
                 socket_connect_timeout=0.5,
                 health_check_interval=0,

@@ -38,6 +38,9 @@ class PlatformSettings(BaseSettings):
     db_plan_cache_mode: PlanCacheMode = "auto"
 
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="TT_REDIS_URL")
+    # Redis's password (requirepass, or an ACL user's with the user in the URL), kept out
+    # of the URL so that it can come from a secret; a password in the URL wins.
+    redis_password: str = Field(default="", validation_alias="TT_REDIS_PASSWORD")
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="TT_KAFKA_BOOTSTRAP")
     topics_file: str = Field(default="deploy/kafka/topics.yaml", validation_alias="TT_TOPICS_FILE")
 
@@ -89,6 +92,8 @@ class PlatformSettings(BaseSettings):
         ]
         if not self.identity_public_key:
             weak.append("TT_IDENTITY_PUBLIC_KEY")
+        if self.redis_password.strip().lower() in PLACEHOLDER_SECRETS - {""}:
+            weak.append("TT_REDIS_PASSWORD")
         if weak:
             raise ValueError(
                 "refusing to start outside dev/test with placeholder secrets: " + ", ".join(weak)
