@@ -59,6 +59,24 @@ def test_the_gateway_calls_verify_at_auth_internal_port(compose: dict[str, Any])
         assert '"--port", "8000", "--internal-port", "8001"' in dockerfile, name
 
 
+def test_kafka_requires_sasl_and_every_process_has_the_password(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    kafka = services["kafka"]["environment"]
+    protocols = dict(p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    for listener in kafka["KAFKA_LISTENERS"].split(","):
+        name, _, address = listener.partition("://")
+        # The controller's plaintext listener is on the container's loopback only.
+        assert protocols[name] == "SASL_PLAINTEXT" or address.startswith("127.0.0.1:"), listener
+    assert "jaas.conf" in kafka["KAFKA_OPTS"]
+    for name, service in services.items():
+        env = service.get("environment") or {}
+        if "TT_KAFKA_BOOTSTRAP" in env and name != "init":
+            assert env["TT_KAFKA_SASL_USERNAME"], name
+            assert "TT_KAFKA_SASL_PASSWORD" in env["TT_SECRETS"].split(","), name
+
+
 def test_redis_requires_the_password_every_process_is_given(compose: dict[str, Any]) -> None:
     services = compose["services"]
     redis = services["redis"]
@@ -110,6 +128,17 @@ def test_k8s_apis_serve_the_internal_port_and_verify_is_called_there() -> None:
         assert service_ports == {"http": 8000, "internal": 8001}
     forward = by[("Middleware", "forward-auth")]["spec"]["forwardAuth"]
     assert forward["address"] == "http://auth.tt.svc.cluster.local:8001/internal/verify"
+
+
+def test_k8s_processes_get_the_kafka_credentials_from_a_secret() -> None:
+    for path, doc in all_documents():
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            sources = container.get("envFrom", [])
+            if {"configMapRef": {"name": "tt-platform"}} in sources:
+                where = f"{Path(path).name} {doc['metadata']['name']}"
+                assert {"secretRef": {"name": "tt-kafka"}} in sources, where
 
 
 def test_k8s_processes_get_the_redis_password_from_a_secret() -> None:

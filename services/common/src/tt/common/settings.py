@@ -99,3 +99,20 @@ class PlatformSettings(BaseSettings):
                 "refusing to start outside dev/test with placeholder secrets: " + ", ".join(weak)
             )
         return self
+
+
+class KafkaAuthSettings(BaseSettings):
+    """How Kafka clients authenticate: SASL (PLAIN or SCRAM) when a user name is set, as
+    in docker-compose.yml and Kubernetes; nothing when it is not (./dev's broker listens
+    on loopback only). ``SASL_SSL`` where the network to the brokers is not trusted."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="SASL_PLAINTEXT", validation_alias="TT_KAFKA_SECURITY_PROTOCOL"
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN", validation_alias="TT_KAFKA_SASL_MECHANISM"
+    )
+    sasl_username: str = Field(default="", validation_alias="TT_KAFKA_SASL_USERNAME")
+    sasl_password: str = Field(default="", validation_alias="TT_KAFKA_SASL_PASSWORD")
