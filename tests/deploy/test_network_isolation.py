@@ -100,7 +100,8 @@ def _allowed_ports(policy: Doc) -> set[Any]:
 def test_k8s_denies_ingress_but_from_the_gateway_and_monitoring() -> None:
     policies = _policies()
     deny = policies["default-deny-ingress"]["spec"]
-    assert deny["podSelector"] == {} and deny["policyTypes"] == ["Ingress"]
+    assert deny["podSelector"] == {}
+    assert deny["policyTypes"] == ["Ingress"]
     assert "ingress" not in deny
     for policy in policies.values():
         for rule in policy["spec"].get("ingress", []):

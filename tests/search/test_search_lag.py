@@ -18,7 +18,9 @@ def test_the_indexer_reports_its_lag_per_partition(
     indexer.publish(*(project(next(ids), f"{unique} {n}") for n in range(6)))
 
     def caught_up() -> dict[str, object] | None:
-        body: dict[str, object] = httpx.get(platform.internal_url("search") + "/internal/lag").json()
+        body: dict[str, object] = httpx.get(
+            platform.internal_url("search") + "/internal/lag"
+        ).json()
         return body if body["lag"] == 0 else None
 
     body = wait_until(caught_up, timeout=10, what="a lag report of 0")

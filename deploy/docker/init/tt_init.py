@@ -103,8 +103,9 @@ def create_secrets() -> None:
 def write_redis_config(password: str) -> None:
     """Redis's requirepass, in a file Redis's own user can read (it runs as another user
     than the services and cannot read the secrets volume)."""
-    _write_store_config("REDIS_CONFIG_DIR", "/run/secrets/redis", "redis.conf",
-                        f"requirepass {password}\n")
+    _write_store_config(
+        "REDIS_CONFIG_DIR", "/run/secrets/redis", "redis.conf", f"requirepass {password}\n"
+    )
 
 
 def write_kafka_config(password: str) -> None:
