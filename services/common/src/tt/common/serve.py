@@ -12,7 +12,6 @@ no identities from verify and no map of the routes (docs/security.md).
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 from collections.abc import Callable
 
@@ -65,16 +64,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("factory", help="module:function returning the ASGI app")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument(
-        "--internal-port",
-        type=int,
-        default=int(os.environ.get("TT_INTERNAL_PORT", "0")) or None,
-        help="the internal port (default: TT_INTERNAL_PORT)",
-    )
+    parser.add_argument("--internal-port", type=int, required=True)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    if not args.internal_port or args.internal_port == args.port:
-        parser.error("--internal-port (or TT_INTERNAL_PORT) must name a second port")
+    if args.internal_port == args.port:
+        parser.error("--internal-port must differ from --port")
     factory: Callable[[], ASGIApp] = import_from_string(args.factory)
     internal_port: int = args.internal_port
 
