@@ -92,7 +92,7 @@ def latency(doc: dict[str, Any], bench: dict[str, Any], requests: int) -> dict[s
     paths = {
         "direct": (auth + "/api/v1/users/me", {"X-TT-Identity": identity}),
         "gateway": (gateway + "/api/v1/users/me", token),
-        "verify": (auth + "/internal/verify", forwarded),
+        "verify": (doc["internal"]["auth"][0] + "/internal/verify", forwarded),
         "static direct": (auth + "/static/auth/auth.css", {}),
         "static gateway": (gateway + "/static/auth/auth.css", {}),
     }
@@ -110,7 +110,7 @@ def latency(doc: dict[str, Any], bench: dict[str, Any], requests: int) -> dict[s
 
 def cold_verify(doc: dict[str, Any], bench: dict[str, Any]) -> list[float]:
     """The first use of each token: database lookup, then the same path as warm."""
-    auth = doc["services"]["auth"][0]
+    auth = doc["internal"]["auth"][0]  # verify answers on the internal port only
     out = []
     with httpx.Client(timeout=30) as client:
         for token in bench["cold_tokens"]:
@@ -317,7 +317,7 @@ def main() -> None:
         {
             "target": "verify, one auth process",
             **throughput(
-                doc["services"]["auth"][0] + "/internal/verify",
+                doc["internal"]["auth"][0] + "/internal/verify",
                 verify_headers,
                 args.seconds,
                 args.clients,

@@ -36,7 +36,7 @@ def verify(
     """Ask auth's ``/internal/verify`` about a request, with the headers Traefik forwards."""
     sent = {"X-Forwarded-Method": method, "X-Forwarded-Uri": uri, **(headers or {})}
     return httpx.get(
-        platform.service_url("auth", replica) + "/internal/verify", headers=sent, timeout=TIMEOUT
+        platform.internal_url("auth", replica) + "/internal/verify", headers=sent, timeout=TIMEOUT
     )
 
 

@@ -205,7 +205,7 @@ def test_header_injection_and_oversized_values_are_refused(platform: PlatformInf
         with httpx.Client() as client:
             try:
                 r = client.get(
-                    platform.service_url("auth") + "/internal/verify",
+                    platform.internal_url("auth") + "/internal/verify",
                     headers={"X-Forwarded-Uri": "/api/v1/projects", "X-API-Key": value},
                 )
             except (httpx.LocalProtocolError, UnicodeEncodeError):

@@ -30,7 +30,7 @@ def samples(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
 def test_every_service_exposes_prometheus_metrics_with_its_outbox_backlog(
     platform: PlatformInfo, service: str
 ) -> None:
-    response = httpx.get(f"{platform.service_url(service)}/metrics", timeout=10)
+    response = httpx.get(f"{platform.internal_url(service)}/metrics", timeout=10)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     found = samples(response.text)
@@ -44,7 +44,7 @@ def test_requests_are_counted_and_timed_by_route_template(
     platform: PlatformInfo, user: User
 ) -> None:
     route = "/api/v1/projects/{project_id:int}"
-    url = f"{platform.service_url('time')}/metrics"
+    url = f"{platform.internal_url('time')}/metrics"
 
     def count() -> float:
         found = samples(httpx.get(url, timeout=10).text)

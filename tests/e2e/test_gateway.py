@@ -123,7 +123,7 @@ def test_the_101st_request_in_a_minute_is_429_and_rejections_cost_nothing(
 
 def _rejections(platform: PlatformInfo) -> float:
     """auth's ``tt_rate_limit_rejections_total{limit="per_minute"}`` (one replica here)."""
-    text = httpx.get(f"{platform.service_url('auth')}/metrics").text
+    text = httpx.get(f"{platform.internal_url('auth')}/metrics").text
     for line in text.splitlines():
         if line.startswith('tt_rate_limit_rejections_total{limit="per_minute"}'):
             return float(line.split()[-1])

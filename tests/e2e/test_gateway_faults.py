@@ -71,7 +71,8 @@ def two_auth_replicas(local_platform, platform: PlatformInfo) -> Iterator[list[s
     local_platform.scale("auth", 2)
     platform.reload()
     try:
-        yield [platform.service_url("auth", 0), platform.service_url("auth", 1)]
+        # Internal ports: they serve /metrics (verify_calls) and every route besides.
+        yield [platform.internal_url("auth", 0), platform.internal_url("auth", 1)]
     finally:
         local_platform.scale("auth", 1)
         platform.reload()

@@ -24,7 +24,7 @@ TOO_LARGE = 2 * 1024 * 1024  # over Kafka's default message.max.bytes (1 MiB)
 
 
 def parked_metric(platform: PlatformInfo) -> float:
-    text = httpx.get(f"{platform.service_url('time')}/metrics", timeout=10).text
+    text = httpx.get(f"{platform.internal_url('time')}/metrics", timeout=10).text
     match = re.search(r"^tt_outbox_parked_rows (\S+)$", text, re.MULTILINE)
     assert match, "tt_outbox_parked_rows is not in /metrics"
     return float(match.group(1))

@@ -23,7 +23,7 @@ COUNTER = re.compile(
 
 
 def _bypassed(platform: PlatformInfo) -> float:
-    metrics = httpx.get(f"{platform.service_url('productivity')}/metrics").text
+    metrics = httpx.get(f"{platform.internal_url('productivity')}/metrics").text
     found = COUNTER.search(metrics)
     return float(found.group(1)) if found else 0.0
 

@@ -1,5 +1,5 @@
 """The indexer reports how far behind the topics it is: ``GET /internal/lag`` on the
-search service (an ops endpoint, like ``/readyz``, not routed by the gateway)."""
+search service's internal port (an ops endpoint, not routed by the gateway)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ import httpx
 from searchkit import Indexer, project
 
 from support.api import wait_until
+from support.platform import PlatformInfo
 
 
 def test_the_indexer_reports_its_lag_per_partition(
-    indexer: Indexer, search_url: str, unique: str, ids: Iterator[int]
+    indexer: Indexer, platform: PlatformInfo, unique: str, ids: Iterator[int]
 ) -> None:
     indexer.publish(*(project(next(ids), f"{unique} {n}") for n in range(6)))
 
     def caught_up() -> dict[str, object] | None:
-        body: dict[str, object] = httpx.get(search_url + "/internal/lag").json()
+        body: dict[str, object] = httpx.get(
+            platform.internal_url("search") + "/internal/lag"
+        ).json()
         return body if body["lag"] == 0 else None
 
     body = wait_until(caught_up, timeout=10, what="a lag report of 0")

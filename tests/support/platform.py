@@ -41,6 +41,10 @@ class PlatformInfo:
     def service_url(self, name: str, replica: int = 0) -> str:
         return str(self.doc["services"][name][replica])
 
+    def internal_url(self, name: str, replica: int = 0) -> str:
+        """The replica's internal port: verify, /metrics, /docs and /openapi.json."""
+        return str(self.doc["internal"][name][replica])
+
     def dsn(self, service: str) -> str:
         return str(self.doc["postgres"]["dsn"][service])
 

@@ -3,16 +3,19 @@
 
 ``secrets``: creates this installation's secrets once, one file per value in
 ``TT_SECRETS_DIR`` (a volume the service containers mount read-only): the PostgreSQL
-passwords, the identity key pair, the session secret, the webhook secrets' encryption
-key, the admin password and each service's database URL. Nothing secret is ever written
-into docker-compose.yml.
+passwords, the Redis and Kafka passwords (also as the ``redis.conf`` and ``jaas.conf`` the
+stores read, each in its own volume: ``REDIS_CONFIG_DIR``, ``KAFKA_CONFIG_DIR``), the
+identity key pair, the session secret, the webhook secrets'
+encryption key, the admin password and each service's database URL. Nothing secret is
+ever written into docker-compose.yml or printed.
 
 ``topics`` (the Kubernetes Job): only the topics.
 
 ``provision``: the databases and their owner, every service's Alembic migrations, the
 Kafka topics of ``deploy/kafka/topics.yaml``, and the admin user with an admin token
-(created once, then shown again on every run, as ``./dev up`` does). The last line it
-prints is one JSON object with the admin's username, password and token.
+(created once). Their password and token are written to ``admin.json`` in the secrets
+volume only (readable by its owner alone); the job prints where to read them, never
+the values.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ def create_secrets() -> None:
         # Encrypts webhook signing secrets at rest (at least 32 characters).
         "TT_WEBHOOKS_SECRET_KEY": secrets.token_urlsafe(32),
         "TT_ADMIN_PASSWORD": secrets.token_urlsafe(12),
+        "TT_REDIS_PASSWORD": secrets.token_urlsafe(24),
+        "TT_KAFKA_SASL_PASSWORD": secrets.token_urlsafe(24),
         **{f"TT_{s.upper()}_DATABASE_URL": database_url(s, db_password) for s in SERVICES},
     }
     # The key pair is written together or not at all: half of a new pair is useless.
@@ -90,7 +95,41 @@ def create_secrets() -> None:
         tmp.chmod(0o400)
         tmp.replace(path)
         created.append(name)
+    write_redis_config((folder / "TT_REDIS_PASSWORD").read_text())
+    write_kafka_config((folder / "TT_KAFKA_SASL_PASSWORD").read_text())
     say(f"secrets in {folder}: {len(values)} ({len(created)} new)")
+
+
+def write_redis_config(password: str) -> None:
+    """Redis's requirepass, in a file Redis's own user can read (it runs as another user
+    than the services and cannot read the secrets volume)."""
+    _write_store_config(
+        "REDIS_CONFIG_DIR", "/run/secrets/redis", "redis.conf", f"requirepass {password}\n"
+    )
+
+
+def write_kafka_config(password: str) -> None:
+    """The broker's SASL/PLAIN users (KAFKA_OPTS points the JVM at this file): the one
+    user the services and the broker itself connect as."""
+    user = os.environ.get("TT_KAFKA_SASL_USERNAME", "tt")
+    jaas = (
+        "KafkaServer {\n"
+        "  org.apache.kafka.common.security.plain.PlainLoginModule required\n"
+        f'  username="{user}" password="{password}" user_{user}="{password}";\n'
+        "};\n"
+    )
+    _write_store_config("KAFKA_CONFIG_DIR", "/run/secrets/kafka", "jaas.conf", jaas)
+
+
+def _write_store_config(variable: str, default: str, name: str, text: str) -> None:
+    folder = Path(os.environ.get(variable, default))
+    if not folder.is_dir():
+        return  # run outside the init image: no store of ours to configure
+    path = folder / name
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.chmod(0o444)
+    tmp.replace(path)
 
 
 def read_secret(name: str) -> str:
@@ -191,10 +230,13 @@ def provision() -> None:
     created = asyncio.run(create_topics())
     say(f"topics ready ({len(created)} created)")
     doc = admin()
-    say(f"admin user {doc['username']} / {doc['password']}")
-    say(f"admin token {doc['token']}")
+    # Never the password or token themselves: job logs are kept and shipped elsewhere.
+    say(f"admin user {doc['username']}: password and admin token in {secrets_dir()}/admin.json")
+    say(
+        "read them with: docker compose run --rm --no-deps --entrypoint cat init "
+        f"{secrets_dir()}/admin.json"
+    )
     say(f"done in {time.monotonic() - started:.1f}s")
-    print(json.dumps(doc), flush=True)
 
 
 def topics() -> None:

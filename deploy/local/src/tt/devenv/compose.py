@@ -294,16 +294,24 @@ def up(command: Sequence[str], stack: Stack, images: dict[str, str], say: Say) -
     traces.chmod(0o777)  # the collector writes as its own non-root user
     compose(command, stack, images, "build")
     compose(command, stack, images, "up", "--detach", "--wait", "--wait-timeout", "600")
-    logs = compose(command, stack, images, "logs", "--no-log-prefix", "init", capture=True)
-    lines = [ln for ln in logs.stdout.splitlines() if ln.startswith("{")]
-    if not lines:
-        raise DevError("the init job printed no admin credentials; see `./dev compose logs init`")
+    # The init job writes the admin's credentials to the secrets volume only.
+    admin = compose(
+        command,
+        stack,
+        images,
+        *("run", "--rm", "--no-deps", "--entrypoint", "cat", "init"),
+        "/run/secrets/tt/admin.json",
+        capture=True,
+        check=False,
+    )
+    if admin.returncode != 0 or not admin.stdout.strip().startswith("{"):
+        raise DevError("no admin credentials in the secrets volume; see `./dev compose logs init`")
     desc: dict[str, object] = {
         "profile": "compose",
         "project": stack.project,
         "gateway_url": stack.gateway_url,
         "state": str(stack.state),
-        "admin": json.loads(lines[-1]),
+        "admin": json.loads(admin.stdout),
         "services": {},
     }
     stack.platform_file.write_text(json.dumps(desc, indent=2))

@@ -38,6 +38,9 @@ OFFSETS = {
 # Each service has ten ports from its offset: API replicas on the first five, its workers'
 # metrics and liveness endpoints on the next five.
 MAX_REPLICAS = 5
+# An API replica's internal port (verify, /metrics, /docs: tt.common.serve) is its public
+# port plus this.
+INTERNAL_OFFSET = 100
 
 DEFAULT_BASES = {"up": 8000, "test": 18000}
 
@@ -63,6 +66,10 @@ class Layout:
         if replica >= MAX_REPLICAS:
             raise ValueError(f"at most {MAX_REPLICAS} replicas of {name}")
         return self.ports[name] + replica
+
+    def internal_port(self, service: str, replica: int = 0) -> int:
+        """The internal port of API replica ``replica`` of ``service``."""
+        return self.port(service, replica) + INTERNAL_OFFSET
 
     def worker_metrics_port(self, service: str, replica: int = 0) -> int:
         """Where worker ``replica`` of ``service`` serves /metrics and /healthz."""

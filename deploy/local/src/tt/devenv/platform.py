@@ -121,7 +121,10 @@ class Platform:
             return {name: ports[name]}
         service, _, replica = name.partition(".")
         if service in BY_NAME:
-            return {name: self.layout.port(service, int(replica))}
+            return {
+                name: self.layout.port(service, int(replica)),
+                f"{name} internal": self.layout.internal_port(service, int(replica)),
+            }
         if service.removesuffix("-worker") in BY_NAME:
             port = self.layout.worker_metrics_port(service.removesuffix("-worker"), int(replica))
             return {f"{name} metrics": port}
@@ -330,21 +333,14 @@ class Platform:
         argv = [
             sys.executable,
             "-m",
-            "uvicorn",
+            "tt.common.serve",
             f"tt.{service}.main:create_app",
-            "--factory",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
-            "--no-access-log",
-            "--no-server-header",
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--timeout-keep-alive",
-            "120",
+            "--internal-port",
+            str(self.layout.internal_port(service, replica)),
             "--log-level",
             "warning",
         ]
@@ -409,10 +405,15 @@ class Platform:
                 for i in range(self.replicas().get(spec.name, 1))
             ]
             env[f"TT_GW_{spec.name.upper()}_URLS"] = ",".join(urls)
+        # verify answers on auth's internal ports only.
+        env["TT_GW_AUTH_INTERNAL_URLS"] = ",".join(
+            f"http://127.0.0.1:{self.layout.internal_port('auth', i)}"
+            for i in range(self.replicas().get("auth", 1))
+        )
         # One auth replica: call it directly; several: through the internal entry point,
         # which load-balances verify across them.
         env["TT_GW_VERIFY_URL"] = (
-            f"{env['TT_GW_AUTH_URLS']}/internal/verify"
+            f"{env['TT_GW_AUTH_INTERNAL_URLS']}/internal/verify"
             if self.replicas().get("auth", 1) == 1
             else f"http://127.0.0.1:{self.layout.ports['gateway-verify']}/internal/verify"
         )
@@ -518,6 +519,14 @@ class Platform:
             "services": {
                 s.name: [
                     f"http://127.0.0.1:{layout.port(s.name, i)}"
+                    for i in range(self.replicas().get(s.name, 1))
+                ]
+                for s in SERVICES
+            },
+            # Verify, /metrics, /docs and /openapi.json answer on these only.
+            "internal": {
+                s.name: [
+                    f"http://127.0.0.1:{layout.internal_port(s.name, i)}"
                     for i in range(self.replicas().get(s.name, 1))
                 ]
                 for s in SERVICES

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 from opentelemetry import propagate
 from opentelemetry.context import Context
 
+from tt.common.settings import KafkaAuthSettings
 from tt.common.topics import TopicSpec
 
 log = logging.getLogger("tt.kafka")
+
+
+def client_options() -> dict[str, Any]:
+    """The authentication options of every Kafka client (KafkaAuthSettings): none when
+    no SASL user is configured."""
+    auth = KafkaAuthSettings()
+    if not auth.sasl_username:
+        return {}
+    options: dict[str, Any] = {
+        "security_protocol": auth.security_protocol,
+        "sasl_mechanism": auth.sasl_mechanism,
+        "sasl_plain_username": auth.sasl_username,
+        "sasl_plain_password": auth.sasl_password,
+    }
+    if auth.security_protocol == "SASL_SSL":
+        options["ssl_context"] = create_ssl_context()
+    return options
 
 
 def create_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -26,6 +46,7 @@ def create_producer(bootstrap: str) -> AIOKafkaProducer:
         request_timeout_ms=10_000,
         retry_backoff_ms=200,
         compression_type=None,
+        **client_options(),
     )
 
 
@@ -47,6 +68,7 @@ def create_consumer(bootstrap: str, group_id: str, topics: Sequence[str]) -> AIO
         fetch_max_wait_ms=500,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=2_000,
+        **client_options(),
     )
 
 
@@ -67,7 +89,7 @@ def headers_traceparent(headers: Sequence[tuple[str, bytes]] | None) -> bytes | 
 
 async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

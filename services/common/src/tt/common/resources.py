@@ -22,6 +22,18 @@ from tt.common.topics import Catalogue, load_catalogue
 log = logging.getLogger("tt.resources")
 
 
+def redis_client(settings: PlatformSettings) -> aioredis.Redis:
+    """The process's Redis client: ``TT_REDIS_URL`` with ``TT_REDIS_PASSWORD``, if set."""
+    client: aioredis.Redis = aioredis.from_url(
+        settings.redis_url,
+        password=settings.redis_password or None,
+        socket_timeout=0.5,
+        socket_connect_timeout=0.5,
+        health_check_interval=0,
+    )
+    return client
+
+
 @dataclass
 class Resources:
     """Engine, session factory, Redis client, topic catalogue and outbox of one service."""
@@ -42,12 +54,7 @@ class Resources:
             settings=settings,
             engine=engine,
             sessions=create_session_factory(engine),
-            redis=aioredis.from_url(
-                settings.redis_url,
-                socket_timeout=0.5,
-                socket_connect_timeout=0.5,
-                health_check_interval=0,
-            ),
+            redis=redis_client(settings),
             catalogue=catalogue,
             outbox=Outbox(catalogue, source=f"/tt/{settings.service_name}"),
         )

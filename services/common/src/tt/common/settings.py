@@ -38,6 +38,9 @@ class PlatformSettings(BaseSettings):
     db_plan_cache_mode: PlanCacheMode = "auto"
 
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="TT_REDIS_URL")
+    # Redis's password (requirepass, or an ACL user's with the user in the URL), kept out
+    # of the URL so that it can come from a secret; a password in the URL wins.
+    redis_password: str = Field(default="", validation_alias="TT_REDIS_PASSWORD")
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="TT_KAFKA_BOOTSTRAP")
     topics_file: str = Field(default="deploy/kafka/topics.yaml", validation_alias="TT_TOPICS_FILE")
 
@@ -89,8 +92,27 @@ class PlatformSettings(BaseSettings):
         ]
         if not self.identity_public_key:
             weak.append("TT_IDENTITY_PUBLIC_KEY")
+        if self.redis_password.strip().lower() in PLACEHOLDER_SECRETS - {""}:
+            weak.append("TT_REDIS_PASSWORD")
         if weak:
             raise ValueError(
                 "refusing to start outside dev/test with placeholder secrets: " + ", ".join(weak)
             )
         return self
+
+
+class KafkaAuthSettings(BaseSettings):
+    """How Kafka clients authenticate: SASL (PLAIN or SCRAM) when a user name is set, as
+    in docker-compose.yml and Kubernetes; nothing when it is not (./dev's broker listens
+    on loopback only). ``SASL_SSL`` where the network to the brokers is not trusted."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="SASL_PLAINTEXT", validation_alias="TT_KAFKA_SECURITY_PROTOCOL"
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN", validation_alias="TT_KAFKA_SASL_MECHANISM"
+    )
+    sasl_username: str = Field(default="", validation_alias="TT_KAFKA_SASL_USERNAME")
+    sasl_password: str = Field(default="", validation_alias="TT_KAFKA_SASL_PASSWORD")

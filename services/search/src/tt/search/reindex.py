@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tt.common.consumer import ConsumedVersion
 from tt.common.db import unit_of_work
 from tt.common.events import MalformedEvent, parse_event
+from tt.common.kafka import client_options
 from tt.common.resources import Resources
 from tt.search.documents.indexing import KIND_OF_ENTITY, Document, InvalidState
 from tt.search.documents.repository import (
@@ -64,6 +65,7 @@ async def rebuild_index(resources: Resources) -> RebuildSummary:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
+        **client_options(),
     )
     await consumer.start()
     try:
