@@ -7,8 +7,11 @@ import json
 import os
 import statistics
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # reuse the test support code (clients, widgets)
@@ -19,6 +22,52 @@ def platform_doc() -> dict[str, Any]:
     if not Path(path).exists():
         raise SystemExit(f"no running platform at {path}: run ./dev up first")
     return dict(json.loads(Path(path).read_text()))
+
+
+def admin_client(doc: dict[str, Any]) -> httpx.Client:
+    """The gateway, as the platform's admin."""
+    return httpx.Client(
+        base_url=doc["gateway_url"],
+        headers={"Authorization": f"Bearer {doc['admin']['token']}"},
+        timeout=30,
+    )
+
+
+def bench_user(
+    api: httpx.Client,
+    prefix: str,
+    scopes: list[str],
+    *,
+    is_admin: bool = False,
+    user_id: int | None = None,
+) -> tuple[int, str]:
+    """A new user (or ``user_id``) and a token of ``scopes`` whose rate limits are out of
+    the way (the limiter still runs on every request); ``api`` is an admin client."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    if user_id is None:
+        r = api.post(
+            "/api/v1/admin/users",
+            json={
+                "username": name,
+                "email": f"{name}@bench.test",
+                "password": uuid.uuid4().hex,
+                "is_admin": is_admin,
+            },
+        )
+        r.raise_for_status()
+        user_id = int(r.json()["user"]["id"])
+    r = api.post(
+        "/api/v1/admin/api-tokens",
+        json={
+            "name": name,
+            "user_id": user_id,
+            "scopes": scopes,
+            "rate_limit_per_minute": 1_000_000,
+            "rate_limit_per_hour": 100_000_000,
+        },
+    )
+    r.raise_for_status()
+    return user_id, str(r.json()["token"])
 
 
 def percentile(values: list[float], pct: float) -> float:

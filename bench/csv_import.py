@@ -26,9 +26,9 @@ from typing import Any
 import asyncpg
 import httpx
 
-from _common import platform_doc, print_table, rss_mb
+from _common import admin_client, platform_doc, print_table, rss_mb
 from time_entries import _cpu_seconds as cpu_seconds
-from time_entries import admin, make_user, process_groups
+from time_entries import make_user, process_groups
 
 
 def make_csv(project_id: int, task_id: int, rows: int, bad_row: int | None = None) -> bytes:
@@ -144,7 +144,7 @@ def main() -> None:
     _, token = make_user(doc)
     headers = {"Authorization": f"Bearer {token}"}
     name = f"bench-import-{uuid.uuid4().hex[:8]}"
-    with admin(doc) as api:  # what the entries are booked on
+    with admin_client(doc) as api:  # what the entries are booked on
         c = api.post("/api/v1/clients", json={"name": name})
         c.raise_for_status()
         project = api.post(

@@ -34,7 +34,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from _common import platform_doc, print_table, rss_mb, summary_ms
+from _common import bench_user, platform_doc, print_table, rss_mb, summary_ms
 from support.api import mint_identity
 from tt.common.events import Event, make_event
 from tt.common.topics import load_catalogue
@@ -218,33 +218,9 @@ async def wait_indexed(bootstrap: str, total: int) -> float:
 
 
 def make_user(api: httpx.Client, *, is_admin: bool, user_id: int | None = None) -> tuple[int, str]:
-    """A user (or ``user_id``) and a token whose rate limits are out of the way (the
-    limiter still runs on every request)."""
-    name = f"bench-search-{uuid.uuid4().hex[:8]}"
-    if user_id is None:
-        r = api.post(
-            "/api/v1/admin/users",
-            json={
-                "username": name,
-                "email": f"{name}@bench.test",
-                "password": uuid.uuid4().hex,
-                "is_admin": is_admin,
-            },
-        )
-        r.raise_for_status()
-        user_id = int(r.json()["user"]["id"])
-    r = api.post(
-        "/api/v1/admin/api-tokens",
-        json={
-            "name": name,
-            "user_id": user_id,
-            "scopes": ["admin:all"] if is_admin else ["read:projects", "write:projects"],
-            "rate_limit_per_minute": 1_000_000,
-            "rate_limit_per_hour": 100_000_000,
-        },
-    )
-    r.raise_for_status()
-    return user_id, str(r.json()["token"])
+    """A user (or ``user_id``) and a token whose rate limits are out of the way."""
+    scopes = ["admin:all"] if is_admin else ["read:projects", "write:projects"]
+    return bench_user(api, "bench-search", scopes, is_admin=is_admin, user_id=user_id)
 
 
 # ------------------------------------------------------------------ measurements

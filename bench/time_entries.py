@@ -29,41 +29,16 @@ from typing import Any
 import asyncpg
 import httpx
 
-from _common import platform_doc, print_table, rss_mb, summary_ms
+from _common import admin_client, bench_user, platform_doc, print_table, rss_mb, summary_ms
 
 Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
 
-def admin(doc: dict[str, Any]) -> httpx.Client:
-    return httpx.Client(
-        base_url=doc["gateway_url"],
-        headers={"Authorization": f"Bearer {doc['admin']['token']}"},
-        timeout=30,
-    )
-
-
 def make_user(doc: dict[str, Any]) -> tuple[int, str]:
     """A bench user and a token whose rate limits are out of the way."""
-    name = f"bench-time-{uuid.uuid4().hex[:8]}"
-    with admin(doc) as api:
-        r = api.post(
-            "/api/v1/admin/users",
-            json={"username": name, "email": f"{name}@bench.test", "password": uuid.uuid4().hex},
-        )
-        r.raise_for_status()
-        user_id = int(r.json()["user"]["id"])
-        r = api.post(
-            "/api/v1/admin/api-tokens",
-            json={
-                "name": name,
-                "user_id": user_id,
-                "scopes": ["read:time_entries", "write:time_entries", "write:projects"],
-                "rate_limit_per_minute": 1_000_000,
-                "rate_limit_per_hour": 100_000_000,
-            },
-        )
-        r.raise_for_status()
-        return user_id, str(r.json()["token"])
+    with admin_client(doc) as api:
+        scopes = ["read:time_entries", "write:time_entries", "write:projects"]
+        return bench_user(api, "bench-time", scopes)
 
 
 async def seed(doc: dict[str, Any], user_id: int, project_id: int, count: int) -> float:

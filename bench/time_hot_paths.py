@@ -34,7 +34,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from _common import platform_doc, print_table, summary_ms
+from _common import admin_client, bench_user, platform_doc, print_table, summary_ms
 from time_entries import _cpu_seconds, process_groups
 
 N_CLIENTS, N_PROJECTS, TASKS_PER_PROJECT, N_ENTRIES = 20, 200, 10, 100_000
@@ -53,30 +53,8 @@ Send = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
 
 def make_user(doc: dict[str, Any]) -> tuple[int, str]:
     """A bench user and a token whose rate limits are out of the way."""
-    name = f"bench-hot-{uuid.uuid4().hex[:8]}"
-    with httpx.Client(
-        base_url=doc["gateway_url"],
-        headers={"Authorization": f"Bearer {doc['admin']['token']}"},
-        timeout=30,
-    ) as api:
-        r = api.post(
-            "/api/v1/admin/users",
-            json={"username": name, "email": f"{name}@bench.test", "password": uuid.uuid4().hex},
-        )
-        r.raise_for_status()
-        user_id = int(r.json()["user"]["id"])
-        r = api.post(
-            "/api/v1/admin/api-tokens",
-            json={
-                "name": name,
-                "user_id": user_id,
-                "scopes": SCOPES,
-                "rate_limit_per_minute": 1_000_000,
-                "rate_limit_per_hour": 100_000_000,
-            },
-        )
-        r.raise_for_status()
-        return user_id, str(r.json()["token"])
+    with admin_client(doc) as api:
+        return bench_user(api, "bench-hot", SCOPES)
 
 
 async def create_all(
