@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import platform_doc, print_table
+from _common import child_pids, platform_doc, print_table
 
 # Process groups that are not part of the platform's budget (tools a developer adds).
 NOT_COUNTED = frozenset({"otel-collector"})
@@ -53,12 +53,7 @@ def kind_of(group: str) -> str:
 
 def children(pid: int) -> list[int]:
     """Every descendant of ``pid`` (PostgreSQL's backends and auxiliary processes)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
+    found = child_pids(pid)
     return found + [g for c in found for g in children(c)]
 
 

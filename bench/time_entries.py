@@ -29,7 +29,15 @@ from typing import Any
 import asyncpg
 import httpx
 
-from _common import admin_client, bench_user, platform_doc, print_table, rss_mb, summary_ms
+from _common import (
+    admin_client,
+    bench_user,
+    child_pids,
+    platform_doc,
+    print_table,
+    rss_mb,
+    summary_ms,
+)
 
 Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
@@ -185,16 +193,6 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
 def process_groups(doc: dict[str, Any]) -> dict[str, list[int]]:
     """The platform processes a request touches, by role (PostgreSQL with its backends)."""
     groups: dict[str, list[int]] = {}
@@ -204,7 +202,7 @@ def process_groups(doc: dict[str, Any]) -> dict[str, list[int]]:
                         "redis"):  # fmt: skip
             continue
         pid = int(path.read_text().strip())
-        groups.setdefault(role, []).extend([pid, *(_children(pid) if role == "postgres" else [])])
+        groups.setdefault(role, []).extend([pid, *(child_pids(pid) if role == "postgres" else [])])
     return groups
 
 

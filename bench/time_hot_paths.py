@@ -35,7 +35,7 @@ import asyncpg
 import httpx
 
 from _common import admin_client, bench_user, platform_doc, print_table, summary_ms
-from time_entries import _cpu_seconds, process_groups
+from time_entries import _cpu_seconds, process_groups, saturate
 
 N_CLIENTS, N_PROJECTS, TASKS_PER_PROJECT, N_ENTRIES = 20, 200, 10, 100_000
 SCOPES = [
@@ -184,36 +184,6 @@ def scenarios(project_ids: list[int]) -> dict[str, Send]:
     return {"projects": projects, "entries": entries, "create": create}
 
 
-async def saturate(client: httpx.AsyncClient, send: Send, clients: int, seconds: float) -> dict:
-    """Closed loop: ``clients`` requests in flight at all times."""
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        nonlocal errors
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                ok = (await send(client)).status_code < 400
-            except httpx.HTTPError:
-                ok = False
-            if ok:
-                latencies.append(time.perf_counter() - started)
-            else:
-                errors += 1
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    stats = summary_ms(latencies)
-    return {
-        "req/s": round(len(latencies) / (time.perf_counter() - t0), 1),
-        "p50": stats["p50"],
-        "p99": stats["p99"],
-        "errors": errors,
-    }
-
-
 async def at_rate(client: httpx.AsyncClient, send: Send, rate: float, seconds: float) -> dict:
     """Open loop: request i starts at t0 + i/rate; latency from its scheduled start."""
     latencies: list[float] = []
@@ -256,7 +226,8 @@ async def cpu_per_request(
     groups = process_groups(doc)
     before = {role: sum(_cpu_seconds(p) for p in pids) for role, pids in groups.items()}
     mine = time.process_time()
-    done = await saturate(client, send, clients, seconds)
+    # The shared closed loop hands each request its number; these scenarios count their own.
+    done = await saturate(client, lambda c, _i: send(c), clients, seconds)
     count = done["req/s"] * seconds or 1
     per = {
         role: (sum(_cpu_seconds(p) for p in pids) - before[role]) * 1000 / count
