@@ -8,11 +8,17 @@ past their events, its drain rate, and its worker's CPU per event.
 - ``--via kafka``: the events go straight onto ``tt.time.entries`` (as the relay would put
   them), for a synthetic user: the consumers' own figures, without the import and relay.
 
+Then the steady state: entries created one at a time through the gateway at a low rate
+(``--rate``, default 20/s), and for each the time from the create's answer until
+productivity's and search's read models hold it (relay, Kafka and consumer included;
+polled every 5 ms).
+
 Targets: productivity >= 2,000 events/s, search >= 3,000 events/s, webhooks
 intake (no matching subscription) >= 5,000 events/s; after a 100k import, stats and
-search reflect every entry <= 60 s after the answer.
+search reflect every entry <= 60 s after the answer; at 20 events/s, event -> searchable
+p95 <= 100 ms and event -> stats p95 <= 150 ms.
 
-    ./dev up && ./dev bench pipeline [--events 100000] [--via csv|kafka]
+    ./dev up && ./dev bench pipeline [--events 100000] [--via csv|kafka] [--rate 20]
 """
 
 from __future__ import annotations
@@ -27,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from _common import platform_doc, print_table
+from _common import admin_client, bench_user, platform_doc, print_table, summary_ms
 from support.api import Users
 from tt.common.events import make_event
 
@@ -140,6 +147,62 @@ class ReadModels:
             await conn.close()
 
 
+async def steady_state(doc: dict[str, Any], rate: float, seconds: float) -> dict[str, list[float]]:
+    """Create entries at ``rate``/s for ``seconds``; per read model, the seconds from each
+    create's answer until the model holds the entry."""
+    with admin_client(doc) as api:
+        _, token = bench_user(api, "bench-pipeline", ["write:time_entries", "write:projects"])
+    dsn = doc["postgres"]["dsn"]
+    queries = {
+        "productivity": "SELECT id FROM time_entries WHERE id = ANY($1::bigint[])",
+        "search": "SELECT entity_id FROM search_documents "
+        "WHERE kind = 'entry' AND entity_id = ANY($1::bigint[])",
+    }
+    conns = {name: await asyncpg.connect(dsn[name]) for name in queries}
+    waiting: dict[str, dict[int, float]] = {name: {} for name in queries}
+    seen: dict[str, list[float]] = {name: [] for name in queries}
+    sending = True
+
+    async def poll() -> None:
+        while sending or any(waiting.values()):
+            for name, sql in queries.items():
+                if waiting[name]:
+                    for (entity_id,) in await conns[name].fetch(sql, list(waiting[name])):
+                        seen[name].append(time.monotonic() - waiting[name].pop(entity_id))
+            await asyncio.sleep(0.005)
+
+    poller = asyncio.create_task(poll())
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=doc["gateway_url"], headers=headers) as client:
+        project = await client.post("/api/v1/projects", json={"name": "steady state"})
+        project.raise_for_status()
+        project_id = project.json()["project"]["id"]
+        start = datetime.now(UTC) - timedelta(days=3)
+        began = time.monotonic()
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
+            at = start + timedelta(minutes=3 * n)
+            answer = await client.post(
+                "/api/v1/time-entries",
+                json={
+                    "project_id": project_id,
+                    "start_time": at.isoformat(),
+                    "end_time": (at + timedelta(minutes=2)).isoformat(),
+                    "notes": f"steady {n}",
+                },
+            )
+            answer.raise_for_status()
+            answered = time.monotonic()
+            entry_id = int(answer.json()["time_entry"]["id"])
+            for name in queries:
+                waiting[name][entry_id] = answered
+    sending = False
+    await asyncio.wait_for(poller, timeout=60)
+    for conn in conns.values():
+        await conn.close()
+    return seen
+
+
 async def _partitions(bootstrap: str) -> list[TopicPartition]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -245,6 +308,16 @@ async def main(args: argparse.Namespace) -> None:
     print(f"{args.events} events on the topic {published:.2f} s after the start")
     start_of = "the import's answer" if args.via == "csv" else "the publish's start"
     print_table(f"drain of {args.events} entry events ({start_of} -> committed)", rows)
+    if args.rate > 0:
+        seen = await steady_state(doc, args.rate, args.seconds)
+        print_table(
+            f"steady state at {args.rate:g} entries/s through the gateway: "
+            "create answered -> in the read model, ms",
+            [
+                {"read model": name, **{k: round(v, 1) for k, v in summary_ms(s).items()}}
+                for name, s in seen.items()
+            ],
+        )
 
 
 if __name__ == "__main__":
@@ -252,4 +325,6 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--via", choices=["csv", "kafka"], default="csv")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--rate", type=float, default=20.0, help="steady-state entries/s (0: skip)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="steady-state duration")
     asyncio.run(main(parser.parse_args()))

@@ -117,7 +117,7 @@ class WidgetService:
         self.outbox = Outbox(self.catalogue, source="/tt/test")
         self.bootstrap = bootstrap
         self.group_id = f"tt-test-{uuid.uuid4().hex[:8]}"
-        self.relay = OutboxRelay(self.engine, self.sessions, bootstrap, poll_interval=0.5)
+        self.relay = OutboxRelay(self.engine, self.sessions, bootstrap)
         self.consumer = ConsumerRunner(
             group_id=self.group_id,
             bootstrap=bootstrap,

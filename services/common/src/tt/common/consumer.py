@@ -36,9 +36,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tt.common.db import Base, unit_of_work
 from tt.common.events import Event, MalformedEvent, parse_event
 from tt.common.kafka import (
+    BUSY_FETCH_WAIT_MS,
+    IDLE_FETCH_WAIT_MS,
     create_consumer,
     create_producer,
     headers_traceparent,
+    set_fetch_wait,
     trace_context_from,
 )
 from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
@@ -236,8 +239,13 @@ class ConsumerRunner:
     async def _consume_forever(self) -> None:
         consumer = self._consumer
         assert consumer is not None
+        idle = False
         while True:
-            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            wait = IDLE_FETCH_WAIT_MS if idle else BUSY_FETCH_WAIT_MS
+            batch = await consumer.getmany(timeout_ms=wait, max_records=500)
+            if idle != (not batch):  # long polls while nothing comes, short ones with a backlog
+                idle = not batch
+                set_fetch_wait(consumer, idle)
             if not batch:
                 self._record_lag(consumer)
                 continue

@@ -18,6 +18,15 @@ from tt.common.topics import TopicSpec
 
 log = logging.getLogger("tt.kafka")
 
+# How long the broker holds a fetch that finds no record; it answers as soon as one
+# arrives. Idle, a long wait means few fetches (at 500 ms the idle platform's consumers
+# and broker used a few % of a core). With a backlog it must be short: aiokafka keeps one
+# fetch in flight per broker, for every partition it holds no records of, so a fetch held
+# for a caught-up partition makes the partitions with a backlog wait (a 5 s wait halved a
+# 100k-event drain). ConsumerRunner switches between the two (set_fetch_wait).
+IDLE_FETCH_WAIT_MS = 5_000
+BUSY_FETCH_WAIT_MS = 500
+
 
 def client_options() -> dict[str, Any]:
     """The authentication options of every Kafka client (KafkaAuthSettings): none when
@@ -43,6 +52,10 @@ def create_producer(bootstrap: str) -> AIOKafkaProducer:
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
+        # Up to 256 KB per partition in one batch (default 16 KB): with 16 KB, a relay batch
+        # of 500 events took some 20 produce round trips, as send() waits while a full
+        # batch drains, and the relay was the slowest step of a large import.
+        max_batch_size=262_144,
         request_timeout_ms=10_000,
         retry_backoff_ms=200,
         compression_type=None,
@@ -60,16 +73,20 @@ def create_consumer(bootstrap: str, group_id: str, topics: Sequence[str]) -> AIO
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=500,
-        # A long poll: the broker answers a fetch as soon as there is any record, and holds
-        # it up to 500 ms when there is none, so an idle consumer costs two fetches a second
-        # (not twenty) and a lone event is not delayed. Under load the backlog fills whole
-        # fetches anyway, and the set-based handlers apply them in a few statements.
         fetch_min_bytes=1,
-        fetch_max_wait_ms=500,
+        fetch_max_wait_ms=BUSY_FETCH_WAIT_MS,
         session_timeout_ms=10_000,
-        heartbeat_interval_ms=2_000,
+        heartbeat_interval_ms=3_000,
         **client_options(),
     )
+
+
+def set_fetch_wait(consumer: AIOKafkaConsumer, idle: bool) -> None:
+    """Use the idle or the busy fetch wait from the next fetch on. aiokafka (0.14) has no
+    setter; its fetcher reads this attribute for every fetch it sends, and
+    tests/pipeline/test_fetch_wait.py fails if that stops being so."""
+    fetcher = consumer._fetcher
+    fetcher._fetch_max_wait_ms = IDLE_FETCH_WAIT_MS if idle else BUSY_FETCH_WAIT_MS
 
 
 def trace_context_from(traceparent: str | bytes | None) -> Context | None:

@@ -218,14 +218,15 @@ class OutboxRelay:
         bootstrap: str,
         *,
         batch_size: int = 500,
-        poll_interval: float = 1.0,
+        poll_interval: float = 30.0,
         max_backoff: float = 15.0,
         max_attempts: int = 5,
         retry_interval: float = 1.0,
     ) -> None:
-        """``poll_interval`` is a safety net: the relay wakes on the NOTIFY that every outbox
-        write sends with its commit, but a LISTEN connection that died with a PostgreSQL
-        restart is only noticed at the next query, so the poll bounds how late rows are then.
+        """The relay wakes on the NOTIFY that every outbox write sends with its commit, and
+        starts over when its LISTEN connection closes (a PostgreSQL restart), so
+        ``poll_interval`` is only a safety net for a NOTIFY lost some other way; a short one
+        made the idle relay query PostgreSQL every second.
         ``retry_interval`` spaces the attempts of a row Kafka refused."""
         self._engine = engine
         self._sessions = sessions
@@ -237,6 +238,7 @@ class OutboxRelay:
         self._retry_interval = retry_interval
         self._refused = False  # the last drain left rows Kafka refused: retry after a pause
         self._wakeup = asyncio.Event()
+        self._listen_lost = False
         self._producer: AIOKafkaProducer | None = None
 
     async def run(self) -> None:
@@ -264,14 +266,23 @@ class OutboxRelay:
             driver = raw.driver_connection
             assert driver is not None
             await driver.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            self._listen_lost = False
+            driver.add_termination_listener(self._on_listen_lost)
             try:
                 await self._drain_forever()
             finally:
+                driver.remove_termination_listener(self._on_listen_lost)
                 with contextlib.suppress(Exception):  # the connection may be gone already
                     await driver.remove_listener(NOTIFY_CHANNEL, self._on_notify)
                 await self._stop_producer()
 
     def _on_notify(self, *_: Any) -> None:
+        self._wakeup.set()
+
+    def _on_listen_lost(self, *_: Any) -> None:
+        # With the connection went the NOTIFYs and the relay lock (another replica may hold
+        # it now): wake up and start over.
+        self._listen_lost = True
         self._wakeup.set()
 
     async def _acquire_relay_lock(self, conn: Any) -> None:
@@ -288,6 +299,8 @@ class OutboxRelay:
     async def _drain_forever(self) -> None:
         backoff = 0.5
         while True:
+            if self._listen_lost:
+                raise ConnectionError("the relay's LISTEN connection closed")
             # Cleared before the drain, not after: a NOTIFY that comes while rows are being
             # sent must wake the next round, not be lost until the poll (30 s).
             self._wakeup.clear()
