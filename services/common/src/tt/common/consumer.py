@@ -36,17 +36,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tt.common.db import Base, unit_of_work
 from tt.common.events import Event, MalformedEvent, parse_event
 from tt.common.kafka import (
-    BUSY_FETCH_WAIT_MS,
-    IDLE_FETCH_WAIT_MS,
+    BUSY_FETCH,
+    IDLE_FETCH,
     create_consumer,
     create_producer,
     headers_traceparent,
-    set_fetch_wait,
+    set_fetch_mode,
     trace_context_from,
 )
 from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
 from tt.common.outages import is_dependency_outage
 from tt.common.topics import Catalogue, dlq_name
+
+MAX_BATCH = 500  # records applied in one transaction
 
 log = logging.getLogger("tt.consumer")
 
@@ -241,22 +243,25 @@ class ConsumerRunner:
         assert consumer is not None
         idle = False
         while True:
-            wait = IDLE_FETCH_WAIT_MS if idle else BUSY_FETCH_WAIT_MS
-            batch = await consumer.getmany(timeout_ms=wait, max_records=500)
-            if idle != (not batch):  # long polls while nothing comes, short ones with a backlog
+            # Busy, half a second without a record makes the consumer idle.
+            wait = IDLE_FETCH.wait_ms if idle else 500
+            batch = await consumer.getmany(timeout_ms=wait, max_records=MAX_BATCH)
+            if idle != (not batch):
                 idle = not batch
-                set_fetch_wait(consumer, idle)
+                set_fetch_mode(consumer, IDLE_FETCH if idle else BUSY_FETCH)
             if not batch:
                 self._record_lag(consumer)
                 continue
-            for tp, records in batch.items():
-                await self.process_batch(records)
-                self._positions[tp] = records[-1].offset + 1
-                try:
-                    await consumer.commit({tp: self._positions[tp]})
-                except CommitFailedError as exc:
-                    # A rebalance moved the partition; the next owner re-reads and dedupes.
-                    log.warning("offset commit failed after rebalance: %s", exc)
+            # The partitions' records in one batch (an entity's events are all in one
+            # partition, in order), then one offset commit for them all.
+            await self.process_batch([r for records in batch.values() for r in records])
+            offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+            self._positions.update(offsets)
+            try:
+                await consumer.commit(offsets)
+            except CommitFailedError as exc:
+                # A rebalance moved a partition; the next owner re-reads and dedupes.
+                log.warning("offset commit failed after rebalance: %s", exc)
             self._record_lag(consumer)
             if self._on_batch_committed is not None:
                 await self._on_batch_committed()
@@ -271,7 +276,7 @@ class ConsumerRunner:
             CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(self.lag[tp])
 
     async def process_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        """Apply records of one partition: all in one transaction, or one by one if one fails."""
+        """Apply the records of one fetch: all in one transaction, or one by one if one fails."""
         decoded: list[tuple[ConsumerRecord[Any, Any], Event, Handler]] = []
         for record in records:
             item = await self._decode(record)

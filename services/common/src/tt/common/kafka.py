@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -18,14 +19,26 @@ from tt.common.topics import TopicSpec
 
 log = logging.getLogger("tt.kafka")
 
-# How long the broker holds a fetch that finds no record; it answers as soon as one
-# arrives. Idle, a long wait means few fetches (at 500 ms the idle platform's consumers
-# and broker used a few % of a core). With a backlog it must be short: aiokafka keeps one
-# fetch in flight per broker, for every partition it holds no records of, so a fetch held
-# for a caught-up partition makes the partitions with a backlog wait (a 5 s wait halved a
-# 100k-event drain). ConsumerRunner switches between the two (set_fetch_wait).
-IDLE_FETCH_WAIT_MS = 5_000
-BUSY_FETCH_WAIT_MS = 500
+
+@dataclass(frozen=True)
+class FetchMode:
+    """How long the broker may hold a consumer's fetch, and how many bytes answer it
+    before that (it answers at the end of the wait with whatever it has)."""
+
+    wait_ms: int
+    min_bytes: int
+
+
+# Idle: a long poll, answered by the first record, so an idle consumer asks every 5 s
+# (at 500 ms the idle platform's consumers and broker used a few % of a core) and a lone
+# event is not delayed.
+IDLE_FETCH = FetchMode(wait_ms=5_000, min_bytes=1)
+# Busy: events that trickle in are gathered for up to 40 ms and applied as one batch (one
+# event per batch cost each consumer ~5 ms of CPU; under a create load that was half the
+# machine), and a backlog is answered at once. The wait must stay short: aiokafka keeps
+# one fetch in flight per broker, for every partition it holds no records of, so a fetch
+# held for a caught-up partition holds back the partitions with a backlog.
+BUSY_FETCH = FetchMode(wait_ms=40, min_bytes=256 * 1024)
 
 
 def client_options() -> dict[str, Any]:
@@ -73,20 +86,21 @@ def create_consumer(bootstrap: str, group_id: str, topics: Sequence[str]) -> AIO
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=500,
-        fetch_min_bytes=1,
-        fetch_max_wait_ms=BUSY_FETCH_WAIT_MS,
+        fetch_min_bytes=BUSY_FETCH.min_bytes,
+        fetch_max_wait_ms=BUSY_FETCH.wait_ms,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
         **client_options(),
     )
 
 
-def set_fetch_wait(consumer: AIOKafkaConsumer, idle: bool) -> None:
-    """Use the idle or the busy fetch wait from the next fetch on. aiokafka (0.14) has no
-    setter; its fetcher reads this attribute for every fetch it sends, and
-    tests/pipeline/test_fetch_wait.py fails if that stops being so."""
+def set_fetch_mode(consumer: AIOKafkaConsumer, mode: FetchMode) -> None:
+    """Use ``mode`` from the next fetch on. aiokafka (0.14) has no setter; its fetcher
+    reads these attributes for every fetch it sends, and tests/pipeline/test_fetch_mode.py
+    fails if that stops being so."""
     fetcher = consumer._fetcher
-    fetcher._fetch_max_wait_ms = IDLE_FETCH_WAIT_MS if idle else BUSY_FETCH_WAIT_MS
+    fetcher._fetch_max_wait_ms = mode.wait_ms
+    fetcher._fetch_min_bytes = mode.min_bytes
 
 
 def trace_context_from(traceparent: str | bytes | None) -> Context | None:

@@ -14,7 +14,7 @@ from aiokafka.errors import KafkaError
 from tt.auth.events import API_TOKEN, USER
 from tt.auth.verify.principals import Principals
 from tt.common.events import MalformedEvent, parse_event
-from tt.common.kafka import IDLE_FETCH_WAIT_MS, client_options
+from tt.common.kafka import IDLE_FETCH, client_options
 from tt.common.topics import Catalogue
 
 log = logging.getLogger("tt.auth.listener")
@@ -31,7 +31,7 @@ async def follow_auth_events(bootstrap: str, catalogue: Catalogue, principals: P
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="latest",
-            fetch_max_wait_ms=IDLE_FETCH_WAIT_MS,  # a few events a day, never a backlog
+            fetch_max_wait_ms=IDLE_FETCH.wait_ms,  # a few events a day, never a backlog
             **client_options(),
         )
         try:

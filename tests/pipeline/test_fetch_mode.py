@@ -1,6 +1,7 @@
-"""Consumers long-poll while idle and poll briefly with a backlog (tt.common.kafka
-set_fetch_wait): idle, the broker holds each fetch up to 5 s, so an idle consumer asks
-rarely, and a record that arrives meanwhile is still handed over at once."""
+"""Consumers long-poll while idle and gather for a moment while busy (tt.common.kafka
+set_fetch_mode): idle, the broker holds each fetch up to 5 s, so an idle consumer asks
+rarely, and a record that arrives meanwhile is still handed over at once; busy, an empty
+fetch comes back after 40 ms."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from support.platform import PlatformInfo
-from tt.common.kafka import create_consumer, set_fetch_wait
+from tt.common.kafka import BUSY_FETCH, IDLE_FETCH, create_consumer, set_fetch_mode
 
 
 class CountedFetches:
@@ -73,11 +74,11 @@ async def test_an_idle_consumer_fetches_rarely_and_still_gets_a_record_at_once(
 ) -> None:
     fetches = CountedFetches(consumer)
 
-    set_fetch_wait(consumer, idle=False)
-    busy = await fetches.during(consumer, 3.0)
-    assert busy >= 4, busy  # the broker answers an empty fetch after 500 ms
+    set_fetch_mode(consumer, BUSY_FETCH)
+    busy = await fetches.during(consumer, 2.0)
+    assert busy >= 10, busy  # the broker answers an empty fetch after 40 ms
 
-    set_fetch_wait(consumer, idle=True)
+    set_fetch_mode(consumer, IDLE_FETCH)
     await fetches.during(consumer, 1.0)  # the fetch in flight still has the short wait
     idle = await fetches.during(consumer, 4.0)
     assert idle <= 2, idle  # held up to 5 s each
