@@ -1,5 +1,5 @@
 """Every change is exactly one event of the right type, with the full state of
-deploy/kafka/EVENTS.md and versions growing by one (read back from Kafka)."""
+docs/events.md and versions growing by one (read back from Kafka)."""
 
 from __future__ import annotations
 

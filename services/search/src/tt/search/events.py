@@ -1,6 +1,6 @@
 """What the search service consumes: the time service's topics, one handler for all.
 
-Every event carries its entity's full state (EVENTS.md), so a change is an upsert of
+Every event carries its entity's full state (docs/events.md), so a change is an upsert of
 that entity's row and a ``deleted`` event removes it. The consumer runner applies an
 event only if its version is newer than the one already applied.
 """

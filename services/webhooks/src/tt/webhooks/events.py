@@ -1,4 +1,4 @@
-"""The events webhooks can subscribe to (those of deploy/kafka/EVENTS.md), who may see
+"""The events webhooks can subscribe to (those of docs/events.md), who may see
 each one, and the glob patterns subscriptions use to choose them.
 
 A glob is an event type with ``*`` (any run of characters) and ``?`` (one character):
@@ -13,7 +13,7 @@ from typing import Any
 
 from tt.common.events import Event
 
-# Verbs per entity, as the publishers emit them (EVENTS.md).
+# Verbs per entity, as the publishers emit them (docs/events.md).
 VERBS: dict[str, tuple[str, ...]] = {
     "user": ("created", "updated", "deleted"),
     "api_token": ("created", "updated", "deleted"),

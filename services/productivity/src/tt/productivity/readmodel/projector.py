@@ -36,7 +36,7 @@ def _instant(value: Any) -> datetime | None:
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 8601 datetime, got {value!r}")
     parsed = datetime.fromisoformat(value)
-    # EVENTS.md: datetimes are UTC; a value without an offset is read as UTC too.
+    # docs/events.md: datetimes are UTC; a value without an offset is read as UTC too.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 

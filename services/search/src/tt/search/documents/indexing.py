@@ -1,6 +1,6 @@
 """What each consumed entity becomes in the search table (pure: state in, row out).
 
-The fields each event carries are fixed in ``deploy/kafka/EVENTS.md``; only those are
+The fields each event carries are fixed in ``docs/events.md``; only those are
 read. What is searched follows the reference product: projects and tasks by name and
 description, clients by name, email and company, time entries by notes and tags.
 """
@@ -23,7 +23,7 @@ KINDS: tuple[str, ...] = ("project", "task", "client", "entry")
 
 
 class InvalidState(ValueError):
-    """The event's state lacks what EVENTS.md promises; the event goes to the DLQ."""
+    """The event's state lacks what docs/events.md promises; the event goes to the DLQ."""
 
 
 @dataclass(frozen=True, slots=True)

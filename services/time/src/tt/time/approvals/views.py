@@ -1,5 +1,5 @@
 """The shape of an approval: the API answer and, cut from it, the event state
-(deploy/kafka/EVENTS.md: ``comment`` is the decision's comment once there is one, the
+(docs/events.md: ``comment`` is the decision's comment once there is one, the
 request's before)."""
 
 from __future__ import annotations
