@@ -44,7 +44,11 @@ USER_DELETED = USER.event_type("deleted", "A user was deleted (the last state)."
 
 API_TOKEN = Entity("api_token", "tt.auth.tokens", ApiTokenState, "An API token (never its text).")
 API_TOKEN_CREATED = API_TOKEN.event_type("created", "A token was created.")
-API_TOKEN_UPDATED = API_TOKEN.event_type("updated", "A token changed (name, scopes, last use).")
+API_TOKEN_UPDATED = API_TOKEN.event_type(
+    "updated",
+    "A token changed (name, description, scopes, expiry or rate limits; its last use is"
+    " recorded without an event).",
+)
 API_TOKEN_DELETED = API_TOKEN.event_type("deleted", "A token was revoked.")
 
 ENTITIES = (USER, API_TOKEN)
