@@ -59,12 +59,13 @@ def session(user: User, gateway_url: str) -> Iterator[httpx.Client]:
 
 def _poll(client: httpx.Client, path: str, check: Any, what: str, **params: Any) -> httpx.Response:
     """The answer once ``check(body)`` holds (the worker applies entries asynchronously
-    and drops the cache after it commits). A forecast is 403 until the caller's first
-    entry on the project has reached the read model."""
+    and drops the cache after it commits). A forecast is 404 until the project's event
+    has reached the read model, and 403 until the caller's first entry on it has (they
+    travel on different topics, so either may come first)."""
 
     def probe() -> httpx.Response | None:
         r = client.get(path, params=params)
-        if r.status_code == 403 and path.endswith("/forecast"):
+        if r.status_code in (403, 404) and path.endswith("/forecast"):
             return None
         assert r.status_code == 200, r.text
         return r if check(r.json()) else None
