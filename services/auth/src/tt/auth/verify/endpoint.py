@@ -24,8 +24,9 @@ from starlette.types import Receive, Scope, Send
 from tt.auth.context import AuthContext
 from tt.auth.verify.service import Request
 from tt.auth.verify.verdicts import Verdict
-from tt.common.errors import AppError
+from tt.common.errors import AppError, Unavailable
 from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from tt.common.outages import is_dependency_outage
 
 PATH = "/internal/verify"
 log = logging.getLogger("tt.auth.verify")
@@ -76,7 +77,13 @@ class VerifyEndpoint:
             return await ctx.verifier.verify(Request(headers, cookie))
         except AppError as exc:
             return Verdict(exc.status_code, dict(exc.headers), exc.body())
-        except Exception:
+        except Exception as exc:
+            if is_dependency_outage(exc):
+                # PostgreSQL or Redis away for a moment (a cache miss needs the database):
+                # the client may retry, as on every other route (tt.common.errors).
+                log.warning("verify: dependency unavailable", extra={"error": repr(exc)[:300]})
+                body = Unavailable("Authentication is unavailable right now; try again shortly")
+                return Verdict(503, {"Retry-After": "1"}, body.body())
             log.exception("verify failed")
             body = AppError("Authentication is unavailable right now").body()
             return Verdict(500, {}, body)
