@@ -82,8 +82,8 @@ class VerifyEndpoint:
                 # PostgreSQL or Redis away for a moment (a cache miss needs the database):
                 # the client may retry, as on every other route (tt.common.errors).
                 log.warning("verify: dependency unavailable", extra={"error": repr(exc)[:300]})
-                body = Unavailable("Authentication is unavailable right now; try again shortly")
-                return Verdict(503, {"Retry-After": "1"}, body.body())
+                outage = Unavailable("Authentication is unavailable right now; try again shortly")
+                return Verdict(503, {"Retry-After": "1"}, outage.body())
             log.exception("verify failed")
             body = AppError("Authentication is unavailable right now").body()
             return Verdict(500, {}, body)
