@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from support.outages import REQUEST_OUTAGES, assert_told_to_retry, outage_id
 from tt.auth.verify.endpoint import PATH, VerifyEndpoint
 
 
@@ -28,20 +28,9 @@ async def verify_failing_with(error: Exception) -> httpx.Response:
         return await client.get(PATH, headers={"Authorization": "Bearer tt_" + "a" * 32})
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
-        ConnectionRefusedError(111, "Connect call failed"),
-        TimeoutError(),
-    ],
-    ids=lambda e: type(e).__name__,
-)
+@pytest.mark.parametrize("error", REQUEST_OUTAGES, ids=outage_id)
 async def test_a_store_outage_is_503_with_retry_after(error: Exception) -> None:
-    answer = await verify_failing_with(error)
-    assert answer.status_code == 503
-    assert answer.json()["error_code"] == "unavailable"
-    assert answer.headers["Retry-After"] == "1"
+    assert_told_to_retry(await verify_failing_with(error))
 
 
 async def test_a_bug_is_still_a_500() -> None:

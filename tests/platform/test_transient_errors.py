@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
+from support.outages import REQUEST_OUTAGES, assert_told_to_retry, outage_id
 from tt.common.consumer import is_transient
 from tt.common.errors import install_error_handlers
 
@@ -48,15 +49,7 @@ def test_an_event_that_cannot_be_applied_is_not(error: Exception) -> None:
     assert not is_transient(error)
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
-        ConnectionRefusedError(111, "Connect call failed"),
-        TimeoutError(),
-    ],
-    ids=lambda e: type(e).__name__,
-)
+@pytest.mark.parametrize("error", REQUEST_OUTAGES, ids=outage_id)
 async def test_a_request_that_meets_an_outage_is_told_to_retry(error: Exception) -> None:
     """The same failures on the request path are 503 ``unavailable`` with Retry-After, not
     500: the drill saw clients give up on 500s during a PostgreSQL restart."""
@@ -70,9 +63,7 @@ async def test_a_request_that_meets_an_outage_is_told_to_retry(error: Exception)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
         answer = await client.get("/boom")
-    assert answer.status_code == 503
-    assert answer.json()["error_code"] == "unavailable"
-    assert answer.headers["Retry-After"] == "1"
+    assert_told_to_retry(answer)
 
 
 async def test_a_bug_is_still_a_500() -> None:

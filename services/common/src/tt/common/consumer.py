@@ -38,6 +38,7 @@ from tt.common.events import Event, MalformedEvent, parse_event
 from tt.common.kafka import (
     BUSY_FETCH,
     IDLE_FETCH,
+    MAX_BATCH,
     create_consumer,
     create_producer,
     headers_traceparent,
@@ -48,7 +49,7 @@ from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
 from tt.common.outages import is_dependency_outage
 from tt.common.topics import Catalogue, dlq_name
 
-MAX_BATCH = 500  # records applied in one transaction
+IDLE_AFTER_MS = 500  # a busy consumer that gets no record for this long is idle
 
 log = logging.getLogger("tt.consumer")
 
@@ -243,8 +244,7 @@ class ConsumerRunner:
         assert consumer is not None
         idle = False
         while True:
-            # Busy, half a second without a record makes the consumer idle.
-            wait = IDLE_FETCH.wait_ms if idle else 500
+            wait = IDLE_FETCH.wait_ms if idle else IDLE_AFTER_MS
             batch = await consumer.getmany(timeout_ms=wait, max_records=MAX_BATCH)
             if idle != (not batch):
                 idle = not batch

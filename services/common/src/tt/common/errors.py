@@ -163,6 +163,14 @@ class Unavailable(AppError):
     error = "Service unavailable"
 
 
+def retry_shortly(message: str) -> Unavailable:
+    """The answer to a dependency outage (``tt.common.outages``): the same request may well
+    succeed in a moment, so 503 with ``Retry-After: 1`` instead of "our bug"."""
+    outage = Unavailable(message)
+    outage.headers["Retry-After"] = "1"
+    return outage
+
+
 def error_response(exc: AppError) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
@@ -266,9 +274,9 @@ def install_error_handlers(app: FastAPI) -> None:
             # PostgreSQL restarting, a lost connection, a statement out of time: the same
             # request may well succeed in a moment, so say so instead of "our bug".
             log.warning("dependency unavailable", extra={"error": repr(exc)[:300]})
-            outage = Unavailable("A service this request needs is unavailable; try again shortly")
-            outage.headers["Retry-After"] = "1"
-            return error_response(outage)
+            return error_response(
+                retry_shortly("A service this request needs is unavailable; try again shortly")
+            )
         span_context = trace.get_current_span().get_span_context()
         trace_id = format(span_context.trace_id, "032x") if span_context.is_valid else None
         log.exception("unhandled error", extra={"trace_id": trace_id})

@@ -20,6 +20,9 @@ from tt.common.topics import TopicSpec
 log = logging.getLogger("tt.kafka")
 
 
+MAX_BATCH = 500  # records a consumer takes from one fetch (and applies in one transaction)
+
+
 @dataclass(frozen=True)
 class FetchMode:
     """How long the broker may hold a consumer's fetch, and how many bytes answer it
@@ -85,7 +88,7 @@ def create_consumer(bootstrap: str, group_id: str, topics: Sequence[str]) -> AIO
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=500,
+        max_poll_records=MAX_BATCH,
         fetch_min_bytes=BUSY_FETCH.min_bytes,
         fetch_max_wait_ms=BUSY_FETCH.wait_ms,
         session_timeout_ms=10_000,

@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from tt.auth.context import AuthContext
 from tt.auth.verify.service import Request
 from tt.auth.verify.verdicts import Verdict
-from tt.common.errors import AppError, Unavailable
+from tt.common.errors import AppError, retry_shortly
 from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from tt.common.outages import is_dependency_outage
 
@@ -76,17 +76,22 @@ class VerifyEndpoint:
         try:
             return await ctx.verifier.verify(Request(headers, cookie))
         except AppError as exc:
-            return Verdict(exc.status_code, dict(exc.headers), exc.body())
+            return _verdict_of(exc)
         except Exception as exc:
             if is_dependency_outage(exc):
                 # PostgreSQL or Redis away for a moment (a cache miss needs the database):
                 # the client may retry, as on every other route (tt.common.errors).
                 log.warning("verify: dependency unavailable", extra={"error": repr(exc)[:300]})
-                outage = Unavailable("Authentication is unavailable right now; try again shortly")
-                return Verdict(503, {"Retry-After": "1"}, outage.body())
+                return _verdict_of(
+                    retry_shortly("Authentication is unavailable right now; try again shortly")
+                )
             log.exception("verify failed")
             body = AppError("Authentication is unavailable right now").body()
             return Verdict(500, {}, body)
+
+
+def _verdict_of(error: AppError) -> Verdict:
+    return Verdict(error.status_code, dict(error.headers), error.body())
 
 
 async def _respond(send: Send, verdict: Verdict) -> None:
