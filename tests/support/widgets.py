@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tt.common.consumer import ConsumedVersion, ConsumerRunner, one_at_a_time
-from tt.common.db import Base, create_session_factory, unit_of_work
+from tt.common.db import PlatformBase, create_session_factory, unit_of_work
 from tt.common.events import Event, make_event
 from tt.common.kafka import ensure_topics
 from tt.common.outbox import Outbox, OutboxRecord, OutboxRelay
@@ -28,7 +28,7 @@ TOPICS_FILE = str(Path(__file__).resolve().parents[1] / "platform" / "topics.yam
 TOPIC = "tt.test.widgets"
 
 
-class WidgetApplied(Base):
+class WidgetApplied(PlatformBase):
     """One row per event a consumer applied: duplicates would show as extra rows."""
 
     __tablename__ = "widget_applied"
@@ -87,7 +87,7 @@ async def scratch_database(
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(
-            Base.metadata.create_all,
+            PlatformBase.metadata.create_all,
             tables=[
                 OutboxRecord.__table__,
                 ConsumedVersion.__table__,

@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base, unit_of_work
+from tt.common.db import PlatformBase, unit_of_work
 from tt.common.events import Event, MalformedEvent, parse_event
 from tt.common.kafka import (
     BUSY_FETCH,
@@ -78,7 +78,7 @@ class RetryLater(Exception):
     """Raised by a handler when a dependency is down: the event is retried, not dead-lettered."""
 
 
-class ConsumedVersion(Base):
+class ConsumedVersion(PlatformBase):
     """The newest version of each entity this service has applied."""
 
     __tablename__ = "consumed_versions"

@@ -1,4 +1,4 @@
-"""Async SQLAlchemy engine, the declarative base, and the unit of work.
+"""Async SQLAlchemy engine, the declarative bases' conventions, and the unit of work.
 
 Services never commit inside their service layer: the unit of work (a request, or one
 consumed event) commits once at the end, so state and outbox rows land together.
@@ -32,11 +32,17 @@ NAMING = {
 }
 
 
-class Base(DeclarativeBase):
-    """Declarative base; each service has its own database, so its own tables only."""
+TYPES = {datetime: DateTime(timezone=True), int: BigInteger}
+
+
+class PlatformBase(DeclarativeBase):
+    """The tables this library keeps in every service's database (outbox, parked outbox,
+    consumed versions, idempotency keys). A service's own tables go on its own base
+    (``tt.<service>.base.Base``, a metadata of its own): services may name tables alike
+    (``users``), and one process (the test suite) loads the models of several services."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: DateTime(timezone=True), int: BigInteger}
+    type_annotation_map = TYPES
 
 
 class Timestamped:

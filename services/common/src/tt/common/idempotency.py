@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.responses import Response
 
-from tt.common.db import Base, unit_of_work
+from tt.common.db import PlatformBase, unit_of_work
 from tt.common.errors import Conflict, IdempotencyKeyReused, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.metrics import IDEMPOTENCY_REDIS_FAILURES, IDEMPOTENCY_REPLAYS
@@ -68,7 +68,7 @@ Work = Callable[[AsyncSession], Awaitable[tuple[int, dict[str, Any]]]]
 Seal = Callable[[bytes], bytes]
 
 
-class IdempotencyRecord(Base):
+class IdempotencyRecord(PlatformBase):
     """The durable half: written in the create's own transaction under a unique (scope,
     key) constraint, so two requests with one key can never both commit, with or without
     Redis. Each service using it creates the table in its own migrations."""

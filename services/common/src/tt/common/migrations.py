@@ -11,8 +11,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import context, op
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from tt.common.db import NAMING, PlatformBase
 
 
 def _event_columns() -> list[sa.Column[Any]]:
@@ -74,8 +77,14 @@ def drop_platform_tables() -> None:
     op.drop_table("outbox")
 
 
-def run_migrations(target_metadata: Any, database_url: str) -> None:
-    """Run Alembic online against ``database_url`` (async driver), or offline as SQL."""
+def run_migrations(service_metadata: MetaData, database_url: str) -> None:
+    """Run Alembic online against ``database_url`` (async driver), or offline as SQL; the
+    database's tables are the service's own and the platform's (``PlatformBase``)."""
+    # One MetaData, not a list: Alembic names constraints by the target's naming convention.
+    target_metadata = MetaData(naming_convention=NAMING)
+    for metadata in (PlatformBase.metadata, service_metadata):
+        for table in metadata.tables.values():
+            table.to_metadata(target_metadata)
     if context.is_offline_mode():
         context.configure(
             url=database_url, target_metadata=target_metadata, literal_binds=True, compare_type=True

@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.common.db import PlatformBase
 from tt.common.events import Event
 from tt.common.kafka import create_producer, trace_context_from
 from tt.common.metrics import (
@@ -74,7 +74,7 @@ class _EventRow:
     tombstone: Mapped[bool] = mapped_column(default=False)
 
 
-class OutboxRecord(_EventRow, Base):
+class OutboxRecord(_EventRow, PlatformBase):
     """An event waiting to be sent; deleted once Kafka acknowledged it."""
 
     __tablename__ = "outbox"
@@ -86,7 +86,7 @@ class OutboxRecord(_EventRow, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class ParkedOutboxRecord(_EventRow, Base):
+class ParkedOutboxRecord(_EventRow, PlatformBase):
     """An outbox row that failed ``max_attempts`` times, kept with its error for a human."""
 
     __tablename__ = "outbox_parked"

@@ -1,8 +1,8 @@
 """Every table of the productivity database, imported here so Alembic sees them all."""
 
 from tt.common.consumer import ConsumedVersion
-from tt.common.db import Base
 from tt.common.outbox import OutboxRecord
+from tt.productivity.base import Base
 from tt.productivity.readmodel.models import (
     ClientRecord,
     EntryRecord,

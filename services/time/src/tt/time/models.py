@@ -1,10 +1,10 @@
 """Every table of the time database, imported here so Alembic sees them all."""
 
 from tt.common.consumer import ConsumedVersion
-from tt.common.db import Base
 from tt.common.idempotency import IdempotencyRecord
 from tt.common.outbox import OutboxRecord
 from tt.time.approvals.models import Approval, ApprovalEntry
+from tt.time.base import Base
 from tt.time.clients.models import Client
 from tt.time.contacts.models import Contact
 from tt.time.crm.models import Deal, Lead

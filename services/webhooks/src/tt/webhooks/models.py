@@ -1,9 +1,9 @@
 """Every table of the webhooks database, imported here so Alembic sees them all."""
 
 from tt.common.consumer import ConsumedVersion
-from tt.common.db import Base
 from tt.common.idempotency import IdempotencyRecord
 from tt.common.outbox import OutboxRecord
+from tt.webhooks.base import Base
 from tt.webhooks.deliveries.models import Attempt, Delivery, StoredEvent
 from tt.webhooks.subscriptions.models import Subscription
 

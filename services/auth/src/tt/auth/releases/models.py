@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.auth.base import Base
 
 
 class DismissedRelease(Base):

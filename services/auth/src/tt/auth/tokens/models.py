@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base, Timestamped
+from tt.auth.base import Base
+from tt.common.db import Timestamped
 
 
 class ApiToken(Timestamped, Base):

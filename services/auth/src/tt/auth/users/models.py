@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base, Timestamped
+from tt.auth.base import Base
+from tt.common.db import Timestamped
 
 
 class User(Timestamped, Base):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.productivity.base import Base
 
 Money = Numeric(14, 2)
 

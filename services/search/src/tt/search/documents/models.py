@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Computed, Index, String, Text, false, func, t
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.search.base import Base
 from tt.search.documents.indexing import KINDS
 
 DOCUMENT_SQL = (

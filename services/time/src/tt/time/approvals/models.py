@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 APPROVAL_STATUSES = ("pending", "approved", "rejected")
 

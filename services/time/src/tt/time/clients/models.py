@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Index, Integer, Numeric, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 CLIENT_STATUSES = ("active", "inactive", "archived")
 

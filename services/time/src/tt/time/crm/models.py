@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 DEAL_STATUSES = ("open", "won", "lost", "cancelled")
 LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "lost")

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.selectable import LateralFromClause
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 
 class TimeEntry(Base):

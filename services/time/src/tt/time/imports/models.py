@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 # receiving -> validating -> writing -> completed, or failed at any step.
 RUNNING = ("receiving", "validating", "writing")

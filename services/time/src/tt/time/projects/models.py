@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, Numeric, S
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 PROJECT_STATUSES = ("active", "inactive", "on_hold", "archived", "completed")
 

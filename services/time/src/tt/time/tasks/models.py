@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 TASK_STATUSES = ("todo", "in_progress", "review", "done", "cancelled")
 OPEN_STATUSES = ("todo", "in_progress", "review")

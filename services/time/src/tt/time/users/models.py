@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.time.base import Base
 
 
 class UserRecord(Base):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base
+from tt.webhooks.base import Base
 
 PENDING = "pending"
 DELIVERED = "delivered"

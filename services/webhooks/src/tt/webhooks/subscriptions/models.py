@@ -8,7 +8,8 @@ from sqlalchemy import BigInteger, Index, LargeBinary, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import Base, Timestamped
+from tt.common.db import Timestamped
+from tt.webhooks.base import Base
 
 
 class Subscription(Timestamped, Base):
