@@ -25,10 +25,9 @@ ENTITIES: tuple[str, ...] = tuple(KIND_OF_ENTITY)
 
 def document_change(event: Event) -> Document | tuple[str, int]:
     """The row an event leaves: its new document, or the (kind, id) it deletes."""
-    entity_id = entity_id_of(event.subject)
     if event.verb == DELETED:
-        return KIND_OF_ENTITY[event.entity], entity_id
-    return document_for(event.entity, entity_id, event.state)
+        return KIND_OF_ENTITY[event.entity], entity_id_of(event.subject)
+    return document_for(event)
 
 
 async def index_events(session: AsyncSession, events: Sequence[Event]) -> None:

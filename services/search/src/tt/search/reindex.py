@@ -27,11 +27,12 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.consumer import ConsumedVersion
+from tt.common.contracts import InvalidEventState
 from tt.common.db import unit_of_work
 from tt.common.events import MalformedEvent, parse_event
 from tt.common.kafka import client_options
 from tt.common.resources import Resources
-from tt.search.documents.indexing import KIND_OF_ENTITY, Document, InvalidState
+from tt.search.documents.indexing import KIND_OF_ENTITY, Document
 from tt.search.documents.repository import (
     remove_all_documents,
     remove_documents,
@@ -117,7 +118,7 @@ async def _apply(
                 summary.stale += 1
                 continue
             change = document_change(event)
-        except (MalformedEvent, InvalidState) as exc:
+        except (MalformedEvent, InvalidEventState) as exc:
             log.warning("skipped a record of %s at %s: %s", record.topic, record.offset, exc)
             summary.skipped += 1
             continue

@@ -44,7 +44,7 @@ class Verb(StrEnum):
 
 
 # Each entity's contract (tt.common.contracts.time): its state model and event types.
-CONTRACTS: dict[Entity, EntityContract] = {
+CONTRACTS: dict[Entity, EntityContract[Any]] = {
     Entity.CLIENT: contracts.CLIENT,
     Entity.PROJECT: contracts.PROJECT,
     Entity.TASK: contracts.TASK,

@@ -3,7 +3,8 @@ the pydantic model of the state it carries (one module per producing service).
 
 Producers build events only through ``EventType.build`` (``tt.common.publisher``), which
 validates the state against the model, so a producer cannot emit a state its contract
-does not describe; consumers match handlers on ``EventType.name`` or ``Entity.pattern``.
+does not describe; consumers match handlers on ``EventType.name`` or ``Entity.pattern``
+and read a state through ``Entity.read``, as the same model.
 ``docs/events.md`` is generated from these models (``python -m tt.common.contracts.docs``).
 """
 
@@ -11,13 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Annotated, Any, Generic, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tt.common.events import Event, make_event
 
 DELETED = "deleted"
+
+
+def _utc(moment: datetime) -> datetime:
+    # docs/events.md: datetimes are UTC; one without an offset is read as UTC too.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+Instant = Annotated[datetime, AfterValidator(_utc)]
+"""An ISO 8601 datetime, always timezone-aware."""
+
+Id = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+"""An entity id: a PostgreSQL bigint."""
 
 
 class EventState(BaseModel):
@@ -28,16 +43,20 @@ class EventState(BaseModel):
 
 
 class InvalidEventState(ValueError):
-    """A producer tried to emit a state its event type's model rejects."""
+    """A state its event type's model rejects: a producer may not emit it, and a consumer
+    that reads one sends the event to its dead-letter topic."""
+
+
+S = TypeVar("S", bound=EventState)
 
 
 @dataclass(frozen=True)
-class Entity:
+class Entity(Generic[S]):
     """An entity whose changes travel on one topic (``deploy/kafka/topics.yaml``)."""
 
     name: str
     topic: str
-    state: type[EventState]
+    state: type[S]
     description: str
     types: dict[str, EventType] = field(default_factory=dict, compare=False, repr=False)
 
@@ -59,10 +78,26 @@ class Entity:
         """The declared event type of ``verb``; KeyError for one the contract lacks."""
         return self.types[verb]
 
+    def read(self, event: Event) -> S:
+        """The state ``event`` carries, as the contract's model. A field the model does not
+        name is ignored (a newer producer may add one); a state it rejects raises
+        InvalidEventState."""
+        try:
+            return self._reader.model_validate(event.state)
+        except ValueError as exc:
+            raise InvalidEventState(f"{event.type} {event.subject}: {exc}") from exc
+
+    @cached_property
+    def _reader(self) -> type[S]:
+        # The producer's model forbids unknown fields; a reader tolerates them.
+        config = ConfigDict(extra="ignore", frozen=True)
+        reader = type(self.state.__name__, (self.state,), {"model_config": config})
+        return cast(type[S], reader)
+
 
 @dataclass(frozen=True)
 class EventType:
-    entity: Entity
+    entity: Entity[Any]
     verb: str
     description: str
 

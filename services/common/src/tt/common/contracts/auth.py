@@ -3,16 +3,15 @@ token hash)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from pydantic import Field
 
-from tt.common.contracts import Entity, EventState
+from tt.common.contracts import Entity, EventState, Id, Instant
 
 
 class UserState(EventState):
-    id: int
+    id: Id
     username: str
     email: str | None
     full_name: str | None
@@ -21,20 +20,20 @@ class UserState(EventState):
     timezone: str | None = Field(description="an IANA zone name")
     role: str | None = Field(description='"admin" | "user"')
     default_hourly_rate: Decimal | None = Field(description="a JSON number or null")
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: Instant | None
+    updated_at: Instant | None
 
 
 class ApiTokenState(EventState):
-    id: int
+    id: Id
     name: str
-    user_id: int
+    user_id: Id
     scopes: list[str]
     token_prefix: str | None
-    expires_at: datetime | None
-    created_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    expires_at: Instant | None
+    created_at: Instant | None
+    last_used_at: Instant | None
+    revoked_at: Instant | None
 
 
 USER = Entity("user", "tt.auth.users", UserState, "A user account.")

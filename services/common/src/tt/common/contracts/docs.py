@@ -54,6 +54,8 @@ _NAMES: dict[Any, str] = {
 def type_name(annotation: Any) -> str:
     """A JSON-ish name for a field's annotation (``integer or null``, ``[string]``)."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return type_name(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         return " or ".join(type_name(a) for a in typing.get_args(annotation))
     if origin is list:
@@ -61,7 +63,7 @@ def type_name(annotation: Any) -> str:
     return _NAMES.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
-def entity_section(entity: Entity) -> str:
+def entity_section(entity: Entity[Any]) -> str:
     lines = [f"## `{entity.topic}`: entity `{entity.name}`", "", entity.description, ""]
     lines += ["| type | when |", "|---|---|"]
     lines += [f"| `{t.name}` | {t.description} |" for t in entity.types.values()]
@@ -75,7 +77,7 @@ def entity_section(entity: Entity) -> str:
 
 def render() -> str:
     """The whole document, in the order the services declare their entities."""
-    entities: dict[str, Entity] = {}
+    entities: dict[str, Entity[Any]] = {}
     for event_type in all_event_types().values():
         entities.setdefault(event_type.entity.name, event_type.entity)
     sections = [HEADER, *(entity_section(e) for e in entities.values())]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
 
-from tt.common.contracts import Entity, EventState
+from tt.common.contracts import Entity, EventState, Id, Instant
 
 Money = Decimal | None
 
 
 class ClientState(EventState):
-    id: int
+    id: Id
     name: str
     email: str | None
     company: str | None
@@ -25,16 +25,16 @@ class ClientState(EventState):
     currency: str | None
     status: str = Field(description='"active" | "inactive" | "archived"')
     is_active: bool
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: Instant | None
+    updated_at: Instant | None
 
 
 class ProjectState(EventState):
-    id: int
+    id: Id
     name: str
     code: str | None
     description: str | None
-    client_id: int | None
+    client_id: Id | None
     client: str | None = Field(description="the client's name")
     billable: bool
     hourly_rate: Money
@@ -43,43 +43,43 @@ class ProjectState(EventState):
     currency: str | None
     status: str = Field(description='"active" | "inactive" | "on_hold" | "archived" | "completed"')
     is_archived: bool
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: Instant | None
+    updated_at: Instant | None
 
 
 class TaskState(EventState):
-    id: int
-    project_id: int
+    id: Id
+    project_id: Id
     project: str | None = Field(description="the project's name")
     name: str
     description: str | None
     status: str = Field(description='"todo" | "in_progress" | "review" | "done" | "cancelled"')
     priority: str | None = Field(description='"low" | "medium" | "high" | "urgent"')
-    assigned_to: int | None
+    assigned_to: Id | None
     due_date: date | None
     estimated_hours: Decimal | None
     tags: str | None = Field(description="a comma-separated string")
-    created_by: int | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    completed_at: datetime | None
+    created_by: Id | None
+    created_at: Instant | None
+    updated_at: Instant | None
+    completed_at: Instant | None
 
 
 class TimeEntryState(EventState):
-    id: int
-    user_id: int
+    id: Id
+    user_id: Id
     user: str | None = Field(description="the owner's username")
-    project_id: int | None
+    project_id: Id | None
     project: str | None = Field(description="the project's name")
-    client_id: int | None
+    client_id: Id | None
     client: str | None = Field(description="the client's name")
-    task_id: int | None
+    task_id: Id | None
     task: str | None = Field(description="the task's name")
-    start_time: datetime
-    end_time: datetime | None = Field(description="null while the timer runs")
+    start_time: Instant
+    end_time: Instant | None = Field(description="null while the timer runs")
     duration_seconds: int | None = Field(description="null while running; breaks excluded")
     break_seconds: int
-    paused_at: datetime | None
+    paused_at: Instant | None
     notes: str | None
     tags: str | None = Field(description="a comma-separated string")
     billable: bool
@@ -87,20 +87,20 @@ class TimeEntryState(EventState):
     source: str | None = Field(description='"manual" | "auto"')
     is_active: bool
     approval_status: str | None = Field(description='null | "pending" | "approved" | "rejected"')
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: Instant | None
+    updated_at: Instant | None
 
 
 class ApprovalState(EventState):
-    id: int
-    user_id: int
-    requested_by: int | None
-    entry_ids: list[int]
+    id: Id
+    user_id: Id
+    requested_by: Id | None
+    entry_ids: list[Id]
     status: str = Field(description='"pending" | "approved" | "rejected"')
     comment: str | None
-    decided_by: int | None
-    requested_at: datetime | None
-    decided_at: datetime | None
+    decided_by: Id | None
+    requested_at: Instant | None
+    decided_at: Instant | None
 
 
 CLIENT = Entity("client", "tt.time.clients", ClientState, "A client of the organisation.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.consumer import Handler
 from tt.common.contracts import DELETED
-from tt.common.contracts.auth import USER
-from tt.common.contracts.time import CLIENT, PROJECT, TIME_ENTRY
+from tt.common.contracts.auth import USER, UserState
+from tt.common.contracts.time import CLIENT, PROJECT, TIME_ENTRY, TimeEntryState
 from tt.common.events import Event
 from tt.productivity.analytics.days import completed_seconds
 from tt.productivity.analytics.timezones import UserZone, local_wall_time, resolve_zone
@@ -30,38 +29,12 @@ from tt.productivity.readmodel.repository import Contribution, Deltas
 log = logging.getLogger("tt.productivity.projector")
 
 
-def _instant(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"expected an ISO 8601 datetime, got {value!r}")
-    parsed = datetime.fromisoformat(value)
-    # docs/events.md: datetimes are UTC; a value without an offset is read as UTC too.
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+def _text(value: str | None, limit: int) -> str | None:
+    return None if value is None else value[:limit]
 
 
-def _money(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    return Decimal(str(value))
-
-
-def _optional_id(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _hours(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    return float(value)
-
-
-def _text(value: Any, limit: int) -> str | None:
-    return None if value is None else str(value)[:limit]
+def _hours(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _final_changes(events: Sequence[Event]) -> dict[int, Event]:
@@ -93,12 +66,12 @@ class Projector:
         }
 
     async def apply_entries(self, session: AsyncSession, events: Sequence[Event]) -> None:
-        # Every event is validated (a bad one fails the batch, then goes to the DLQ alone).
+        # Every event is read through its contract (a bad one fails the batch, then goes to
+        # the DLQ alone).
         changes: dict[int, tuple[Event, dict[str, Any]]] = {}
         for event in events:
             entry_id = int(event.subject)
-            state = event.state
-            changes[entry_id] = (event, self._entry_values(entry_id, int(state["user_id"]), state))
+            changes[entry_id] = (event, self._entry_values(entry_id, TIME_ENTRY.read(event)))
         entry_ids = sorted(changes)
         owners = await repo.entry_owners(session, entry_ids)
         zones = await repo.lock_user_zones(
@@ -130,33 +103,25 @@ class Projector:
         await repo.apply_deltas(session, deltas)
 
     @staticmethod
-    def _entry_values(entry_id: int, user_id: int, state: dict[str, Any]) -> dict[str, Any]:
-        start = _instant(state["start_time"])
-        if start is None:
-            raise ValueError("time_entry.start_time is required")
-        end = _instant(state.get("end_time"))
-        duration = state.get("duration_seconds")
+    def _entry_values(entry_id: int, state: TimeEntryState) -> dict[str, Any]:
         return {
             "id": entry_id,
-            "user_id": user_id,
-            "project_id": _optional_id(state.get("project_id")),
-            "client_id": _optional_id(state.get("client_id")),
-            "task_id": _optional_id(state.get("task_id")),
-            "project_name": _text(state.get("project"), 300),
-            "task_name": _text(state.get("task"), 300),
-            "start_time": start,
-            "end_time": end,
+            "user_id": state.user_id,
+            "project_id": state.project_id,
+            "client_id": state.client_id,
+            "task_id": state.task_id,
+            "project_name": _text(state.project, 300),
+            "task_name": _text(state.task, 300),
+            "start_time": state.start_time,
+            "end_time": state.end_time,
             "seconds": completed_seconds(
-                start,
-                end,
-                None if duration is None else int(duration),
-                int(state.get("break_seconds") or 0),
+                state.start_time, state.end_time, state.duration_seconds, state.break_seconds
             ),
-            "break_seconds": max(0, int(state.get("break_seconds") or 0)),
-            "paused_at": _instant(state.get("paused_at")),
-            "billable": bool(state.get("billable", True)),
-            "notes": _text(state.get("notes"), 10_000),
-            "tags": _text(state.get("tags"), 500),
+            "break_seconds": max(0, state.break_seconds),
+            "paused_at": state.paused_at,
+            "billable": state.billable,
+            "notes": _text(state.notes, 10_000),
+            "tags": _text(state.tags, 500),
         }
 
     async def apply_users(self, session: AsyncSession, events: Sequence[Event]) -> None:
@@ -164,7 +129,7 @@ class Projector:
         rows: list[dict[str, Any]] = []
         for user_id, event in changes.items():
             if event.verb != DELETED:
-                rows.append(self._user_values(user_id, event.state))
+                rows.append(self._user_values(user_id, USER.read(event)))
         before = await repo.lock_users(session, changes)
         for user_id in changes:
             self.invalidator.user_changed(user_id)
@@ -182,14 +147,14 @@ class Projector:
         await repo.relocalize_entries(session, moved)
 
     @staticmethod
-    def _user_values(user_id: int, state: dict[str, Any]) -> dict[str, Any]:
+    def _user_values(user_id: int, state: UserState) -> dict[str, Any]:
         return {
             "id": user_id,
-            "username": _text(state.get("username"), 200),
-            "timezone": _text(state.get("timezone"), 100),
-            "default_hourly_rate": _money(state.get("default_hourly_rate")),
-            "is_admin": bool(state.get("is_admin", False)),
-            "is_active": bool(state.get("is_active", True)),
+            "username": _text(state.username, 200),
+            "timezone": _text(state.timezone, 100),
+            "default_hourly_rate": state.default_hourly_rate,
+            "is_admin": state.is_admin,
+            "is_active": state.is_active,
             "known": True,
         }
 
@@ -199,21 +164,23 @@ class Projector:
         await repo.delete_projects(
             session, sorted(pid for pid, e in changes.items() if e.verb == DELETED)
         )
+        projects = [
+            (pid, PROJECT.read(e)) for pid, e in sorted(changes.items()) if e.verb != DELETED
+        ]
         await repo.upsert_projects(
             session,
             [
                 {
                     "id": project_id,
-                    "name": _text(e.state.get("name"), 300) or f"Project {project_id}",
-                    "client_id": _optional_id(e.state.get("client_id")),
-                    "hourly_rate": _money(e.state.get("hourly_rate")),
-                    "currency": _text(e.state.get("currency"), 3),
-                    "status": _text(e.state.get("status"), 32),
-                    "estimated_hours": _hours(e.state.get("estimated_hours")),
-                    "budget_amount": _money(e.state.get("budget_amount")),
+                    "name": _text(project.name, 300) or f"Project {project_id}",
+                    "client_id": project.client_id,
+                    "hourly_rate": project.hourly_rate,
+                    "currency": _text(project.currency, 3),
+                    "status": _text(project.status, 32),
+                    "estimated_hours": _hours(project.estimated_hours),
+                    "budget_amount": project.budget_amount,
                 }
-                for project_id, e in sorted(changes.items())
-                if e.verb != DELETED
+                for project_id, project in projects
             ],
         )
 
@@ -223,16 +190,16 @@ class Projector:
         await repo.delete_clients(
             session, sorted(cid for cid, e in changes.items() if e.verb == DELETED)
         )
+        clients = [(cid, CLIENT.read(e)) for cid, e in sorted(changes.items()) if e.verb != DELETED]
         await repo.upsert_clients(
             session,
             [
                 {
                     "id": client_id,
-                    "name": _text(e.state.get("name"), 300) or f"Client {client_id}",
-                    "default_hourly_rate": _money(e.state.get("default_hourly_rate")),
-                    "currency": _text(e.state.get("currency"), 3),
+                    "name": _text(client.name, 300) or f"Client {client_id}",
+                    "default_hourly_rate": client.default_hourly_rate,
+                    "currency": _text(client.currency, 3),
                 }
-                for client_id, e in sorted(changes.items())
-                if e.verb != DELETED
+                for client_id, client in clients
             ],
         )

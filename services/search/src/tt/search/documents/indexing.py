@@ -1,16 +1,31 @@
 """What each consumed entity becomes in the search table (pure: state in, row out).
 
-The fields each event carries are fixed in ``docs/events.md``; only those are
-read. What is searched follows the reference product: projects and tasks by name and
-description, clients by name, email and company, time entries by notes and tags.
+Each state is read through its contract's model (``tt.common.contracts.time``,
+documented in ``docs/events.md``); one it rejects sends the event to the DLQ. What is
+searched follows the reference product: projects and tasks by name and description,
+clients by name, email and company, time entries by notes and tags.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from pydantic import TypeAdapter
+
+from tt.common.contracts import Id, InvalidEventState
+from tt.common.contracts.time import (
+    CLIENT,
+    PROJECT,
+    TASK,
+    TIME_ENTRY,
+    ClientState,
+    ProjectState,
+    TaskState,
+    TimeEntryState,
+)
+from tt.common.events import Event
 
 # Kafka entity name -> the ``type``/``category`` a search result carries.
 KIND_OF_ENTITY: dict[str, str] = {
@@ -20,10 +35,6 @@ KIND_OF_ENTITY: dict[str, str] = {
     "time_entry": "entry",
 }
 KINDS: tuple[str, ...] = ("project", "task", "client", "entry")
-
-
-class InvalidState(ValueError):
-    """The event's state lacks what docs/events.md promises; the event goes to the DLQ."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,66 +62,37 @@ class Document:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def _text(value: Any) -> str:
+def _text(value: str | None) -> str:
     # PostgreSQL text cannot hold NUL; JSON can.
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        value = ",".join(str(v) for v in value)
-    return str(value).replace("\x00", "")
+    return "" if value is None else value.replace("\x00", "")
 
 
-def _optional_text(value: Any) -> str | None:
+def _optional_text(value: str | None) -> str | None:
     return _text(value) or None
 
 
-def _status(value: Any) -> str | None:
+def _status(value: str | None) -> str | None:
     # Statuses are short enum values; anything longer is not one (the column is 32 wide).
     status = _optional_text(value)
     return status[:32] if status else None
 
 
-def _int64(value: Any, what: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidState(f"{what} is not an integer: {value!r}") from exc
-    if not -(2**63) <= number < 2**63:
-        raise InvalidState(f"{what} is out of range: {value!r}")
-    return number
+_ENTITY_ID = TypeAdapter(Id)
 
 
 def entity_id_of(subject: str) -> int:
     """The entity id an event's ``subject`` carries."""
-    return _int64(subject, "subject")
-
-
-def _optional_int(state: Mapping[str, Any], field: str) -> int | None:
-    value = state.get(field)
-    return None if value is None else _int64(value, field)
-
-
-def _required(state: Mapping[str, Any], field: str) -> Any:
-    if state.get(field) is None:
-        raise InvalidState(f"the event's state has no {field}")
-    return state[field]
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
     try:
-        moment = datetime.fromisoformat(str(value))
+        return _ENTITY_ID.validate_python(subject)
     except ValueError as exc:
-        raise InvalidState(f"not an ISO 8601 datetime: {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise InvalidEventState(f"the subject is not an entity id: {subject!r}") from exc
 
 
-def project_document(entity_id: int, state: Mapping[str, Any]) -> Document:
-    name = _text(_required(state, "name"))
-    description = _text(state.get("description"))
+def project_document(entity_id: int, state: ProjectState) -> Document:
+    name = _text(state.name)
+    description = _text(state.description)
     # DELETE archives; an archived project is never "active", whatever status says.
-    status = "archived" if state.get("is_archived") else _status(state.get("status"))
+    status = "archived" if state.is_archived else _status(state.status)
     return Document(
         kind="project",
         entity_id=entity_id,
@@ -122,66 +104,62 @@ def project_document(entity_id: int, state: Mapping[str, Any]) -> Document:
     )
 
 
-def task_document(entity_id: int, state: Mapping[str, Any]) -> Document:
-    name = _text(_required(state, "name"))
+def task_document(entity_id: int, state: TaskState) -> Document:
+    name = _text(state.name)
     return Document(
         kind="task",
         entity_id=entity_id,
         title=name,
-        status=_status(state.get("status")),
-        project_id=_optional_int(state, "project_id"),
-        project_name=_optional_text(state.get("project")),
+        status=_status(state.status),
+        project_id=state.project_id,
+        project_name=_optional_text(state.project),
         text_a=name,
-        text_c=_text(state.get("description")),
+        text_c=_text(state.description),
     )
 
 
-def client_document(entity_id: int, state: Mapping[str, Any]) -> Document:
-    name = _text(_required(state, "name"))
-    company = _text(state.get("company"))
-    email = _text(state.get("email"))
+def client_document(entity_id: int, state: ClientState) -> Document:
+    name = _text(state.name)
+    company = _text(state.company)
+    email = _text(state.email)
     return Document(
         kind="client",
         entity_id=entity_id,
         title=name,
         description=company or email,
-        status=_status(state.get("status")),
+        status=_status(state.status),
         text_a=name,
         text_b=f"{company} {email}".strip(),
     )
 
 
-def entry_document(entity_id: int, state: Mapping[str, Any]) -> Document:
-    notes = _text(state.get("notes"))
-    tags = _text(state.get("tags"))
-    owner = _optional_int(state, "user_id")
-    if owner is None:
-        raise InvalidState("the event's state has no user_id")
+def entry_document(entity_id: int, state: TimeEntryState) -> Document:
+    notes = _text(state.notes)
+    tags = _text(state.tags)
     return Document(
         kind="entry",
         entity_id=entity_id,
         description=notes[:100] + (f" [{tags}]" if tags else ""),
-        project_id=_optional_int(state, "project_id"),
-        project_name=_optional_text(state.get("project")),
-        task_id=_optional_int(state, "task_id"),
-        task_name=_optional_text(state.get("task")),
-        owner_id=owner,
-        duration_seconds=_optional_int(state, "duration_seconds"),
-        is_running=state.get("end_time") is None,
-        started_at=_timestamp(state.get("start_time")),
+        project_id=state.project_id,
+        project_name=_optional_text(state.project),
+        task_id=state.task_id,
+        task_name=_optional_text(state.task),
+        owner_id=state.user_id,
+        duration_seconds=state.duration_seconds,
+        is_running=state.end_time is None,
+        started_at=state.start_time,
         text_a=notes,
         text_b=tags,
     )
 
 
-BUILDERS: dict[str, Callable[[int, Mapping[str, Any]], Document]] = {
-    "project": project_document,
-    "task": task_document,
-    "client": client_document,
-    "time_entry": entry_document,
-}
-
-
-def document_for(entity: str, entity_id: int, state: Mapping[str, Any]) -> Document:
-    """The search row for one entity's state (``entity`` as events name it)."""
-    return BUILDERS[entity](entity_id, state)
+def document_for(event: Event) -> Document:
+    """The search row for the state an event carries (read through its contract)."""
+    entity_id = entity_id_of(event.subject)
+    if event.entity == PROJECT.name:
+        return project_document(entity_id, PROJECT.read(event))
+    if event.entity == TASK.name:
+        return task_document(entity_id, TASK.read(event))
+    if event.entity == CLIENT.name:
+        return client_document(entity_id, CLIENT.read(event))
+    return entry_document(entity_id, TIME_ENTRY.read(event))

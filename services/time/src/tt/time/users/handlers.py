@@ -18,7 +18,7 @@ async def apply_user_events(session: AsyncSession, events: Sequence[Event]) -> N
     hands them over in order, so each user's last event is the state to keep."""
     rows: dict[int, dict[str, object]] = {}
     for event in events:
-        row = repository.user_values(event.state, deleted=event.verb == DELETED)
+        row = repository.user_values(USER.read(event), deleted=event.verb == DELETED)
         rows[row["id"]] = row
     await repository.apply_states(session, [rows[uid] for uid in sorted(rows)])
 

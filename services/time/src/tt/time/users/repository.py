@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.bulk import as_arrays, unnest_upsert
+from tt.common.contracts.auth import UserState
 from tt.common.identity import Identity
 from tt.time.users.models import UserRecord
 
@@ -64,17 +65,17 @@ USER_COLUMNS = (
 _UPSERT_USERS = unnest_upsert("users", USER_COLUMNS, ["id"], also_set="updated_at = now()")
 
 
-def user_values(state: dict[str, Any], *, deleted: bool) -> dict[str, Any]:
+def user_values(state: UserState, *, deleted: bool) -> dict[str, Any]:
     """The projection's row for the state an auth event carries."""
     return {
-        "id": int(state["id"]),
-        "username": str(state["username"]),
-        "email": state.get("email"),
-        "full_name": state.get("full_name"),
-        "timezone": str(state.get("timezone") or "UTC"),
-        "role": state.get("role"),
-        "is_admin": bool(state.get("is_admin", False)),
-        "is_active": bool(state.get("is_active", True)) and not deleted,
+        "id": state.id,
+        "username": state.username,
+        "email": state.email,
+        "full_name": state.full_name,
+        "timezone": state.timezone or "UTC",
+        "role": state.role,
+        "is_admin": state.is_admin,
+        "is_active": state.is_active and not deleted,
         "deleted": deleted,
     }
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import DELETED
+from tt.common.contracts.auth import USER
 from tt.common.errors import Conflict, InsufficientScope, NotFound, ValidationFailed
 from tt.common.events import Event
 from tt.common.identity import Identity
@@ -141,15 +143,9 @@ async def rotate_secret(
 
 async def follow_owner(session: AsyncSession, event: Event) -> None:
     """``tt.user.*``: keep owners' admin flag current; pause a deactivated owner's hooks."""
-    state = event.state
-    try:
-        owner_id = int(state["id"])
-    except (KeyError, TypeError, ValueError):
-        return
-    active = bool(state.get("is_active", True)) and event.verb != "deleted"
-    await repository.set_owner_state(
-        session, owner_id, is_admin=bool(state.get("is_admin", False)), is_active=active
-    )
+    user = USER.read(event)
+    active = user.is_active and event.verb != DELETED
+    await repository.set_owner_state(session, user.id, is_admin=user.is_admin, is_active=active)
 
 
 async def _checked(
