@@ -5,10 +5,6 @@ and loses nothing that arrives while it runs."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +12,7 @@ import asyncpg
 from searchkit import Caller, Indexer, client, entry, project, task, word
 
 from support.platform import PlatformInfo
+from support.rebuild import finished, start_reindex
 
 # Every column but updated_at (when a row was written, not what it says).
 SNAPSHOT = """
@@ -24,34 +21,6 @@ SELECT kind, entity_id, title, description, status, project_id, project_name, ta
        match_key, search_text, document::text
 FROM search_documents ORDER BY kind, entity_id
 """
-
-
-def reindex(platform: PlatformInfo) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "TT_ENV": "test",
-        "TT_SEARCH_DATABASE_URL": platform.dsn("search").replace(
-            "postgresql://", "postgresql+asyncpg://", 1
-        ),
-        "TT_KAFKA_BOOTSTRAP": platform.kafka_bootstrap,
-        "TT_REDIS_URL": platform.redis_url + "/3",
-        "TT_TOPICS_FILE": "deploy/kafka/topics.yaml",
-        "TT_OTEL_INSTRUMENT": "false",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "tt.search.worker", "--reindex"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finished(process: subprocess.Popen[str]) -> dict[str, Any]:
-    out, err = process.communicate(timeout=180)
-    assert process.returncode == 0, err
-    summary: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return summary
 
 
 def snapshot(platform: PlatformInfo) -> list[tuple[Any, ...]]:
@@ -96,7 +65,7 @@ def test_a_rebuild_from_the_topics_equals_the_live_index(
     rows_before = snapshot(platform)
     assert len(before[(boss.id, unique)]["results"]) == 6
 
-    summary = finished(reindex(platform))
+    summary = finished(start_reindex(platform, "search"))
 
     assert summary["applied"] >= 12
     assert {
@@ -113,7 +82,7 @@ def test_changes_made_during_a_rebuild_are_not_lost(
     pid, later = next(ids), next(ids)
     old, new, other = word(), word(), word()
     indexer.publish(project(pid, old))
-    process = reindex(platform)
+    process = start_reindex(platform, "search")
     # Published while the rebuild reads the topics: the rebuild or the live indexer
     # (which waits for the rebuild's transaction) applies them.
     indexer.publish(project(pid, new, version=2, verb="updated"), project(later, other))

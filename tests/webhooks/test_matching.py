@@ -101,7 +101,19 @@ def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks) -> Non
         verb="updated",
         entity_id=caller.user_id,
         version=10_000,  # newer than anything auth has published for this user
-        state={"id": caller.user_id, "username": "x", "is_active": False, "is_admin": False},
+        state={
+            "id": caller.user_id,
+            "username": "x",
+            "email": None,
+            "full_name": None,
+            "is_admin": False,
+            "is_active": False,
+            "timezone": "UTC",
+            "role": "user",
+            "default_hourly_rate": None,
+            "created_at": None,
+            "updated_at": None,
+        },
     )
     hooks.publish([deactivated])
 

@@ -6,7 +6,7 @@ from tt.auth.timetrack.models import TimeTrackKey
 from tt.auth.tokens.models import ApiToken
 from tt.auth.users.models import User
 from tt.common.consumer import ConsumedVersion
-from tt.common.outbox import OutboxRecord
+from tt.common.outbox import OutboxRecord, ParkedOutboxRecord
 
 __all__ = [
     "ApiToken",
@@ -14,6 +14,7 @@ __all__ = [
     "ConsumedVersion",
     "DismissedRelease",
     "OutboxRecord",
+    "ParkedOutboxRecord",
     "TimeTrackKey",
     "User",
 ]

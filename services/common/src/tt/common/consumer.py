@@ -155,6 +155,23 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, RetryLater | KafkaError) or is_dependency_outage(exc)
 
 
+class HandlerTable:
+    """Event-type globs (``tt.project.*``, ``tt.time_entry.created`` or ``*``) to handlers;
+    the first glob matching a type, in mapping order, wins."""
+
+    def __init__(self, handlers: Mapping[str, Handler]) -> None:
+        self._handlers = dict(handlers)
+        self._resolved: dict[str, Handler | None] = {}
+
+    def get(self, event_type: str) -> Handler | None:
+        if event_type not in self._resolved:
+            self._resolved[event_type] = next(
+                (h for glob, h in self._handlers.items() if fnmatch.fnmatchcase(event_type, glob)),
+                None,
+            )
+        return self._resolved[event_type]
+
+
 class ConsumerRunner:
     """Consumes the topics of the given entities and dispatches events by type pattern.
 
@@ -178,8 +195,7 @@ class ConsumerRunner:
         self._bootstrap = bootstrap
         self._sessions = sessions
         self._topics = [catalogue.for_entity(e).name for e in entities]
-        self._handlers = dict(handlers)
-        self._resolved: dict[str, Handler | None] = {}
+        self._handlers = HandlerTable(handlers)
         self._dedupe = dedupe_by_version
         self._on_batch_committed = on_batch_committed
         self._consumer: AIOKafkaConsumer | None = None
@@ -190,18 +206,6 @@ class ConsumerRunner:
     @property
     def topics(self) -> list[str]:
         return list(self._topics)
-
-    def handler_for(self, event_type: str) -> Handler | None:
-        if event_type not in self._resolved:
-            self._resolved[event_type] = next(
-                (
-                    h
-                    for pattern, h in self._handlers.items()
-                    if fnmatch.fnmatchcase(event_type, pattern)
-                ),
-                None,
-            )
-        return self._resolved[event_type]
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting with backoff while the broker is down."""
@@ -301,7 +305,7 @@ class ConsumerRunner:
         except MalformedEvent as exc:
             await self._dead_letter(record, exc)
             return None
-        handler = self.handler_for(event.type)
+        handler = self._handlers.get(event.type)
         if handler is None:
             EVENTS_CONSUMED.labels(self.group_id, record.topic, "ignored").inc()
             return None

@@ -7,6 +7,7 @@ Every service's first migration calls ``create_platform_tables()`` for the table
 from __future__ import annotations
 
 import asyncio
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,14 +78,23 @@ def drop_platform_tables() -> None:
     op.drop_table("outbox")
 
 
-def run_migrations(service_metadata: MetaData, database_url: str) -> None:
-    """Run Alembic online against ``database_url`` (async driver), or offline as SQL; the
-    database's tables are the service's own and the platform's (``PlatformBase``)."""
-    # One MetaData, not a list: Alembic names constraints by the target's naming convention.
-    target_metadata = MetaData(naming_convention=NAMING)
-    for metadata in (PlatformBase.metadata, service_metadata):
-        for table in metadata.tables.values():
-            table.to_metadata(target_metadata)
+def database_metadata(models: ModuleType) -> MetaData:
+    """Every table of a service's database, as its ``models`` module names them
+    (``__all__``): the service's own (its ``Base``) and the platform's it keeps
+    (``PlatformBase``: outbox, consumed versions, ...). One MetaData, not a list: Alembic
+    names constraints by the target's naming convention."""
+    target = MetaData(naming_convention=NAMING)
+    for table in models.Base.metadata.tables.values():
+        table.to_metadata(target)
+    for name in models.__all__:
+        table = getattr(getattr(models, name), "__table__", None)
+        if table is not None and table.metadata is PlatformBase.metadata:
+            table.to_metadata(target)
+    return target
+
+
+def run_migrations(target_metadata: MetaData, database_url: str) -> None:
+    """Run Alembic online against ``database_url`` (async driver), or offline as SQL."""
     if context.is_offline_mode():
         context.configure(
             url=database_url, target_metadata=target_metadata, literal_binds=True, compare_type=True

@@ -1,12 +1,16 @@
 """The entry point of a service's worker process: the outbox relay and/or consumers,
-run together until SIGTERM/SIGINT, then stopped cleanly."""
+run together until SIGTERM/SIGINT, then stopped cleanly; or, for a service with a read
+model, ``--reindex``: rebuild it from the topics (``tt.common.rebuild``) and exit."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import dataclasses
+import json
 import logging
 import signal
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from tt.common.metrics import serve_worker_metrics
@@ -18,6 +22,29 @@ from tt.common.telemetry import setup_logging, setup_tracing, shutdown_tracing
 log = logging.getLogger("tt.worker")
 
 Task = Callable[[Resources], Coroutine[Any, Any, None]]
+Rebuild = Callable[[Resources], Awaitable[Any]]  # returns a dataclass summary
+
+
+def worker_main(settings: PlatformSettings, tasks: Sequence[Task], rebuild: Rebuild) -> None:
+    """The command line of a worker whose service keeps a read model: run ``tasks``, or
+    with ``--reindex`` run ``rebuild``, print its summary as JSON and exit."""
+    parser = argparse.ArgumentParser(prog=f"python -m tt.{settings.service_name}.worker")
+    parser.add_argument(
+        "--reindex", action="store_true", help="rebuild the read model from the topics, then exit"
+    )
+    if not parser.parse_args().reindex:
+        run_worker(settings, tasks)
+        return
+    setup_logging(settings.service_name + "-reindex", settings.log_level)
+
+    async def once() -> Any:
+        resources = Resources.open(settings)
+        try:
+            return await rebuild(resources)
+        finally:
+            await resources.close()
+
+    print(json.dumps(dataclasses.asdict(asyncio.run(once()))))
 
 
 def run_worker(settings: PlatformSettings, tasks: Sequence[Task]) -> None:

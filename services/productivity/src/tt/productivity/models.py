@@ -1,7 +1,7 @@
 """Every table of the productivity database, imported here so Alembic sees them all."""
 
 from tt.common.consumer import ConsumedVersion
-from tt.common.outbox import OutboxRecord
+from tt.common.outbox import OutboxRecord, ParkedOutboxRecord
 from tt.productivity.base import Base
 from tt.productivity.readmodel.models import (
     ClientRecord,
@@ -18,6 +18,7 @@ __all__ = [
     "ConsumedVersion",
     "EntryRecord",
     "OutboxRecord",
+    "ParkedOutboxRecord",
     "ProjectRecord",
     "UserDay",
     "UserRateGroup",

@@ -1,14 +1,18 @@
 """The productivity worker process (``python -m tt.productivity.worker``): consumes the
-time and auth topics into the read model and drops the caches of changed users."""
+time and auth topics into the read model and drops the caches of changed users.
+
+``--reindex`` rebuilds the read model from the compacted topics, prints a summary and exits.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
 from tt.common.resources import Resources
-from tt.common.worker import run_worker
+from tt.common.worker import worker_main
 from tt.productivity.events import build_consumer
 from tt.productivity.invalidation import CacheInvalidator
+from tt.productivity.reindex import rebuild_read_model
 from tt.productivity.settings import ProductivitySettings
 
 
@@ -24,7 +28,7 @@ async def project_events(resources: Resources) -> None:
 
 
 def main() -> None:
-    run_worker(ProductivitySettings(), [project_events])
+    worker_main(ProductivitySettings(), [project_events], rebuild_read_model)
 
 
 if __name__ == "__main__":

@@ -5,14 +5,11 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 from typing import cast
 
 from tt.common.resources import Resources
-from tt.common.telemetry import setup_logging
-from tt.common.worker import run_worker
+from tt.common.worker import worker_main
 from tt.search.events import indexer
 from tt.search.reindex import rebuild_index
 from tt.search.settings import SearchSettings
@@ -28,27 +25,8 @@ async def index_events(resources: Resources) -> None:
     )
 
 
-async def reindex(settings: SearchSettings) -> dict[str, object]:
-    resources = Resources.open(settings)
-    try:
-        summary = await rebuild_index(resources)
-    finally:
-        await resources.close()
-    return dict(summary.__dict__)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tt.search.worker")
-    parser.add_argument(
-        "--reindex", action="store_true", help="rebuild the index from the topics, then exit"
-    )
-    args = parser.parse_args()
-    settings = SearchSettings()
-    if args.reindex:
-        setup_logging(settings.service_name + "-reindex", settings.log_level)
-        print(json.dumps(asyncio.run(reindex(settings))))
-        return
-    run_worker(settings, [index_events])
+    worker_main(SearchSettings(), [index_events], rebuild_index)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from tt.common.consumer import ConsumedVersion
 from tt.common.idempotency import IdempotencyRecord
-from tt.common.outbox import OutboxRecord
+from tt.common.outbox import OutboxRecord, ParkedOutboxRecord
 from tt.time.approvals.models import Approval, ApprovalEntry
 from tt.time.base import Base
 from tt.time.clients.models import Client
@@ -35,6 +35,7 @@ __all__ = [
     "IdempotencyRecord",
     "Lead",
     "OutboxRecord",
+    "ParkedOutboxRecord",
     "Project",
     "StockItem",
     "StockMovement",

@@ -2,7 +2,7 @@
 
 from tt.common.consumer import ConsumedVersion
 from tt.common.idempotency import IdempotencyRecord
-from tt.common.outbox import OutboxRecord
+from tt.common.outbox import OutboxRecord, ParkedOutboxRecord
 from tt.webhooks.base import Base
 from tt.webhooks.deliveries.models import Attempt, Delivery, StoredEvent
 from tt.webhooks.subscriptions.models import Subscription
@@ -14,6 +14,7 @@ __all__ = [
     "Delivery",
     "IdempotencyRecord",
     "OutboxRecord",
+    "ParkedOutboxRecord",
     "StoredEvent",
     "Subscription",
 ]

@@ -1,5 +1,5 @@
-from tt.auth.models import Base
+from tt.auth import models
 from tt.auth.settings import AuthSettings
-from tt.common.migrations import run_migrations
+from tt.common.migrations import database_metadata, run_migrations
 
-run_migrations(Base.metadata, AuthSettings().database_url)
+run_migrations(database_metadata(models), AuthSettings().database_url)

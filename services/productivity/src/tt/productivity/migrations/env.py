@@ -1,5 +1,5 @@
-from tt.common.migrations import run_migrations
-from tt.productivity.models import Base
+from tt.common.migrations import database_metadata, run_migrations
+from tt.productivity import models
 from tt.productivity.settings import ProductivitySettings
 
-run_migrations(Base.metadata, ProductivitySettings().database_url)
+run_migrations(database_metadata(models), ProductivitySettings().database_url)

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.bulk import as_arrays, unnest_upsert
 from tt.productivity.analytics.timezones import UserZone, local_wall_time, resolve_zone
-from tt.productivity.readmodel.models import EntryRecord, UserRateGroup
+from tt.productivity.readmodel.models import EntryRecord
 
 RELOCALIZE_CHUNK = 5000
 
@@ -167,20 +167,6 @@ async def rebuild_days(session: AsyncSession, user_ids: Sequence[int]) -> None:
     )
 
 
-async def rebuild_rate_groups(session: AsyncSession, user_id: int) -> None:
-    """The user's per-project/client totals, recomputed from their entries."""
-    await session.execute(delete(UserRateGroup).where(UserRateGroup.user_id == user_id))
-    await session.execute(
-        text(
-            "INSERT INTO user_rate_groups (user_id, project_id, client_id, seconds) "
-            "SELECT user_id, coalesce(project_id, 0), coalesce(client_id, 0), sum(seconds) "
-            "FROM time_entries WHERE user_id = :uid AND seconds IS NOT NULL "
-            "GROUP BY 1, 2, 3"
-        ),
-        {"uid": user_id},
-    )
-
-
 # ------------------------------------------------------------------ entries
 
 
@@ -255,6 +241,14 @@ _DROP_EMPTY_DAYS = text(
     "CAST(:day AS date[])) AS k(user_id, day) "
     "WHERE d.user_id = k.user_id AND d.day = k.day AND d.entries <= 0"
 )
+# A group holds time or is not there: a row left at 0 would depend on how the events
+# were batched (taken back in a later batch, or never added within the same one).
+_DROP_EMPTY_GROUPS = text(
+    "DELETE FROM user_rate_groups AS g USING unnest(CAST(:user_id AS bigint[]), "
+    "CAST(:project_id AS bigint[]), CAST(:client_id AS bigint[])) AS k(user_id, project_id, "
+    "client_id) WHERE g.user_id = k.user_id AND g.project_id = k.project_id "
+    "AND g.client_id = k.client_id AND g.seconds <= 0"
+)
 
 
 @dataclass(slots=True)
@@ -280,7 +274,7 @@ class Deltas:
 
 async def apply_deltas(session: AsyncSession, deltas: Deltas) -> None:
     """Write a batch's deltas: one statement for the days, one for the groups, and one
-    dropping the days left without entries (as a take-back leaves them)."""
+    each dropping the days left without entries and the groups left without time."""
     if deltas.days:
         days = sorted(deltas.days.items())
         await session.execute(
@@ -300,15 +294,13 @@ async def apply_deltas(session: AsyncSession, deltas: Deltas) -> None:
         )
     if deltas.groups:
         groups = sorted(deltas.groups.items())
-        await session.execute(
-            _ADD_TO_GROUPS,
-            {
-                "user_id": [k[0] for k, _ in groups],
-                "project_id": [k[1] for k, _ in groups],
-                "client_id": [k[2] for k, _ in groups],
-                "seconds": [v for _, v in groups],
-            },
-        )
+        keys = {
+            "user_id": [k[0] for k, _ in groups],
+            "project_id": [k[1] for k, _ in groups],
+            "client_id": [k[2] for k, _ in groups],
+        }
+        await session.execute(_ADD_TO_GROUPS, {**keys, "seconds": [v for _, v in groups]})
+        await session.execute(_DROP_EMPTY_GROUPS, keys)
 
 
 # ------------------------------------------------------------------ catalogue

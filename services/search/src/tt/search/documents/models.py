@@ -53,10 +53,19 @@ class SearchDocument(Base):
             for kind in KINDS
         ),
         Index("ix_search_documents_match_key", "kind", text('match_key COLLATE "C"')),
+        # Entries in recency order, all and per owner (migration 0005).
         Index(
-            "ix_search_documents_entry_owner",
+            "ix_search_documents_entry_recent",
+            text("started_at DESC NULLS LAST"),
+            text("entity_id DESC"),
+            postgresql_where="kind = 'entry' AND NOT is_running",
+        ),
+        Index(
+            "ix_search_documents_entry_owner_recent",
             "owner_id",
-            postgresql_where="kind = 'entry'",
+            text("started_at DESC NULLS LAST"),
+            text("entity_id DESC"),
+            postgresql_where="kind = 'entry' AND NOT is_running",
         ),
     )
 
@@ -87,3 +96,20 @@ class SearchDocument(Base):
     document: Mapped[str] = mapped_column(TSVECTOR, Computed(DOCUMENT_SQL, persisted=True))
 
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class SearchWord(Base):
+    """A distinct word of the index, for typo lookups; a trigger on ``search_documents``
+    adds the words of every written row (migration 0005)."""
+
+    __tablename__ = "search_words"
+    __table_args__ = (
+        Index(
+            "ix_search_words_trigrams",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.bulk import as_arrays, unnest_upsert
 from tt.search.documents.indexing import Document
-from tt.search.documents.models import SearchDocument
+from tt.search.documents.models import SearchDocument, SearchWord
 
 TABLE: Table = SearchDocument.__table__  # type: ignore[assignment]
 _KEY = ("kind", "entity_id")
@@ -59,4 +59,4 @@ async def remove_all_documents(session: AsyncSession) -> None:
     (readers keep the old rows until it commits; TRUNCATE would lock them out). The
     rows written next bring their words back (a trigger adds them)."""
     await session.execute(delete(TABLE))
-    await session.execute(text("DELETE FROM search_words"))
+    await session.execute(delete(SearchWord))

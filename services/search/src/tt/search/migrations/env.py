@@ -1,5 +1,5 @@
-from tt.common.migrations import run_migrations
-from tt.search.models import Base
+from tt.common.migrations import database_metadata, run_migrations
+from tt.search import models
 from tt.search.settings import SearchSettings
 
-run_migrations(Base.metadata, SearchSettings().database_url)
+run_migrations(database_metadata(models), SearchSettings().database_url)

@@ -1,5 +1,5 @@
-from tt.common.migrations import run_migrations
-from tt.time.models import Base
+from tt.common.migrations import database_metadata, run_migrations
+from tt.time import models
 from tt.time.settings import TimeSettings
 
-run_migrations(Base.metadata, TimeSettings().database_url)
+run_migrations(database_metadata(models), TimeSettings().database_url)

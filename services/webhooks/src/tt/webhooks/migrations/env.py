@@ -1,5 +1,5 @@
-from tt.common.migrations import run_migrations
-from tt.webhooks.models import Base
+from tt.common.migrations import database_metadata, run_migrations
+from tt.webhooks import models
 from tt.webhooks.settings import WebhooksSettings
 
-run_migrations(Base.metadata, WebhooksSettings().database_url)
+run_migrations(database_metadata(models), WebhooksSettings().database_url)

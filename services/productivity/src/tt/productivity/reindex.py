@@ -1,0 +1,48 @@
+"""Rebuild the read model from the compacted topics (``python -m tt.productivity.worker
+--reindex``, which ``./dev reindex productivity`` runs): the projector's handlers replayed
+in one transaction (``tt.common.rebuild``), users first so entries land on their local
+days at once. The caches of every user it touches are dropped once it commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tt.common.rebuild import ReadModel, RebuildSummary, rebuild
+from tt.common.resources import Resources
+from tt.productivity.events import CONSUMED_ENTITIES
+from tt.productivity.invalidation import CacheInvalidator
+from tt.productivity.readmodel.models import (
+    ClientRecord,
+    EntryRecord,
+    ProjectRecord,
+    UserDay,
+    UserRateGroup,
+    UserRecord,
+)
+from tt.productivity.readmodel.projector import Projector
+
+# Every table the projector writes, in the order its statements lock them.
+MODELS = (UserRecord, ClientRecord, ProjectRecord, EntryRecord, UserDay, UserRateGroup)
+
+
+async def _clear(session: AsyncSession) -> None:
+    # DELETE, not TRUNCATE: readers keep the old rows until the rebuild commits.
+    for model in MODELS:
+        await session.execute(delete(model))
+
+
+async def rebuild_read_model(resources: Resources) -> RebuildSummary:
+    """Replace the read model by what the topics hold now; returns what was done."""
+    invalidator = CacheInvalidator(resources.redis, horizon_seconds=0)
+    summary = await rebuild(
+        resources,
+        ReadModel(
+            entities=CONSUMED_ENTITIES,
+            handlers=Projector(invalidator).handlers,
+            tables=[model.__tablename__ for model in MODELS],
+            clear=_clear,
+        ),
+    )
+    await invalidator.flush()
+    return summary
