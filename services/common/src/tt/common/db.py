@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import BigInteger, DateTime, MetaData, event, exc, func
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -116,3 +117,29 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """One transaction: commit if the block succeeds, roll back if it raises."""
     async with factory() as session, session.begin():
         yield session
+
+
+# Errors after which a connection cannot be trusted any more: it leaves the pool. (An
+# InternalClientError is asyncpg having lost its protocol state: the fault drill saw one
+# on a pooled connection after PostgreSQL restarted, repeating until the process did.)
+_BROKEN = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
+
+
+@asynccontextmanager
+async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled asyncpg connection without a session or a transaction: each statement on it
+    commits on its own. For the hot routes, whose answer is one statement (a read, or a
+    write whose CTE also queues its outbox row): no ORM unit of work, no BEGIN/COMMIT, no
+    SQLAlchemy per-row work. A connection that breaks leaves the pool."""
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        try:
+            yield raw.driver_connection
+        except _BROKEN:
+            await conn.invalidate()
+            raise

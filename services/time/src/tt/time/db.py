@@ -9,15 +9,9 @@ transaction with their outbox rows.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-# Errors after which a connection cannot be trusted any more: it leaves the pool.
-_BROKEN = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def driver(session: AsyncSession) -> Any:
@@ -25,20 +19,6 @@ async def driver(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
-
-
-@asynccontextmanager
-async def connection(engine: AsyncEngine) -> AsyncIterator[Any]:
-    """A pooled asyncpg connection without a session or a transaction: each statement on it
-    commits on its own. For the hot routes, whose answer is one statement (a read, or a
-    write whose CTE also queues its outbox row): no ORM unit of work, no BEGIN/COMMIT."""
-    async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        try:
-            yield raw.driver_connection
-        except _BROKEN:
-            await conn.invalidate()
-            raise
 
 
 class Conditions:

@@ -4,13 +4,12 @@ with no results), as the reference product does."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from tt.common.app import resources
+from tt.common.db import raw_connection
 from tt.common.errors import InsufficientScope
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.responses import JSONResponse
@@ -62,15 +61,6 @@ def readable_kinds(identity: Identity, kinds: tuple[str, ...], *, named: bool) -
     return tuple(k for k in kinds if identity.has_scope(KIND_SCOPES[k]))
 
 
-@asynccontextmanager
-async def _reader(request: Request) -> AsyncIterator[Any]:
-    """The asyncpg connection under a pooled one: a search is one prepared SELECT, run
-    outside a transaction (no BEGIN and COMMIT round trips) and without SQLAlchemy's
-    per-statement and per-row work."""
-    async with resources(request).engine.connect() as connection:
-        yield (await connection.get_raw_connection()).driver_connection
-
-
 def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
     return JSONResponse({"results": results, "query": query, "count": len(results)})
 
@@ -84,7 +74,8 @@ async def _run(
     kinds = readable_kinds(identity, parse_types(types), named=bool(types and types.strip()))
     if not kinds:
         return _answer(text, [])
-    async with _reader(request) as db:
+    # One prepared SELECT outside a transaction, on the bare asyncpg connection.
+    async with raw_connection(resources(request).engine) as db:
         results = await service.search(
             db,
             build_query(text),

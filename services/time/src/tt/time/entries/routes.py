@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession, resources
+from tt.common.db import raw_connection
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.db import connection
 from tt.time.entries import service
 from tt.time.entries.filters import Filter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
@@ -38,7 +38,7 @@ async def list_entries(
     """Newest first. Running timers only with ``include_active=true``; plain dates are
     whole days in the listed user's timezone; ``user_id`` is for admins (who see
     everyone's entries when they leave it out)."""
-    async with connection(resources(request).engine) as conn:
+    async with raw_connection(resources(request).engine) as conn:
         items, total = await service.list_entries(conn, identity, params, where)
     return JSONResponse(paginated("time_entries", items, params, total))
 

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tt.common.db import raw_connection
 from tt.common.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
 from tt.time.approvals.locks import ensure_editable
-from tt.time.db import connection
 from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
@@ -66,7 +66,7 @@ async def timezone_for(engine: AsyncEngine, identity: Identity, user_id: int | N
     when an admin lists someone else, otherwise the caller's."""
     if user_id is None or user_id == identity.user_id:
         return identity.timezone
-    async with connection(engine) as conn:
+    async with raw_connection(engine) as conn:
         known = await users.timezone_of(conn, user_id)
     return known or identity.timezone
 

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession, resources
+from tt.common.db import raw_connection
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.db import connection
 from tt.time.events import Publisher, publisher
 from tt.time.projects import repository, service
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
@@ -41,7 +41,7 @@ async def list_projects(
 ) -> JSONResponse:
     """Projects sorted by name; only active ones unless ``status`` says otherwise
     (``all`` for every status)."""
-    async with connection(resources(request).engine) as conn:
+    async with raw_connection(resources(request).engine) as conn:
         rows, total = await repository.page(
             conn, params, status=None if status == "all" else status, client_id=client_id
         )
