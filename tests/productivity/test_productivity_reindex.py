@@ -43,11 +43,12 @@ def snapshot(platform: PlatformInfo, users: list[int], catalogue: list[int]) -> 
     async def run() -> dict[str, Any]:
         conn = await asyncpg.connect(platform.dsn("productivity"))
         try:
-            return {
-                table: [dict(row) for row in await conn.fetch(sql, ids)]
-                for queries, ids in ((SNAPSHOT, users), (CATALOGUE, catalogue))
-                for table, sql in queries.items()
-            }
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                return {
+                    table: [dict(row) for row in await conn.fetch(sql, ids)]
+                    for queries, ids in ((SNAPSHOT, users), (CATALOGUE, catalogue))
+                    for table, sql in queries.items()
+                }
         finally:
             await conn.close()
 
@@ -91,9 +92,13 @@ def test_a_rebuild_from_the_topics_equals_the_live_read_model(
     users, catalogue = [alice, bob], [client, project]
 
     def applied() -> dict[str, Any] | None:
+        # Every event applied: users come on their own topic, entries and projects on theirs.
         rows = snapshot(platform, users, catalogue)
-        done = {r["id"] for r in rows["time_entries"]} == {kept, changed, running} and any(
-            r["hourly_rate"] for r in rows["projects"]
+        done = (
+            {r["id"] for r in rows["time_entries"]} == {kept, changed, running}
+            and {r["id"]: r["timezone"] for r in rows["users"]}.get(alice) == "Asia/Tokyo"
+            and any(r["hourly_rate"] for r in rows["projects"])
+            and len(rows["clients"]) == 1
         )
         return rows if done else None
 
