@@ -37,9 +37,9 @@ import httpx
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from _common import admin_client, bench_user, platform_doc, print_table, summary_ms
+from _common import admin_client, bench_user, platform_doc, print_table, summary_ms, synthetic_event
 from support.api import Users
-from tt.common.events import make_event
+from tt.common.contracts.time import TIME_ENTRY_CREATED
 
 TOPIC = "tt.time.entries"
 GROUPS = {  # consumer -> (group id, worker process)
@@ -65,29 +65,16 @@ async def publish(bootstrap: str, count: int) -> dict[int, int]:
         pending = []
         for n in range(count):
             begin = start + timedelta(minutes=17 * n)
-            event = make_event(
-                source="/tt/bench",
-                entity="time_entry",
-                verb="created",
-                entity_id=first + n,
-                version=1,
-                state={
-                    "id": first + n,
-                    "user_id": user_id,
-                    "project_id": None,
-                    "client_id": None,
-                    "task_id": None,
-                    "project": None,
-                    "task": None,
-                    "start_time": begin.isoformat(),
-                    "end_time": (begin + timedelta(minutes=15)).isoformat(),
-                    "duration_seconds": 900,
-                    "break_seconds": 0,
-                    "paused_at": None,
-                    "notes": f"bench entry {n}",
-                    "tags": "bench",
-                    "billable": True,
-                },
+            event = synthetic_event(
+                TIME_ENTRY_CREATED,
+                first + n,
+                user_id=user_id,
+                start_time=begin.isoformat(),
+                end_time=(begin + timedelta(minutes=15)).isoformat(),
+                duration_seconds=900,
+                notes=f"bench entry {n}",
+                tags="bench",
+                billable=True,
             )
             pending.append(await producer.send(TOPIC, event.to_json(), key=str(first + n).encode()))
         await asyncio.gather(*pending)

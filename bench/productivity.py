@@ -26,10 +26,11 @@ import httpx
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
-from _common import platform_doc, print_table, rss_mb, summary_ms
+from _common import platform_doc, print_table, rss_mb, summary_ms, synthetic_event
 from support.api import mint_identity
+from tt.common.contracts.auth import USER_UPDATED
+from tt.common.contracts.time import TIME_ENTRY_CREATED
 from tt.common.db import unit_of_work
-from tt.common.events import make_event
 from tt.productivity import cache
 from tt.productivity.analytics.timezones import local_wall_time, resolve_zone
 from tt.productivity.readmodel.repository import rebuild_days, rebuild_rate_groups
@@ -193,26 +194,14 @@ async def event_to_stats(
             before = body["heatmap"][-1]["seconds"]
             entry_id = 9_200_000_000_000_000 + int(time.time() * 1000) * 100 + i
             start = datetime.now(UTC) - timedelta(minutes=5)
-            state = {
-                "id": entry_id,
-                "user_id": USER_ID,
-                "project_id": None,
-                "client_id": None,
-                "task_id": None,
-                "start_time": start.isoformat().replace("+00:00", "Z"),
-                "end_time": (start + timedelta(seconds=60)).isoformat().replace("+00:00", "Z"),
-                "duration_seconds": 60,
-                "break_seconds": 0,
-                "billable": True,
-                "is_active": False,
-            }
-            event = make_event(
-                source="/tt/time",
-                entity="time_entry",
-                verb="created",
-                entity_id=entry_id,
-                version=1,
-                state=state,
+            event = synthetic_event(
+                TIME_ENTRY_CREATED,
+                entry_id,
+                user_id=USER_ID,
+                start_time=start.isoformat(),
+                end_time=(start + timedelta(seconds=60)).isoformat(),
+                duration_seconds=60,
+                billable=True,
             )
             started = time.perf_counter()
             await producer.send_and_wait(
@@ -244,13 +233,13 @@ async def timezone_change(
     finally:
         await conn.close()
     target = "America/New_York" if current == ZONE else ZONE
-    event = make_event(
-        source="/tt/auth",
-        entity="user",
-        verb="updated",
-        entity_id=USER_ID,
-        version=(version or 0) + 1,
-        state={"id": USER_ID, "username": "bench", "timezone": target, "is_active": True},
+    event = synthetic_event(
+        USER_UPDATED,
+        USER_ID,
+        (version or 0) + 1,
+        username="bench",
+        timezone=target,
+        is_active=True,
     )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
     await producer.start()

@@ -34,9 +34,11 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from _common import bench_user, platform_doc, print_table, rss_mb, summary_ms
+from _common import bench_user, platform_doc, print_table, rss_mb, summary_ms, synthetic_event
 from support.api import mint_identity
-from tt.common.events import Event, make_event
+from tt.common.contracts import all_event_types
+from tt.common.contracts.time import PROJECT_CREATED
+from tt.common.events import Event
 from tt.common.topics import load_catalogue
 
 GROUP = "tt.search.indexer"
@@ -97,14 +99,7 @@ class Corpus:
 
         def event(entity: str, n: int, state: dict[str, Any]) -> Event:
             entity_id = self.base + n
-            return make_event(
-                source="/tt/time",
-                entity=entity,
-                verb="created",
-                entity_id=entity_id,
-                version=1,
-                state={"id": entity_id, **state},
-            )
+            return synthetic_event(all_event_types()[f"tt.{entity}.created"], entity_id, **state)
 
         yield event(
             "project", 0, {"name": self.marker, "description": f"owner {owner}", "status": "active"}
@@ -303,13 +298,8 @@ async def event_to_searchable(
         for _ in range(n):
             word = f"fresh{uuid.uuid4().hex[:12]}"
             entity_id = FRESH_BASE + random.randint(0, 10**12)
-            event = make_event(
-                source="/tt/time",
-                entity="project",
-                verb="created",
-                entity_id=entity_id,
-                version=1,
-                state={"id": entity_id, "name": f"Fresh {word}", "status": "active"},
+            event = synthetic_event(
+                PROJECT_CREATED, entity_id, name=f"Fresh {word}", status="active"
             )
             started = time.perf_counter()
             await producer.send_and_wait(topic, event.to_json(), key=event.subject.encode())

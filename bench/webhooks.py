@@ -27,9 +27,10 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from _common import platform_doc, print_table, summary_ms
+from _common import platform_doc, print_table, summary_ms, synthetic_event
 from support.api import mint_identity
-from tt.common.events import Event, make_event
+from tt.common.contracts.time import TIME_ENTRY_CREATED, TIME_ENTRY_UPDATED
+from tt.common.events import Event
 from tt.common.topics import load_catalogue
 
 
@@ -94,13 +95,12 @@ async def publish(
 def make_events(user_id: int, count: int, entities: int) -> list[Event]:
     ids = [secrets.randbelow(2**52) + 2**40 for _ in range(entities)]
     return [
-        make_event(
-            source="/tt/time",
-            entity="time_entry",
-            verb="created" if n < entities else "updated",
-            entity_id=ids[n % entities],
-            version=n // entities + 1,
-            state={"id": ids[n % entities], "user_id": user_id, "notes": f"bench {n}"},
+        synthetic_event(
+            TIME_ENTRY_CREATED if n < entities else TIME_ENTRY_UPDATED,
+            ids[n % entities],
+            n // entities + 1,
+            user_id=user_id,
+            notes=f"bench {n}",
         )
         for n in range(count)
     ]
