@@ -18,7 +18,10 @@ intake (no matching subscription) >= 5,000 events/s; after a 100k import, stats 
 search reflect every entry <= 60 s after the answer; at 20 events/s, event -> searchable
 p95 <= 100 ms and event -> stats p95 <= 150 ms.
 
-    ./dev up && ./dev bench pipeline [--events 100000] [--via csv|kafka] [--rate 20]
+  With ``--paused`` the consumer workers are stopped (SIGSTOP) while the events are
+  published and timed from their resumption: their capacity, not the publisher's pace.
+
+    ./dev up && ./dev bench pipeline [--events 100000] [--via csv|kafka [--paused]] [--rate 20]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -240,11 +244,20 @@ async def main(args: argparse.Namespace) -> None:
                 await asyncio.sleep(0.1)
             relayed = time.monotonic() - answer_at
         else:
-            ends = await publish(bootstrap, args.events)
+            paused = list(workers.values()) if args.paused else []
+            for pid in paused:  # the consumers wait (SIGSTOP) until every event is there
+                os.kill(pid, signal.SIGSTOP)
+            try:
+                ends = await publish(bootstrap, args.events)
+            finally:
+                for pid in paused:
+                    os.kill(pid, signal.SIGCONT)
+            resumed = time.monotonic()
         published = time.monotonic() - started
         # Drain times count from when the events could be consumed: the import's answer
-        # (the relay's time included), or the start of the direct publish.
-        t0 = answer_at if args.via == "csv" else started
+        # (the relay's time included), the start of the direct publish, or with --paused
+        # the consumers' resumption (their capacity, not the publisher's pace).
+        t0 = answer_at if args.via == "csv" else resumed if args.paused else started
         done: dict[str, float] = {}
         cpu: dict[str, float] = {}
         visible: dict[str, float] = {}
@@ -293,7 +306,13 @@ async def main(args: argparse.Namespace) -> None:
                 else f"{name} does not hold every entry after {args.timeout} s"
             )
     print(f"{args.events} events on the topic {published:.2f} s after the start")
-    start_of = "the import's answer" if args.via == "csv" else "the publish's start"
+    start_of = (
+        "the import's answer"
+        if args.via == "csv"
+        else "the consumers' resumption"
+        if args.paused
+        else "the publish's start"
+    )
     print_table(f"drain of {args.events} entry events ({start_of} -> committed)", rows)
     if args.rate > 0:
         seen = await steady_state(doc, args.rate, args.seconds)
@@ -311,6 +330,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--via", choices=["csv", "kafka"], default="csv")
+    parser.add_argument(
+        "--paused",
+        action="store_true",
+        help="with --via kafka: stop the consumer workers while publishing, then time the drain",
+    )
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--rate", type=float, default=20.0, help="steady-state entries/s (0: skip)")
     parser.add_argument("--seconds", type=float, default=15.0, help="steady-state duration")
