@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Path
 
-# Ids are PostgreSQL bigints: anything outside is a 404 (tt.common's handler), never a
-# database error.
-MAX_ID = 2**63 - 1
+from tt.common.fields import MAX_ID
+
+# Anything outside is a 404 (tt.common's handler), never a database error.
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID)]

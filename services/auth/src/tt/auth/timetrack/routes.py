@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from tt.auth.context import AuthContext, auth_context
-from tt.auth.params import MAX_ID, EntityId
+from tt.auth.params import EntityId
 from tt.auth.timetrack import service
 from tt.auth.timetrack.models import TimeTrackKey
 from tt.common.app import DbSession
 from tt.common.db import unit_of_work
+from tt.common.fields import MAX_ID
 from tt.common.identity import ADMIN_SCOPE, Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from tt.auth.context import AuthContext, auth_context
-from tt.auth.params import MAX_ID, EntityId
+from tt.auth.params import EntityId
 from tt.auth.tokens import repository, service
 from tt.auth.tokens.schemas import TokenCreate, TokenUpdate, token_out
 from tt.common.app import DbSession
 from tt.common.db import unit_of_work
+from tt.common.fields import MAX_ID
 from tt.common.identity import ADMIN_SCOPE, Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from tt.auth.tokens.models import ApiToken
-from tt.common.fields import NoNul
+from tt.common.fields import MAX_ID, NoNul
 from tt.common.identity import ALL_SCOPES
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
@@ -48,7 +48,7 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    user_id: int = Field(ge=1, le=2**63 - 1)
+    user_id: int = Field(ge=1, le=MAX_ID)
     scopes: list[str] = Field(max_length=len(ALL_SCOPES) * 2)
     description: Description | None = None
     expires_at: datetime | None = None

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Generic, TypeVar, cast
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tt.common.events import Event, make_event
+from tt.common.fields import MAX_ID
 
 DELETED = "deleted"
 
@@ -31,7 +32,7 @@ def _utc(moment: datetime) -> datetime:
 Instant = Annotated[datetime, AfterValidator(_utc)]
 """An ISO 8601 datetime, always timezone-aware."""
 
-Id = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+Id = Annotated[int, Field(ge=-MAX_ID - 1, le=MAX_ID)]
 """An entity id: a PostgreSQL bigint."""
 
 

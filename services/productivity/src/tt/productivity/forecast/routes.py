@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from tt.common.app import resources
 from tt.common.db import unit_of_work
+from tt.common.fields import MAX_ID
 from tt.common.identity import Identity
 from tt.common.responses import json_default
 from tt.productivity.analytics.timezones import resolve_zone, today_in
@@ -31,7 +32,7 @@ from tt.productivity.web import (
 
 router = APIRouter(tags=["Dashboard"])
 
-ProjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ProjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Refresh = Annotated[bool, Query(description="Drop the cached forecast and compute it anew")]
 DOC: dict[int | str, dict[str, Any]] = {200: {"model": ProjectForecast, "headers": CACHE_HEADER}}
 

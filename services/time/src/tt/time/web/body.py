@@ -15,10 +15,10 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from tt.common.errors import NotFound, UnsupportedMediaType, ValidationFailed, validation_errors
+from tt.common.fields import MAX_ID
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_ID = 2**63 - 1  # PostgreSQL bigint
 # Media types read as JSON; a body sent without a Content-Type is read as JSON too.
 JSON_MEDIA = frozenset({"", "application/json", "text/json", "text/plain"})
 

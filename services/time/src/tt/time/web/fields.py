@@ -17,7 +17,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-MAX_ID = 2**63 - 1
+from tt.common.fields import MAX_ID
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 

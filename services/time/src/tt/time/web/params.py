@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import Query
 
 from tt.common.errors import ValidationFailed
-from tt.time.web.fields import EARLIEST, LATEST, MAX_ID
+from tt.common.fields import MAX_ID
+from tt.time.web.fields import EARLIEST, LATEST
 
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tt.common.app import DbSession
 from tt.common.errors import Forbidden, NotFound
+from tt.common.fields import MAX_ID
 from tt.common.identity import Identity, require_admin, require_auth_method
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
@@ -70,8 +71,8 @@ router = APIRouter(prefix="/admin/webhooks", include_in_schema=False)
 Admin = Annotated[Identity, Depends(session_admin)]
 Rt = Annotated[Runtime, Depends(runtime)]
 Page = Annotated[PageParams, Depends(page_params)]
-WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=None, response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from tt.common.app import DbSession
 from tt.common.errors import ErrorBody
+from tt.common.fields import MAX_ID
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_auth_method
 from tt.common.pagination import PageParams, page_params, paginated
@@ -36,8 +37,8 @@ router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 Caller = Annotated[Identity, Depends(require_auth_method("token"))]
 Rt = Annotated[Runtime, Depends(runtime)]
 Page = Annotated[PageParams, Depends(page_params)]
-WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Webhook id")]
-DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Delivery id")]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="Webhook id")]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID, description="Delivery id")]
 Status = Literal["pending", "delivered", "failed"]
 
 
