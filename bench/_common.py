@@ -3,24 +3,22 @@ and process memory."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import statistics
 import sys
-import typing
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tt.common.contracts import EventType
-from tt.common.events import Event
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # reuse the test support code (clients, widgets)
+
+from support.events import synthetic_event  # noqa: E402  (after the path above)
+
+__all__ = ["synthetic_event"]
 
 
 def platform_doc() -> dict[str, Any]:
@@ -141,29 +139,3 @@ def rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
-
-
-# What a field the bench does not set holds in a synthetic event: null where the contract
-# allows it, else the type's zero.
-_ZERO: dict[Any, Any] = {bool: False, int: 0, str: "", list: []}
-
-
-@functools.cache
-def _blank_state(event_type: EventType) -> dict[str, Any]:
-    blank: dict[str, Any] = {}
-    for name, info in event_type.entity.state.model_fields.items():
-        annotation = info.annotation
-        if typing.get_origin(annotation) is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        nullable = type(None) in typing.get_args(annotation)
-        base = typing.get_origin(annotation) or annotation
-        blank[name] = None if nullable else _ZERO.get(base, datetime.now(UTC).isoformat())
-    return blank
-
-
-def synthetic_event(event_type: EventType, entity_id: int, version: int = 1, **state: Any) -> Event:
-    """An event for Kafka as its producer would build it (through the contract, so a bench
-    cannot publish a state the consumers refuse): ``state``, and every field it leaves out
-    null or zero."""
-    full = {**_blank_state(event_type), "id": entity_id, **state}
-    return event_type.build(source="/tt/bench", entity_id=entity_id, version=version, state=full)

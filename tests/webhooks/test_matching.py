@@ -10,8 +10,9 @@ from webhook_kit import Caller, Callers, Hooks
 from webhook_receivers import entity_id, entry_event, project_event
 
 from support.api import wait_until
+from support.events import synthetic_event
 from support.kafka import end_offsets, publish_raw, read_events
-from tt.common.events import make_event
+from tt.common.contracts.auth import USER_UPDATED
 from tt.common.topics import dlq_name, load_catalogue
 
 
@@ -95,25 +96,12 @@ def test_subscriptions_made_after_an_event_do_not_get_it(caller: Caller, hooks: 
 def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks) -> None:
     receiver = hooks.receiver()
     hook_id = hooks.create(caller, receiver.url, ["tt.time_entry.*"])["webhook"]["id"]
-    deactivated = make_event(
-        source="/tt/auth",
-        entity="user",
-        verb="updated",
-        entity_id=caller.user_id,
-        version=10_000,  # newer than anything auth has published for this user
-        state={
-            "id": caller.user_id,
-            "username": "x",
-            "email": None,
-            "full_name": None,
-            "is_admin": False,
-            "is_active": False,
-            "timezone": "UTC",
-            "role": "user",
-            "default_hourly_rate": None,
-            "created_at": None,
-            "updated_at": None,
-        },
+    deactivated = synthetic_event(
+        USER_UPDATED,
+        caller.user_id,
+        10_000,  # newer than anything auth has published for this user
+        username="x",
+        is_active=False,
     )
     hooks.publish([deactivated])
 

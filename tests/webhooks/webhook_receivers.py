@@ -19,7 +19,9 @@ from typing import Any
 import orjson
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from tt.common.events import Event, make_event
+from support.events import synthetic_event
+from tt.common.contracts.time import PROJECT, TIME_ENTRY
+from tt.common.events import Event
 
 
 @dataclass(frozen=True)
@@ -185,28 +187,19 @@ def entity_id() -> int:
 def entry_event(
     user_id: int, entry_id: int, version: int, verb: str = "created", **state: Any
 ) -> Event:
-    return make_event(
-        source="/tt/time",
-        entity="time_entry",
-        verb=verb,
-        entity_id=entry_id,
-        version=version,
-        state={
-            "id": entry_id,
-            "user_id": user_id,
-            "notes": f"v{version}",
-            "billable": True,
-            **state,
-        },
+    return synthetic_event(
+        TIME_ENTRY.verb(verb),
+        entry_id,
+        version,
+        user_id=user_id,
+        start_time="2026-01-05T09:00:00Z",
+        notes=f"v{version}",
+        billable=True,
+        **state,
     )
 
 
 def project_event(project_id: int, version: int, verb: str = "created") -> Event:
-    return make_event(
-        source="/tt/time",
-        entity="project",
-        verb=verb,
-        entity_id=project_id,
-        version=version,
-        state={"id": project_id, "name": f"project {project_id}", "status": "active"},
+    return synthetic_event(
+        PROJECT.verb(verb), project_id, version, name=f"project {project_id}", status="active"
     )
