@@ -339,32 +339,33 @@ class ConsumerRunner:
         several traces also gets a span of its own that links them. All cover the apply."""
         if not items:
             return
-        first = items[0][0]
-        name = f"{first.topic} process"
-        attributes = {
+        # One fetch may span topics: each trace's span names its own event's topic; the
+        # batch's names the topic only if there is one.
+        topics = {record.topic for record, _, _ in items}
+        attributes: dict[str, str | int] = {
             "messaging.system": "kafka",
-            "messaging.destination.name": first.topic,
             "messaging.consumer.group.name": self.group_id,
             "messaging.batch.message_count": len(items),
         }
         per_trace = [
             tracer.start_span(
-                name,
+                f"{record.topic} process",
                 context=context,
                 kind=SpanKind.CONSUMER,
                 attributes={
                     **attributes,
+                    "messaging.destination.name": record.topic,
                     "cloudevents.event_type": event.type,
                     "cloudevents.event_id": event.id,
                 },
             )
-            for context, event in _trace_starts(items)
+            for context, record, event in _trace_starts(items)
         ]
         batch = (
             per_trace[0]
             if len(per_trace) == 1
             else tracer.start_span(
-                name,
+                f"{next(iter(topics))} process" if len(topics) == 1 else "process",
                 kind=SpanKind.CONSUMER,
                 attributes=attributes,
                 links=[Link(span.get_span_context()) for span in per_trace],
@@ -440,15 +441,16 @@ class ConsumerRunner:
 
 def _trace_starts(
     items: Sequence[tuple[ConsumerRecord[Any, Any], Event, Handler]],
-) -> list[tuple[Context, Event]]:
-    """The first event of each trace in the batch and its context (at most MAX_SPAN_LINKS)."""
-    starts: dict[int, tuple[Context, Event]] = {}
+) -> list[tuple[Context, ConsumerRecord[Any, Any], Event]]:
+    """The first event of each trace in the batch, its record and its context (at most
+    MAX_SPAN_LINKS)."""
+    starts: dict[int, tuple[Context, ConsumerRecord[Any, Any], Event]] = {}
     for record, event, _ in items:
         context = trace_context_from(headers_traceparent(record.headers) or event.traceparent)
         if context is None:
             continue
         trace_id = trace.get_current_span(context).get_span_context().trace_id
-        starts.setdefault(trace_id, (context, event))
+        starts.setdefault(trace_id, (context, record, event))
         if len(starts) == MAX_SPAN_LINKS:
             break
     return list(starts.values())
