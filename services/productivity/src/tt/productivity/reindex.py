@@ -12,23 +12,13 @@ from tt.common.rebuild import ReadModel, RebuildSummary, rebuild
 from tt.common.resources import Resources
 from tt.productivity.events import CONSUMED_ENTITIES
 from tt.productivity.invalidation import CacheInvalidator
-from tt.productivity.readmodel.models import (
-    ClientRecord,
-    EntryRecord,
-    ProjectRecord,
-    UserDay,
-    UserRateGroup,
-    UserRecord,
-)
+from tt.productivity.readmodel.models import READ_MODEL
 from tt.productivity.readmodel.projector import Projector
-
-# Every table the projector writes, in the order its statements lock them.
-MODELS = (UserRecord, ClientRecord, ProjectRecord, EntryRecord, UserDay, UserRateGroup)
 
 
 async def _clear(session: AsyncSession) -> None:
     # DELETE, not TRUNCATE: readers keep the old rows until the rebuild commits.
-    for model in MODELS:
+    for model in READ_MODEL:
         await session.execute(delete(model))
 
 
@@ -40,7 +30,7 @@ async def rebuild_read_model(resources: Resources) -> RebuildSummary:
         ReadModel(
             entities=CONSUMED_ENTITIES,
             handlers=Projector(invalidator).handlers,
-            tables=[model.__tablename__ for model in MODELS],
+            tables=[model.__tablename__ for model in READ_MODEL],
             clear=_clear,
         ),
     )

@@ -133,3 +133,7 @@ class UserRateGroup(Base):
     project_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     seconds: Mapped[int] = mapped_column(BigInteger)
+
+
+READ_MODEL = (UserRecord, ClientRecord, ProjectRecord, EntryRecord, UserDay, UserRateGroup)
+"""Every table the projector writes, in the order its statements lock them."""
