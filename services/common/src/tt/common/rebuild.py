@@ -125,8 +125,7 @@ class _Replay:
         if not fresh:
             return
         try:
-            async with self.session.begin_nested():
-                await self._handle(fresh)
+            await self._in_savepoint(fresh)
         except Exception as exc:
             if is_transient(exc):
                 raise
@@ -138,8 +137,7 @@ class _Replay:
         """Apply each event in a savepoint of its own, skipping those the handlers reject."""
         for item in items:
             try:
-                async with self.session.begin_nested():
-                    await self._handle([item])
+                await self._in_savepoint([item])
             except Exception as exc:
                 if is_transient(exc):
                     raise
@@ -167,9 +165,17 @@ class _Replay:
         self.versions[key] = event.version
         return event, handler
 
-    async def _handle(self, items: Sequence[tuple[Event, Handler]]) -> None:
-        for handler, run in groupby(items, key=lambda item: item[1]):
-            await handler(self.session, [event for event, _ in run])
+    async def _in_savepoint(self, items: Sequence[tuple[Event, Handler]]) -> None:
+        """Apply ``items`` in a savepoint. When it rolls back, what handlers remembered for
+        the transaction in ``session.info`` goes too: it may name rows the savepoint took
+        back (productivity's locked zones name the user placeholders it inserted)."""
+        try:
+            async with self.session.begin_nested():
+                for handler, run in groupby(items, key=lambda item: item[1]):
+                    await handler(self.session, [event for event, _ in run])
+        except Exception:
+            self.session.info.clear()
+            raise
 
     async def write_ledger(self) -> None:
         rows = [{"entity": e, "entity_id": i, "version": v} for (e, i), v in self.versions.items()]
