@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
 
 from _common import platform_doc, print_table, rss_mb, summary_ms, synthetic_event
 from support.api import mint_identity
@@ -33,7 +34,7 @@ from tt.common.contracts.time import TIME_ENTRY_CREATED
 from tt.common.db import unit_of_work
 from tt.productivity import cache
 from tt.productivity.analytics.timezones import local_wall_time, resolve_zone
-from tt.productivity.readmodel.repository import rebuild_days, rebuild_rate_groups
+from tt.productivity.readmodel.repository import rebuild_days
 
 USER_ID = 9_100_000_000_001  # far above real ids; reused between runs
 ZONE = "Europe/Berlin"
@@ -73,6 +74,13 @@ def _entries(count: int, now: datetime) -> list[tuple[Any, ...]]:
         )
     return rows
 
+
+# The projector keeps these totals entry by entry; the bulk seed sums them once.
+_SEED_RATE_GROUPS = text(
+    "INSERT INTO user_rate_groups (user_id, project_id, client_id, seconds) "
+    "SELECT user_id, coalesce(project_id, 0), coalesce(client_id, 0), sum(seconds) "
+    "FROM time_entries WHERE user_id = :uid AND seconds IS NOT NULL GROUP BY 1, 2, 3"
+)
 
 COLUMNS = (
     "id",
@@ -134,7 +142,10 @@ async def seed(dsn: str, count: int) -> float:
     try:
         async with unit_of_work(async_sessionmaker(engine)) as session:
             await rebuild_days(session, [USER_ID])
-            await rebuild_rate_groups(session, USER_ID)
+            await session.execute(
+                text("DELETE FROM user_rate_groups WHERE user_id = :uid"), {"uid": USER_ID}
+            )
+            await session.execute(_SEED_RATE_GROUPS, {"uid": USER_ID})
     finally:
         await engine.dispose()
     return time.perf_counter() - started

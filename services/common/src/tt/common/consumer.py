@@ -41,6 +41,7 @@ from tt.common.kafka import (
     MAX_BATCH,
     create_consumer,
     create_producer,
+    fetch_mode_after,
     headers_traceparent,
     set_fetch_mode,
     trace_context_from,
@@ -246,13 +247,14 @@ class ConsumerRunner:
     async def _consume_forever(self) -> None:
         consumer = self._consumer
         assert consumer is not None
-        idle = False
+        mode = BUSY_FETCH
         while True:
-            wait = IDLE_FETCH.wait_ms if idle else IDLE_AFTER_MS
+            wait = IDLE_FETCH.wait_ms if mode is IDLE_FETCH else IDLE_AFTER_MS
             batch = await consumer.getmany(timeout_ms=wait, max_records=MAX_BATCH)
-            if idle != (not batch):
-                idle = not batch
-                set_fetch_mode(consumer, IDLE_FETCH if idle else BUSY_FETCH)
+            suited = fetch_mode_after(sum(len(records) for records in batch.values()))
+            if suited is not mode:
+                mode = suited
+                set_fetch_mode(consumer, mode)
             if not batch:
                 self._record_lag(consumer)
                 continue

@@ -42,6 +42,24 @@ IDLE_FETCH = FetchMode(wait_ms=5_000, min_bytes=1)
 # one fetch in flight per broker, for every partition it holds no records of, so a fetch
 # held for a caught-up partition holds back the partitions with a backlog.
 BUSY_FETCH = FetchMode(wait_ms=40, min_bytes=256 * 1024)
+# Gathering: a steady stream of GATHER_FROM or more events per 40 ms (100/s and up) is
+# gathered for 150 ms instead. Each batch costs its consumer, PostgreSQL and the broker
+# about the same whatever its size, so under a saturating create load the four consumers'
+# CPU per event fell to a quarter and the platform served ~50 % more creates; an event
+# then waits up to 150 ms more, but only while that many come. A full batch (a backlog)
+# goes back to the short wait, for the reason above.
+GATHER_FETCH = FetchMode(wait_ms=150, min_bytes=256 * 1024)
+GATHER_FROM = 4
+
+
+def fetch_mode_after(records: int) -> FetchMode:
+    """The fetch mode that suits the load a batch of ``records`` shows (0: none came for
+    a while)."""
+    if records == 0:
+        return IDLE_FETCH
+    if GATHER_FROM <= records < MAX_BATCH:
+        return GATHER_FETCH
+    return BUSY_FETCH
 
 
 def client_options() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tt.common.db import raw_connection
@@ -19,7 +20,7 @@ from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
-from tt.time.entries.views import entry_view, fields_of, row_view
+from tt.time.entries.views import COLUMNS, entry_view, fields_of, row_view
 from tt.time.events import Entity, Publisher, Verb
 from tt.time.users import repository as users
 from tt.time.web.updates import apply, changes
@@ -151,23 +152,29 @@ async def create_entry(
     return view
 
 
+# Values come as execution parameters: ``.values(...)`` on every call made SQLAlchemy
+# coerce each column's value into a bound parameter again (8 % of a create's CPU).
+_INSERT_ENTRY = insert(TimeEntry).returning(TimeEntry.id)
+
+
 async def insert_entry(session: AsyncSession, entry: TimeEntry) -> None:
-    """Insert; a second running timer for the user is 409 ``timer_already_running``, also
-    when two requests race (the partial unique index decides)."""
+    """Insert ``entry`` and set its id; a second running timer for the user is 409
+    ``timer_already_running``, also when two requests race (the partial unique index
+    decides). A Core statement, not the ORM's unit of work: nothing reads the object back
+    through the session, and the flush was a sixth of a create's CPU in this process."""
+    values = {name: getattr(entry, name) for name in COLUMNS if name != "id"}
     if entry.end_time is None:
         if await repository.has_active(session, entry.user_id):
             raise running_conflict()
         try:
             async with session.begin_nested():
-                session.add(entry)
-                await session.flush()
+                entry.id = (await session.execute(_INSERT_ENTRY, values)).scalar_one()
         except sa_exc.IntegrityError as exc:
             if "uq_time_entries_one_active_per_user" in str(exc.orig):
                 raise running_conflict() from None
             raise
         return
-    session.add(entry)
-    await session.flush()
+    entry.id = (await session.execute(_INSERT_ENTRY, values)).scalar_one()
 
 
 async def update_entry(
