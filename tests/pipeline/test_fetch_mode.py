@@ -1,7 +1,7 @@
 """Consumers long-poll while idle and gather for a moment while busy (tt.common.kafka
-set_fetch_mode): idle, the broker holds each fetch up to 5 s, so an idle consumer asks
-rarely, and a record that arrives meanwhile is still handed over at once; busy, an empty
-fetch comes back after 40 ms."""
+set_fetch_mode, fetch_mode_after): idle, the broker holds each fetch up to 5 s, so an
+idle consumer asks rarely, and a record that arrives meanwhile is still handed over at
+once; busy, an empty fetch comes back after 40 ms; under a steady stream, after 150 ms."""
 
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from support.platform import PlatformInfo
-from tt.common.kafka import BUSY_FETCH, IDLE_FETCH, create_consumer, set_fetch_mode
+from tt.common.kafka import (
+    BUSY_FETCH,
+    GATHER_FETCH,
+    IDLE_FETCH,
+    MAX_BATCH,
+    create_consumer,
+    fetch_mode_after,
+    set_fetch_mode,
+)
 
 
 class CountedFetches:
@@ -78,8 +86,14 @@ async def test_an_idle_consumer_fetches_rarely_and_still_gets_a_record_at_once(
     busy = await fetches.during(consumer, 2.0)
     assert busy >= 10, busy  # the broker answers an empty fetch after 40 ms
 
+    set_fetch_mode(consumer, GATHER_FETCH)
+    await fetches.during(consumer, 0.2)  # the fetch in flight still has the short wait
+    gathering = await fetches.during(consumer, 2.0)
+    assert 5 <= gathering <= 15, gathering  # held 150 ms each
+    assert gathering < busy, (gathering, busy)
+
     set_fetch_mode(consumer, IDLE_FETCH)
-    await fetches.during(consumer, 1.0)  # the fetch in flight still has the short wait
+    await fetches.during(consumer, 1.0)  # the fetch in flight still has the shorter wait
     idle = await fetches.during(consumer, 4.0)
     assert idle <= 2, idle  # held up to 5 s each
 
@@ -94,3 +108,12 @@ async def test_an_idle_consumer_fetches_rarely_and_still_gets_a_record_at_once(
     waited = time.monotonic() - sent
     assert [r.value for records in batch.values() for r in records] == [b"wake up"]
     assert waited < 2.0, waited  # answered when the record came, not when the wait ran out
+
+
+def test_the_fetch_wait_follows_the_load_a_batch_shows() -> None:
+    assert fetch_mode_after(0) is IDLE_FETCH  # nothing came for a while
+    assert fetch_mode_after(1) is BUSY_FETCH  # a trickle: each event applied within 40 ms
+    assert fetch_mode_after(3) is BUSY_FETCH
+    assert fetch_mode_after(4) is GATHER_FETCH  # 100/s and up: bigger batches
+    assert fetch_mode_after(MAX_BATCH - 1) is GATHER_FETCH
+    assert fetch_mode_after(MAX_BATCH) is BUSY_FETCH  # a backlog: no held fetch slows it
