@@ -1,7 +1,7 @@
 """Queries on time entries.
 
-A page is one query (the entry columns plus project, client, task and user names, joined
-by primary key on the page's rows only) and one count. Unfiltered counts, the common case
+A page is one query (the entry columns plus project, client, task and user names, looked
+up by primary key for the page's rows only) and one count. Unfiltered counts, the common case
 (apps paging through everything, the entries screen), read the trigger-kept
 ``entry_counts`` row instead of counting the user's entries.
 
@@ -65,22 +65,30 @@ class EntryFilter:
 
 
 # Fixed text: the columns come from the model, never from a request.
-_SELECT = (
+_ENTRIES = (
     "SELECT "  # noqa: S608
     + ", ".join(f"e.{column.name}" for column in TimeEntry.__table__.columns)
-    + ", p.name AS project_name, c.name AS client_name, t.name AS task_name,"
-    " u.username AS username"
-    " FROM time_entries e"
-    " LEFT JOIN projects p ON p.id = e.project_id"
-    " LEFT JOIN clients c ON c.id = e.client_id"
-    " LEFT JOIN tasks t ON t.id = e.task_id"
-    " LEFT JOIN users u ON u.id = e.user_id"
+    + " FROM time_entries e"
 )
-# The same with the list's total as one more column (``{total}``: a scalar subquery that
-# PostgreSQL runs once per statement).
-_SELECT_WITH_TOTAL = _SELECT.replace(
-    " FROM time_entries e", ", ({total})::bigint AS total_count FROM time_entries e", 1
-)
+_NEWEST_FIRST = " ORDER BY e.start_time DESC, e.id DESC"
+
+
+def _named(entries: str, *, total: str = "", order: str = "") -> str:
+    """The rows ``entries`` selects, with their project, client, task and user names (and
+    the list's ``total``, a scalar subquery PostgreSQL runs once per statement). The names
+    are subqueries on primary keys over rows already cut to the page: planned in ~0.15 ms,
+    where four LEFT JOINs had PostgreSQL weigh join orders for ~1 ms on every execution
+    (pages are planned per execution, see ``page``), and a deep page no longer looks up
+    names for the rows its OFFSET skips."""
+    total_column = f", ({total})::bigint AS total_count" if total else ""
+    return (
+        "SELECT e.*, "  # noqa: S608 (fixed fragments; values are bound)
+        "(SELECT name FROM projects WHERE id = e.project_id) AS project_name, "
+        "(SELECT name FROM clients WHERE id = e.client_id) AS client_name, "
+        "(SELECT name FROM tasks WHERE id = e.task_id) AS task_name, "
+        f"(SELECT username FROM users WHERE id = e.user_id) AS username{total_column} "
+        f"FROM ({entries}) e{order}"
+    )
 
 
 async def page(conn: Any, params: PageParams, where: EntryFilter) -> tuple[Sequence[Record], int]:
@@ -92,20 +100,18 @@ async def page(conn: Any, params: PageParams, where: EntryFilter) -> tuple[Seque
     # LIMIT and OFFSET stay bound, so PostgreSQL plans each execution for its values (a
     # cached generic plan, costed on the table's statistics, may walk every user's
     # entries newest first looking for one who has few).
-    order = f" ORDER BY e.start_time DESC, e.id DESC LIMIT ${n + 1} OFFSET ${n + 2}"
+    entries = f"{_ENTRIES}{clause}{_NEWEST_FIRST} LIMIT ${n + 1} OFFSET ${n + 2}"
     values += [params.per_page, params.offset]
     if not where.narrowed:
         total_sql, total_values = _counted(where)
         if total_values:
             total_sql = total_sql.replace("$1", f"${n + 3}")
             values += total_values
-        rows = await conn.fetch(
-            f"{_SELECT_WITH_TOTAL.format(total=total_sql)}{clause}{order}", *values
-        )
+        rows = await conn.fetch(_named(entries, total=total_sql, order=_NEWEST_FIRST), *values)
         if rows:
             return rows, int(rows[0]["total_count"])
         return rows, await count(conn, where)  # past the last page
-    rows = await conn.fetch(f"{_SELECT}{clause}{order}", *values)
+    rows = await conn.fetch(_named(entries, order=_NEWEST_FIRST), *values)
     if params.page == 1 and len(rows) < params.per_page:
         return rows, len(rows)  # the whole list fits on this page: no count needed
     return rows, await count(conn, where)
@@ -131,7 +137,7 @@ async def count(conn: Any, where: EntryFilter) -> int:
 
 async def get_row(session: AsyncSession, entry_id: int) -> Record | None:
     row: Record | None = await (await driver(session)).fetchrow(
-        f"{_SELECT} WHERE e.id = $1", entry_id
+        _named(f"{_ENTRIES} WHERE e.id = $1"), entry_id
     )
     return row
 
@@ -139,14 +145,15 @@ async def get_row(session: AsyncSession, entry_id: int) -> Record | None:
 async def get_rows(session: AsyncSession, entry_ids: Sequence[int]) -> Sequence[Record]:
     """Several entries in answer shape, by id (one query, for bulk changes)."""
     rows: Sequence[Record] = await (await driver(session)).fetch(
-        f"{_SELECT} WHERE e.id = ANY($1::bigint[]) ORDER BY e.id", list(entry_ids)
+        _named(f"{_ENTRIES} WHERE e.id = ANY($1::bigint[])", order=" ORDER BY e.id"),
+        list(entry_ids),
     )
     return rows
 
 
 async def active_row(session: AsyncSession, user_id: int) -> Record | None:
     row: Record | None = await (await driver(session)).fetchrow(
-        f"{_SELECT} WHERE e.user_id = $1 AND e.end_time IS NULL", user_id
+        _named(f"{_ENTRIES} WHERE e.user_id = $1 AND e.end_time IS NULL"), user_id
     )
     return row
 
