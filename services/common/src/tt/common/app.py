@@ -23,6 +23,7 @@ from tt.common.db import unit_of_work
 from tt.common.edge import check_form, check_json, check_target
 from tt.common.errors import AppError, PayloadTooLarge, error_response, install_error_handlers
 from tt.common.forwarded import client_address
+from tt.common.heap import settle
 from tt.common.identity import IdentityVerifier
 from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from tt.common.outbox import record_backlog
@@ -86,6 +87,7 @@ def create_app(
         app.state.identity_verifier = IdentityVerifier(settings.identity_public_key)
         for hook in on_startup:
             await hook(app, res)
+        settle()
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from typing import Any
 
 import uvloop
 
+from tt.common.heap import settle
 from tt.common.metrics import serve_worker_metrics
 from tt.common.outbox import OutboxRelay
 from tt.common.resources import Resources
@@ -74,6 +75,7 @@ async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
         for task in tasks
     ]
     stopper = asyncio.create_task(stop.wait())
+    settle()
     log.info("worker started", extra={"tasks": [t.get_name() for t in running]})
     try:
         done, _ = await asyncio.wait([*running, stopper], return_when=asyncio.FIRST_COMPLETED)
