@@ -124,7 +124,7 @@ _PENDING = text(
 _QUEUE = text(
     "WITH queued AS (INSERT INTO outbox (topic, key, event_type, payload, traceparent, "
     "tombstone) VALUES (:topic, :key, :event_type, :payload, :traceparent, :tombstone) "
-    f"RETURNING id) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM queued"
+    "RETURNING id) SELECT pg_notify(:channel, '') FROM queued"
 )
 _DELETE_SENT = text("DELETE FROM outbox WHERE id = ANY(CAST(:ids AS bigint[]))")
 _REQUEUE = text(
@@ -175,6 +175,7 @@ class Outbox:
                 "payload": event.to_json(),
                 "traceparent": event.traceparent,
                 "tombstone": event.verb == "deleted",
+                "channel": NOTIFY_CHANNEL,
             },
         )
 
