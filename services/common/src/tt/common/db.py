@@ -60,14 +60,22 @@ _CHECKED_IN = "tt_checked_in"
 
 def create_engine(settings: PlatformSettings, **overrides: Any) -> AsyncEngine:
     """The service's engine; pool sizes from settings, connections checked before use
-    (``check_connections_on_checkout``)."""
+    (``check_connections_on_checkout``, which also replaces those PostgreSQL closed for
+    idling)."""
+    server_settings = {
+        "plan_cache_mode": settings.db_plan_cache_mode,
+        "idle_session_timeout": str(settings.db_idle_session_timeout_seconds * 1000),
+    }
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
+        # Most recently used first: the connections a quiet spell leaves unused stay
+        # unused, and PostgreSQL's idle_session_timeout closes them.
+        "pool_use_lifo": True,
         "connect_args": {
             "timeout": 5,
             "command_timeout": 30,
-            "server_settings": {"plan_cache_mode": settings.db_plan_cache_mode},
+            "server_settings": server_settings,
         },
     }
     options.update(overrides)

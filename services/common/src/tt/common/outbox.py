@@ -297,6 +297,9 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def _acquire_relay_lock(self, conn: Any) -> None:
+        # This connection holds the lock and the LISTEN while it waits: never idle-closed.
+        await conn.execute(text("SET idle_session_timeout = 0"))
+        await conn.commit()
         while True:
             got = (
                 await conn.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": RELAY_LOCK_ID})

@@ -33,6 +33,10 @@ class PlatformSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://tt@127.0.0.1:5432/tt"
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # PostgreSQL ends a pooled connection left idle this long (0: never). The pool hands
+    # out its most recently used connections first, so after a burst the ones it no
+    # longer needs sit idle and go, with their backend's memory (~5 MB each).
+    db_idle_session_timeout_seconds: int = 60
     # PostgreSQL's plan_cache_mode for the service's connections ("auto", or
     # "force_custom_plan" where a cached generic plan can be far worse than a fresh one).
     db_plan_cache_mode: PlanCacheMode = "auto"
