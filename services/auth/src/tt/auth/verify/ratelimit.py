@@ -1,20 +1,23 @@
 """Sliding-window rate limits: one atomic Redis script per request, shared by every auth
 replica, with process-local windows while Redis is unreachable (docs/api.md §3).
 
-A subject (a token, a user, a client address) has one sorted set of request times; each
-window (a minute, an hour) counts the members younger than it. A rejected request is
-not recorded, so it does not consume quota. The same script also checks the auth epoch
-(see ``principals``) so a warm cache costs no extra round trip.
+A subject (a token, a user, a client address) has one Redis hash of request counts in
+buckets: a window of W seconds counts in buckets of W/60 (at least a second), so a minute
+and an hour each keep at most ~61 small fields whatever the request rate (a log of every
+request held 280k members, ~90 MB, for one busy token). A bucket also remembers its latest
+request, and it counts for a window until that request leaves it: the window slides in
+steps of one bucket and never counts less than an exact log would; its reset is the
+moment the oldest counted bucket's last request leaves (never later than now + W).
+
+A rejected request is not recorded, so it does not consume quota. The same script also
+checks the auth epoch (see ``principals``) so a warm cache costs no extra round trip.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
-import os
 import time
-from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
@@ -28,13 +31,15 @@ log = logging.getLogger("tt.auth.ratelimit")
 
 Mode = Literal["hit", "check", "add"]
 
-# KEYS[1]: the subject's request log; KEYS[2]: the auth epoch; KEYS[3] (optional): a second
-# subject's log (a token's user), counted only when both subjects are under their limits.
-# ARGV: expected epoch ('' skips the check), mode, member, then per subject its number of
-# windows followed by limit/window_ms pairs.
+# KEYS[1]: the subject's buckets; KEYS[2]: the auth epoch; KEYS[3] (optional): a second
+# subject's buckets (a token's user), counted only when both subjects are under their limits.
+# ARGV: expected epoch ('' skips the check), mode, then per subject its number of windows
+# followed by limit/window_ms/bucket_ms triples.
+# A bucket is the field '<bucket_ms>:<index>' whose value packs count * bucket_ms + the
+# offset of its latest request inside the bucket (one integer, one field).
 # Returns {allowed, epoch, now, count_1, oldest_1, ...}: allowed = 1, 0 (the first subject
-# is over a limit), 2 (the second is; its counts follow) or -1 (the epoch changed).
-# Each window costs one ZCOUNT and one ZRANGEBYSCORE; the counts returned include the
+# is over a limit), 2 (the second is; its counts follow) or -1 (the epoch changed); oldest is
+# the latest request of the oldest bucket still counted. The counts returned include the
 # request just recorded.
 _SCRIPT = """
 local t = redis.call('TIME')
@@ -47,28 +52,49 @@ end
 local mode = ARGV[2]
 local function look(key, at)
   local n = tonumber(ARGV[at])
-  local longest = 0
-  for i = 1, n do
-    local w = tonumber(ARGV[at + 2 * i])
-    if w > longest then longest = w end
-  end
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+  local windows, keep, longest = {}, {}, 0
   local stats = {}
+  for i = 1, n do
+    local base = at + 3 * (i - 1)
+    local w, g = tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+    windows[i] = {tonumber(ARGV[base + 1]), w, g}
+    if w > (keep[g] or 0) then keep[g] = w end
+    if w > longest then longest = w end
+    stats[2 * i - 1], stats[2 * i] = 0, now
+  end
+  local raw = redis.call('HGETALL', key)
+  local stale = {}
+  for j = 1, #raw, 2 do
+    local sep = string.find(raw[j], ':', 1, true)
+    local g = tonumber(string.sub(raw[j], 1, sep - 1))
+    local v = tonumber(raw[j + 1])
+    local last = tonumber(string.sub(raw[j], sep + 1)) * g + v % g
+    if last <= now - (keep[g] or 0) then
+      stale[#stale + 1] = raw[j]
+    else
+      for i = 1, n do
+        if windows[i][3] == g and last > now - windows[i][2] then
+          stats[2 * i - 1] = stats[2 * i - 1] + math.floor(v / g)
+          if last < stats[2 * i] then stats[2 * i] = last end
+        end
+      end
+    end
+  end
+  if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
   local over = false
   for i = 1, n do
-    local limit = tonumber(ARGV[at - 1 + 2 * i])
-    local since = '(' .. (now - tonumber(ARGV[at + 2 * i]))
-    local count = redis.call('ZCOUNT', key, since, '+inf')
-    local oldest = now
-    if count > 0 then
-      local first = redis.call('ZRANGEBYSCORE', key, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-      oldest = math.floor(tonumber(first[2]))
-    end
-    if count >= limit then over = true end
-    stats[#stats + 1] = count
-    stats[#stats + 1] = oldest
+    if stats[2 * i - 1] >= windows[i][1] then over = true end
   end
-  return stats, over, longest, at + 1 + 2 * n
+  return stats, over, {keep, longest}, at + 1 + 3 * n
+end
+local function record(key, shape)
+  for g in pairs(shape[1]) do
+    local index = math.floor(now / g)
+    local field = g .. ':' .. index
+    local count = math.floor((tonumber(redis.call('HGET', key, field)) or 0) / g)
+    redis.call('HSET', key, field, (count + 1) * g + now - index * g)
+  end
+  redis.call('PEXPIRE', key, shape[2])
 end
 local function reply(allowed, stats, counted)
   local out = {allowed, epoch, now}
@@ -78,29 +104,41 @@ local function reply(allowed, stats, counted)
   end
   return out
 end
-local stats, over, longest, next_at = look(KEYS[1], 4)
+local stats, over, shape, next_at = look(KEYS[1], 3)
 if over and mode ~= 'add' then return reply(0, stats, false) end
-local other, other_over, other_longest
+local other, other_over, other_shape
 if KEYS[3] then
-  other, other_over, other_longest = look(KEYS[3], next_at)
+  other, other_over, other_shape = look(KEYS[3], next_at)
   if other_over and mode ~= 'add' then return reply(2, other, false) end
 end
 if mode == 'check' then return reply(1, stats, false) end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], longest)
-if KEYS[3] then
-  redis.call('ZADD', KEYS[3], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[3], other_longest)
-end
+record(KEYS[1], shape)
+if KEYS[3] then record(KEYS[3], other_shape) end
 return reply(1, stats, true)
 """
 
+# Takes one request, counted at ARGV[1] (ms), back out of its bucket of each size in ARGV[2..].
+_REFUND = """
+local at = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  local g = tonumber(ARGV[i])
+  local field = g .. ':' .. math.floor(at / g)
+  local v = tonumber(redis.call('HGET', KEYS[1], field))
+  if v and v >= 2 * g then
+    redis.call('HSET', KEYS[1], field, v - g)
+  elseif v then
+    redis.call('HDEL', KEYS[1], field)
+  end
+end
+"""
+
 EPOCH_KEY = "tt:auth:epoch"
-_PREFIX = "tt:auth:rl:"
+# "rl" held the request logs of the sorted-set limiter; its keys expire within the hour.
+_PREFIX = "tt:auth:quota:"
 _REDIS_RETRY_AFTER = 1.0
 _MAX_LOCAL_SUBJECTS = 100_000
-# Members of the process-local windows are their time in ms, behind this prefix.
-_LOCAL_MEMBER = "local:"
+# A window slides in this many steps (buckets), each at least a second.
+_BUCKETS_PER_WINDOW = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +146,10 @@ class Window:
     name: str
     limit: int
     seconds: int
+
+    @property
+    def bucket_ms(self) -> int:
+        return max(1000, self.seconds * 1000 // _BUCKETS_PER_WINDOW)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +161,9 @@ class Quota:
     counts: tuple[int, ...]
     oldest_ms: tuple[int, ...]
     now_ms: int
-    # The request's own entry in the subject's log when it was counted (for ``refund``).
-    member: str | None = None
+    # Whether this request was counted, in Redis or in the process-local windows (for
+    # ``refund``, which takes it back out of the buckets of ``now_ms``).
+    counted: Literal["redis", "local", None] = None
 
     def remaining(self, i: int) -> int:
         return max(0, self.windows[i].limit - self.counts[i])
@@ -131,7 +174,7 @@ class Quota:
         return min(range(len(self.windows)), key=lambda i: (self.remaining(i), i))
 
     def reset_at_ms(self, i: int) -> int:
-        # When the oldest counted request leaves the window and frees a slot.
+        # When the oldest counted bucket's last request leaves the window, freeing its slots.
         if self.counts[i] == 0:
             return self.now_ms
         return self.oldest_ms[i] + self.windows[i].seconds * 1000
@@ -177,11 +220,10 @@ class RateLimiter:
     def __init__(self, redis: aioredis.Redis, windows: tuple[Window, ...], namespace: str) -> None:
         self._redis = redis
         self._script = redis.register_script(_SCRIPT)
+        self._refund = redis.register_script(_REFUND)
         self.windows = windows
         self._namespace = namespace
         self._local = LocalWindows()
-        self._members = itertools.count()
-        self._member_prefix = f"{os.getpid()}-{time.time_ns()}-"
         self._redis_down_until = 0.0
         self._degraded = False
 
@@ -224,13 +266,14 @@ class RateLimiter:
     async def refund(self, subject: str, quota: Quota) -> None:
         """Take back the request ``quota`` counted for ``subject`` (it turned out not to
         count: a successful sign-in)."""
-        if quota.member is None:
+        if quota.counted is None:
             return
-        if quota.member.startswith(_LOCAL_MEMBER):
-            self._local.remove(subject, int(quota.member[len(_LOCAL_MEMBER) :]))
+        if quota.counted == "local":
+            self._local.remove(subject, quota.now_ms)
             return
+        buckets = sorted({w.bucket_ms for w in quota.windows})
         try:
-            await self._redis.zrem(self._key(subject), quota.member)
+            await self._refund(keys=[self._key(subject)], args=[quota.now_ms, *buckets])
         except RedisError as exc:
             self._redis_failed(exc)
 
@@ -257,9 +300,8 @@ class RateLimiter:
         windows: tuple[Window, ...],
         also: tuple[str, tuple[Window, ...]] | None,
     ) -> Quota:
-        member = f"{self._member_prefix}{next(self._members)}"
         keys = [self._key(subject), EPOCH_KEY]
-        args = [epoch or "", mode, member, *_window_args(windows)]
+        args = [epoch or "", mode, *_window_args(windows)]
         if also is not None:
             keys.append(self._key(also[0]))
             args += _window_args(also[1])
@@ -274,7 +316,7 @@ class RateLimiter:
         oldest = tuple(int(raw[4 + 2 * i]) for i in range(len(windows)))
         counted = allowed == 1 and mode != "check"
         return Quota(
-            allowed == 1, windows, counts, oldest, int(raw[2]), member if counted else None
+            allowed == 1, windows, counts, oldest, int(raw[2]), "redis" if counted else None
         )
 
     def _key(self, subject: str) -> str:
@@ -291,11 +333,11 @@ class RateLimiter:
 
 
 class LocalWindows:
-    """The same sliding windows in this process only (Redis outage fallback)."""
+    """The same bucketed windows in this process only (Redis outage fallback)."""
 
     def __init__(self) -> None:
-        # Per subject, its request times in ms, ascending.
-        self._logs: OrderedDict[str, list[int]] = OrderedDict()
+        # Per subject, its buckets: (bucket_ms, index) -> [count, latest request in ms].
+        self._buckets: OrderedDict[str, dict[tuple[int, int], list[int]]] = OrderedDict()
 
     def apply(
         self,
@@ -321,43 +363,57 @@ class LocalWindows:
 
     def _apply(self, subject: str, mode: Mode, windows: tuple[Window, ...]) -> Quota:
         now = int(time.time() * 1000)
-        longest_ms = max(w.seconds for w in windows) * 1000
-        times = self._logs.get(subject)
-        if times is None:
-            times = self._logs[subject] = []
-            if len(self._logs) > _MAX_LOCAL_SUBJECTS:
-                self._logs.popitem(last=False)
-        del times[: bisect_right(times, now - longest_ms)]
-        allowed = mode == "add" or all(self._count(times, now, w) < w.limit for w in windows)
+        buckets = self._buckets.get(subject)
+        if buckets is None:
+            buckets = self._buckets[subject] = {}
+            if len(self._buckets) > _MAX_LOCAL_SUBJECTS:
+                self._buckets.popitem(last=False)
+        keep: dict[int, int] = {}
+        for w in windows:
+            keep[w.bucket_ms] = max(keep.get(w.bucket_ms, 0), w.seconds * 1000)
+        for key in [k for k, (_, last) in buckets.items() if last <= now - keep.get(k[0], 0)]:
+            del buckets[key]
+        counts, oldest = self._look(buckets, now, windows)
+        allowed = mode == "add" or all(c < w.limit for c, w in zip(counts, windows, strict=True))
         counted = allowed and mode != "check"
         if counted:
-            times.insert(bisect_right(times, now), now)
-        counts = tuple(self._count(times, now, w) for w in windows)
-        oldest = tuple(self._oldest(times, now, w) for w in windows)
-        return Quota(
-            allowed, windows, counts, oldest, now, f"{_LOCAL_MEMBER}{now}" if counted else None
-        )
+            for size in keep:
+                bucket = buckets.setdefault((size, now // size), [0, now])
+                bucket[0] += 1
+                bucket[1] = now
+            counts = tuple(c + 1 for c in counts)
+        return Quota(allowed, windows, counts, oldest, now, "local" if counted else None)
 
     def remove(self, subject: str, at_ms: int) -> None:
         """Forget one request counted at ``at_ms``."""
-        times = self._logs.get(subject)
-        if times is not None and at_ms in times:
-            times.remove(at_ms)
+        buckets = self._buckets.get(subject, {})
+        for size, index in list(buckets):
+            if index == at_ms // size:
+                bucket = buckets[size, index]
+                bucket[0] -= 1
+                if bucket[0] <= 0:
+                    del buckets[size, index]
 
     @staticmethod
-    def _count(times: list[int], now: int, window: Window) -> int:
-        return len(times) - bisect_right(times, now - window.seconds * 1000)
-
-    @staticmethod
-    def _oldest(times: list[int], now: int, window: Window) -> int:
-        i = bisect_right(times, now - window.seconds * 1000)
-        return times[i] if i < len(times) else now
+    def _look(
+        buckets: dict[tuple[int, int], list[int]], now: int, windows: tuple[Window, ...]
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        counts, oldest = [], []
+        for w in windows:
+            inside = [
+                (count, last)
+                for (size, _), (count, last) in buckets.items()
+                if size == w.bucket_ms and last > now - w.seconds * 1000
+            ]
+            counts.append(sum(count for count, _ in inside))
+            oldest.append(min((last for _, last in inside), default=now))
+        return tuple(counts), tuple(oldest)
 
 
 def _window_args(windows: tuple[Window, ...]) -> list[str]:
     args = [str(len(windows))]
     for w in windows:
-        args += [str(w.limit), str(w.seconds * 1000)]
+        args += [str(w.limit), str(w.seconds * 1000), str(w.bucket_ms)]
     return args
 
 
