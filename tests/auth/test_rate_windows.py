@@ -57,6 +57,17 @@ async def test_a_window_refuses_over_its_limit_and_slides(limiter: RateLimiter) 
     assert again.counts == (1,)
 
 
+async def test_the_window_lets_go_of_one_bucket_at_a_time(limiter: RateLimiter) -> None:
+    three = (Window("three", 10, 3),)
+    first = await limiter.apply("b", windows=three)
+    await asyncio.sleep(1.1)
+    await limiter.apply("b", windows=three)
+    assert (await limiter.apply("b", windows=three)).counts == (3,)
+    # The first second's bucket leaves; the later one's two requests still count.
+    await asyncio.sleep(max(0.0, first.now_ms / 1000 + 3 - time.time()) + 0.05)
+    assert (await limiter.apply("b", mode="check", windows=three)).counts == (2,)
+
+
 async def test_a_refund_gives_the_slot_back(limiter: RateLimiter) -> None:
     for _ in range(2):
         await limiter.apply("r")
@@ -102,8 +113,9 @@ async def test_a_busy_subject_keeps_a_few_buckets_not_one_entry_per_request(
         assert quota.counts == (2000, 2000)
         key = f"tt:auth:quota:{namespace}:busy"
         fields = await client.hlen(key)
-        # One field per second of the minute and per minute of the hour that saw requests.
-        assert fields <= 2 * (int(seconds) + 2)
+        # One field per second of the minute and per minute of the hour that saw requests,
+        # and each window's total, oldest and newest bucket.
+        assert fields <= (int(seconds) + 2) + 2 + 6
         assert await client.memory_usage(key) < 1024
         assert 0 < await client.pttl(key) <= 3600 * 1000
     finally:

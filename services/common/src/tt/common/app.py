@@ -30,7 +30,7 @@ from tt.common.outbox import record_backlog
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
 from tt.common.settings import PlatformSettings
-from tt.common.telemetry import setup_logging, setup_tracing, shutdown_tracing
+from tt.common.telemetry import TraceContext, setup_logging, setup_tracing, shutdown_tracing
 
 Hook = Callable[[FastAPI, Resources], Awaitable[None]]
 
@@ -104,15 +104,21 @@ def create_app(
         docs_url="/docs",
         openapi_url="/openapi.json",
         redoc_url=None,
+        # Spans come from the instrumentation below (or TraceContext), not FastAPI's own.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     app.include_router(_ops_router())
     for router in routers:
         app.include_router(router)
-    if settings.otel_instrument:
+    if settings.otel_instrument and settings.otel_exporter_endpoint:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    elif settings.otel_instrument:
+        # Outermost, as the instrumentation puts its own, so 500 bodies carry the trace id.
+        build_stack = app.build_middleware_stack
+        app.build_middleware_stack = lambda: TraceContext(build_stack())  # type: ignore[method-assign]
     app.add_middleware(
         EdgeMiddleware,
         service=service,

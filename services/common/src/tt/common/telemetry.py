@@ -1,8 +1,8 @@
 """OpenTelemetry and JSON logging set-up, once per process.
 
-Traces go to an OTLP/HTTP endpoint when ``TT_OTEL_EXPORTER_OTLP_ENDPOINT`` is set (off
-by default in tests); spans are still created without one, so logs and 500 bodies carry
-a ``trace_id`` either way.
+Traces go to an OTLP/HTTP endpoint when ``TT_OTEL_EXPORTER_OTLP_ENDPOINT`` is set. Without
+one, a request still runs in a span context (``TraceContext``): its logs, its 500 body and
+the events it writes carry a ``trace_id`` that continues the caller's ``traceparent``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ import logging
 import sys
 from typing import Any
 
-from opentelemetry import trace
+from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tt.common.settings import PlatformSettings
 
 _configured: set[str] = set()
+_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 
 
 class _TraceContextFilter(logging.Filter):
@@ -98,6 +102,38 @@ def instrument_engine(settings: PlatformSettings, engine: Any) -> None:
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
         SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+
+
+class TraceContext:
+    """An ASGI middleware for when no exporter is set: each HTTP request runs in a fresh
+    span context, a child of the caller's ``traceparent`` when there is one, without
+    recording a span. The full server instrumentation cost ~15 % of a list request's CPU
+    (attributes, route details, the span's life) for spans nobody receives."""
+
+    _ids = RandomIdGenerator()
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        parent = next((v for k, v in scope["headers"] if k == b"traceparent"), None)
+        ctx = propagate.extract({"traceparent": parent.decode("latin-1")}) if parent else None
+        caller = trace.get_current_span(ctx).get_span_context() if ctx else None
+        if caller is not None and caller.is_valid:
+            trace_id, flags, state = caller.trace_id, caller.trace_flags, caller.trace_state
+        else:
+            trace_id, flags, state = self._ids.generate_trace_id(), _SAMPLED, None
+        span = NonRecordingSpan(
+            SpanContext(trace_id, self._ids.generate_span_id(), False, flags, trace_state=state)
+        )
+        token = context.attach(trace.set_span_in_context(span, ctx))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            context.detach(token)
 
 
 def shutdown_tracing() -> None:

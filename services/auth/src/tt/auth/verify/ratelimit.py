@@ -15,6 +15,7 @@ checks the auth epoch (see ``principals``) so a warm cache costs no extra round 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -35,8 +36,10 @@ Mode = Literal["hit", "check", "add"]
 # subject's buckets (a token's user), counted only when both subjects are under their limits.
 # ARGV: expected epoch ('' skips the check), mode, then per subject its number of windows
 # followed by limit/window_ms/bucket_ms triples.
-# A bucket is the field '<bucket_ms>:<index>' whose value packs count * bucket_ms + the
-# offset of its latest request inside the bucket (one integer, one field).
+# A window of W ms keeps, in the subject's hash: 'W:<index>' per bucket, valued count *
+# bucket_ms + the offset of its latest request in the bucket, and 'Wn', 'Wh', 'Wt': its total
+# and its oldest and newest bucket index. A request looks at the buckets that left the window
+# since the last one and at the oldest live one only, whatever the rate.
 # Returns {allowed, epoch, now, count_1, oldest_1, ...}: allowed = 1, 0 (the first subject
 # is over a limit), 2 (the second is; its counts follow) or -1 (the epoch changed); oldest is
 # the latest request of the oldest bucket still counted. The counts returned include the
@@ -50,49 +53,50 @@ if ARGV[1] ~= '' then
   if epoch ~= ARGV[1] then return {-1, epoch, now} end
 end
 local mode = ARGV[2]
+-- Drops the buckets whose latest request left window w; its total, oldest, head and tail.
+local function slide(key, w, g)
+  local meta = redis.call('HMGET', key, w .. 'n', w .. 'h', w .. 't')
+  local total, head, tail = tonumber(meta[1]) or 0, tonumber(meta[2]), tonumber(meta[3])
+  if not head then return 0, now, nil, nil end
+  local start = head
+  while head <= tail do
+    local v = tonumber(redis.call('HGET', key, w .. ':' .. head))
+    if v then
+      local last = head * g + v % g
+      if last > now - w then
+        if head > start then redis.call('HSET', key, w .. 'n', total, w .. 'h', head) end
+        return total, last, head, tail
+      end
+      total = total - math.floor(v / g)
+      redis.call('HDEL', key, w .. ':' .. head)
+    end
+    head = head + 1
+  end
+  redis.call('HDEL', key, w .. 'n', w .. 'h', w .. 't')
+  return 0, now, nil, nil
+end
 local function look(key, at)
   local n = tonumber(ARGV[at])
-  local windows, keep, longest = {}, {}, 0
-  local stats = {}
+  local windows, stats, over, longest = {}, {}, false, 0
   for i = 1, n do
     local base = at + 3 * (i - 1)
-    local w, g = tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-    windows[i] = {tonumber(ARGV[base + 1]), w, g}
-    if w > (keep[g] or 0) then keep[g] = w end
+    local limit, w, g = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+    local total, oldest, head, tail = slide(key, w, g)
+    windows[i] = {w, g, total, head, tail}
+    stats[2 * i - 1], stats[2 * i] = total, oldest
+    if total >= limit then over = true end
     if w > longest then longest = w end
-    stats[2 * i - 1], stats[2 * i] = 0, now
   end
-  local raw = redis.call('HGETALL', key)
-  local stale = {}
-  for j = 1, #raw, 2 do
-    local sep = string.find(raw[j], ':', 1, true)
-    local g = tonumber(string.sub(raw[j], 1, sep - 1))
-    local v = tonumber(raw[j + 1])
-    local last = tonumber(string.sub(raw[j], sep + 1)) * g + v % g
-    if last <= now - (keep[g] or 0) then
-      stale[#stale + 1] = raw[j]
-    else
-      for i = 1, n do
-        if windows[i][3] == g and last > now - windows[i][2] then
-          stats[2 * i - 1] = stats[2 * i - 1] + math.floor(v / g)
-          if last < stats[2 * i] then stats[2 * i] = last end
-        end
-      end
-    end
-  end
-  if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
-  local over = false
-  for i = 1, n do
-    if stats[2 * i - 1] >= windows[i][1] then over = true end
-  end
-  return stats, over, {keep, longest}, at + 1 + 3 * n
+  return stats, over, {windows, longest}, at + 1 + 3 * n
 end
 local function record(key, shape)
-  for g in pairs(shape[1]) do
+  for _, win in ipairs(shape[1]) do
+    local w, g, total, head, tail = win[1], win[2], win[3], win[4], win[5]
     local index = math.floor(now / g)
-    local field = g .. ':' .. index
+    local field = w .. ':' .. index
     local count = math.floor((tonumber(redis.call('HGET', key, field)) or 0) / g)
-    redis.call('HSET', key, field, (count + 1) * g + now - index * g)
+    redis.call('HSET', key, field, (count + 1) * g + now - index * g, w .. 'n', total + 1,
+      w .. 'h', math.min(head or index, index), w .. 't', math.max(tail or index, index))
   end
   redis.call('PEXPIRE', key, shape[2])
 end
@@ -117,17 +121,17 @@ if KEYS[3] then record(KEYS[3], other_shape) end
 return reply(1, stats, true)
 """
 
-# Takes one request, counted at ARGV[1] (ms), back out of its bucket of each size in ARGV[2..].
+# Takes one request, counted at ARGV[1] (ms), back out of each window's bucket; ARGV[2..]
+# are window_ms/bucket_ms pairs. An emptied bucket stays until the window slides past it.
 _REFUND = """
 local at = tonumber(ARGV[1])
-for i = 2, #ARGV do
-  local g = tonumber(ARGV[i])
-  local field = g .. ':' .. math.floor(at / g)
+for i = 2, #ARGV, 2 do
+  local w, g = ARGV[i], tonumber(ARGV[i + 1])
+  local field = w .. ':' .. math.floor(at / g)
   local v = tonumber(redis.call('HGET', KEYS[1], field))
-  if v and v >= 2 * g then
+  if v and v >= g then
     redis.call('HSET', KEYS[1], field, v - g)
-  elseif v then
-    redis.call('HDEL', KEYS[1], field)
+    redis.call('HINCRBY', KEYS[1], w .. 'n', -1)
   end
 end
 """
@@ -271,9 +275,11 @@ class RateLimiter:
         if quota.counted == "local":
             self._local.remove(subject, quota.now_ms)
             return
-        buckets = sorted({w.bucket_ms for w in quota.windows})
+        sizes = sorted({(w.seconds * 1000, w.bucket_ms) for w in quota.windows})
         try:
-            await self._refund(keys=[self._key(subject)], args=[quota.now_ms, *buckets])
+            await self._refund(
+                keys=[self._key(subject)], args=[quota.now_ms, *itertools.chain(*sizes)]
+            )
         except RedisError as exc:
             self._redis_failed(exc)
 
