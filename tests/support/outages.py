@@ -11,6 +11,10 @@ REQUEST_OUTAGES = [
     asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
     ConnectionRefusedError(111, "Connect call failed"),
     TimeoutError(),
+    # The session ended by the server as a request took it (seen under ./dev test --at).
+    asyncpg.exceptions.InternalClientError(
+        "cannot switch to state 12; another operation (2) is in progress"
+    ),
 ]
 
 

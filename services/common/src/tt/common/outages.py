@@ -4,6 +4,7 @@ may succeed if tried again. Consumers retry it; HTTP answers 503 instead of 500.
 
 from __future__ import annotations
 
+import asyncpg
 from sqlalchemy import exc as sa_exc
 
 # SQLSTATE classes: 08 connection exception, 57P operator intervention (shutting down,
@@ -16,6 +17,10 @@ DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
     sa_exc.InterfaceError,
     sa_exc.DisconnectionError,
     sa_exc.TimeoutError,  # no pooled connection came free in time
+    # The driver lost its protocol state, e.g. the server ended the session as a statement
+    # began (an idle-session timeout); the work succeeds on another connection. Raised
+    # bare on a session's driver connection (SQLAlchemy wraps only what it executes).
+    asyncpg.exceptions.InternalClientError,
 )
 
 
