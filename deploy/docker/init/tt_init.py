@@ -202,8 +202,9 @@ def admin() -> dict[str, object]:
             "tt.auth.bootstrap",
             "--username",
             ADMIN_USERNAME,
-            "--password",
-            read_secret("TT_ADMIN_PASSWORD"),
+            # One argument: a generated password may begin with "-", which argparse
+            # would read as an option if it came on its own.
+            f"--password={read_secret('TT_ADMIN_PASSWORD')}",
         ],
         cwd=APP,
         capture_output=True,

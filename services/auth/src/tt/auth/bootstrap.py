@@ -68,13 +68,17 @@ async def bootstrap(
         await resources.close()
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--rate-limit-per-minute", type=int, default=DEFAULT_LIMITS[0])
     parser.add_argument("--rate-limit-per-hour", type=int, default=DEFAULT_LIMITS[1])
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     limits = (args.rate_limit_per_minute, args.rate_limit_per_hour)
     result = asyncio.run(bootstrap(AuthSettings(), args.username, args.password, limits))
     sys.stdout.write(json.dumps(result) + "\n")
