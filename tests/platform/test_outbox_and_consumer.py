@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
+import pytest
+
 from support.kafka import fetch_events, get_end_offsets, send_events, send_raw
 from support.platform import PlatformInfo
 from support.widgets import TOPIC, WidgetService, wait_for, widget_event
+from tt.common.db import unit_of_work
 from tt.common.topics import dlq_name
 
 
@@ -93,3 +97,48 @@ async def test_poison_events_go_to_the_dlq_and_the_consumer_moves_on(
     assert by_key[garbage_key]["x-tt-original-topic"] == TOPIC.encode()
     assert b"PoisonWidget" in by_key[exploding.encode()]["x-tt-error"]
     assert by_key[exploding.encode()]["x-tt-consumer-group"] == widgets.group_id.encode()
+
+
+_INSERT_GADGET = "INSERT INTO gadgets (id) VALUES ($1) RETURNING id"
+_RENAME_GADGET = "UPDATE gadgets SET name = $2 WHERE id = $1 RETURNING id, name"
+
+
+async def test_a_write_and_its_event_in_one_statement_land_together_or_not_at_all(
+    widgets: WidgetService, platform: PlatformInfo
+) -> None:
+    """``Outbox.publish_with``: the hot writes send the row and its event in one statement,
+    before the driver has begun a transaction, so the statement alone must make them land
+    together: the event of a write that stored nothing, or failed, is never sent."""
+    async with widgets.engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE gadgets (id text PRIMARY KEY, name text)")
+    stored, failed, unmatched = new_id(), new_id(), new_id()
+    async with unit_of_work(widgets.sessions) as session:  # nothing else sent: no BEGIN yet
+        row = await widgets.outbox.publish_with(
+            session, _INSERT_GADGET, [stored], widget_event(stored, 1)
+        )
+    assert row["id"] == stored
+    async with unit_of_work(widgets.sessions) as session:
+        row = await widgets.outbox.publish_with(
+            session, _RENAME_GADGET, [unmatched, "x"], widget_event(unmatched, 1)
+        )
+    assert row is None
+    with pytest.raises(asyncpg.UniqueViolationError):
+        async with unit_of_work(widgets.sessions) as session:
+            await widgets.outbox.publish_with(
+                session, _INSERT_GADGET, [stored], widget_event(failed, 1)
+            )
+    async with unit_of_work(widgets.sessions) as session:
+        row = await widgets.outbox.publish_with(
+            session, _RENAME_GADGET, [stored, "renamed"], widget_event(stored, 2)
+        )
+    assert (row["id"], row["name"]) == (stored, "renamed")
+
+    # The relay is woken by the statement's NOTIFY; the second event of `stored` is the
+    # marker: once it is applied, the two that must not exist would have been too.
+    rows = await wait_for(
+        lambda: _applied_count(widgets, [stored], 2), what="both events of the stored widget"
+    )
+    assert [r.version for r in rows] == [1, 2]
+    assert await widgets.applied([failed, unmatched]) == []
+    on_topic = await fetch_events(platform.kafka_bootstrap, TOPIC, timeout=3)
+    assert not {failed, unmatched} & {e.subject for e in on_topic}

@@ -127,6 +127,17 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
         yield session
 
 
+async def driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under ``session``, for hot statements without SQLAlchemy's
+    per-statement work. The driver begins the session's transaction lazily, at the first
+    statement sent through SQLAlchemy: until then each statement on this connection
+    commits on its own, so a write sent here must be one statement (as
+    ``Outbox.publish_with``'s are) unless the transaction has begun."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
 # Errors after which a connection cannot be trusted any more: it leaves the pool. (An
 # InternalClientError is asyncpg having lost its protocol state: the fault drill saw one
 # on a pooled connection after PostgreSQL restarted, repeating until the process did.)

@@ -42,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tt.common.db import PlatformBase
+from tt.common.db import PlatformBase, driver
 from tt.common.events import Event
 from tt.common.kafka import create_producer, trace_context_from
 from tt.common.metrics import (
@@ -128,6 +128,18 @@ _QUEUE = text(
     "tombstone) VALUES (:topic, :key, :event_type, :payload, :traceparent, :tombstone) "
     "RETURNING id) SELECT pg_notify(:channel, '') FROM queued"
 )
+# The same, after a write in the same statement, and only if the write touched a row:
+# ``written`` is the caller's INSERT/UPDATE ... RETURNING (parameters $1..$n, the event's
+# after them). One statement is atomic on its own, so the write and its event land
+# together whether or not a transaction has begun, in one round trip instead of two.
+_QUEUE_AFTER = (
+    "WITH written AS ({write}), queued AS (INSERT INTO outbox (topic, key, event_type, "
+    "payload, traceparent, tombstone) SELECT ${0}::varchar, ${1}::varchar, "
+    "${2}::varchar, ${3}::bytea, ${4}::varchar, ${5}::boolean "
+    "WHERE EXISTS (SELECT FROM written) RETURNING id) "
+    "SELECT (SELECT pg_notify('{channel}', '') FROM queued) AS queued, written.* "
+    "FROM written"
+)
 _DELETE_SENT = text("DELETE FROM outbox WHERE id = ANY(CAST(:ids AS bigint[]))")
 _REQUEUE = text(
     "WITH moved AS (DELETE FROM outbox_parked WHERE id = :id RETURNING *) "
@@ -181,6 +193,30 @@ class Outbox:
             },
         )
 
+    async def publish_with(
+        self, session: AsyncSession, write: str, args: Sequence[Any], event: Event
+    ) -> Any:
+        """Run ``write`` (one INSERT or UPDATE ... RETURNING, parameters ``$1``..``$n``
+        for ``args``) and queue ``event`` in the same statement, on the session's driver
+        connection: the hot writes' path, with neither SQLAlchemy's per-statement work nor
+        a round trip of its own for the event. Returns the written row (an asyncpg
+        record), or None when ``write`` touched no row (then no event is queued)."""
+        n = len(args)
+        sql = _QUEUE_AFTER.format(*range(n + 1, n + 7), write=write, channel=NOTIFY_CHANNEL)
+        conn = await driver(session)
+        return await conn.fetchrow(sql, *args, *self._row(event))
+
+    def _row(self, event: Event) -> tuple[Any, ...]:
+        """The outbox columns of ``event``, in ``_QUEUE_AFTER``'s and the COPY's order."""
+        return (
+            self._catalogue.for_entity(event.entity).name,
+            event.subject,
+            event.type,
+            event.to_json(),
+            event.traceparent,
+            event.verb == "deleted",
+        )
+
     async def publish_many(
         self, session: AsyncSession, events: Iterable[Event] | AsyncIterable[Event]
     ) -> int:
@@ -190,30 +226,17 @@ class Outbox:
         # A statement through the session first: it begins the transaction on the driver
         # connection, so the COPY below is part of it (and NOTIFY waits for the commit).
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-        connection = await session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        assert driver is not None
-
-        def record(event: Event) -> tuple[Any, ...]:
-            topic = self._catalogue.for_entity(event.entity).name
-            return (
-                topic,
-                event.subject,
-                event.type,
-                event.to_json(),
-                event.traceparent,
-                event.verb == "deleted",
-            )
+        conn = await driver(session)
 
         async def records() -> AsyncIterator[tuple[Any, ...]]:
             if isinstance(events, AsyncIterable):
                 async for event in events:
-                    yield record(event)
+                    yield self._row(event)
             else:
                 for event in events:
-                    yield record(event)
+                    yield self._row(event)
 
-        status = await driver.copy_records_to_table(
+        status = await conn.copy_records_to_table(
             OutboxRecord.__tablename__,
             records=records(),
             columns=["topic", "key", "event_type", "payload", "traceparent", "tombstone"],
@@ -275,18 +298,17 @@ class OutboxRelay:
     async def _hold_lock_and_drain(self) -> None:
         async with self._engine.connect() as lock_conn:
             await self._acquire_relay_lock(lock_conn)
-            raw = await lock_conn.get_raw_connection()
-            driver = raw.driver_connection
-            assert driver is not None
-            await driver.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            listener = (await lock_conn.get_raw_connection()).driver_connection
+            assert listener is not None
+            await listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
             self._listen_lost = False
-            driver.add_termination_listener(self._on_listen_lost)
+            listener.add_termination_listener(self._on_listen_lost)
             try:
                 await self._drain_forever()
             finally:
-                driver.remove_termination_listener(self._on_listen_lost)
+                listener.remove_termination_listener(self._on_listen_lost)
                 with contextlib.suppress(Exception):  # the connection may be gone already
-                    await driver.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+                    await listener.remove_listener(NOTIFY_CHANNEL, self._on_notify)
                 await self._stop_producer()
 
     def _on_notify(self, *_: Any) -> None:

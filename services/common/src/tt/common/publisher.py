@@ -4,7 +4,7 @@ transaction through the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,22 @@ class Publisher:
         """Queue the event of one change; sent only if the caller's transaction commits."""
         event = self.event(event_type, entity_id=entity_id, version=version, state=state)
         await self._outbox.publish(session, event)
+
+    async def emit_with(
+        self,
+        session: AsyncSession,
+        write: str,
+        args: Sequence[Any],
+        event_type: EventType,
+        *,
+        entity_id: object,
+        version: int,
+        state: Mapping[str, Any],
+    ) -> Any:
+        """Run ``write`` and queue the event of its change in one statement
+        (``Outbox.publish_with``); the written row, or None (then nothing was queued)."""
+        event = self.event(event_type, entity_id=entity_id, version=version, state=state)
+        return await self._outbox.publish_with(session, write, args, event)
 
     async def emit_many(
         self, session: AsyncSession, events: Iterable[Event] | AsyncIterable[Event]

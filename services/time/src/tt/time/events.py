@@ -8,7 +8,7 @@ grows by one with every change (the row is locked while it changes).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -92,6 +92,29 @@ class Publisher:
             entity_id=view["id"],
             version=version,
             state=_state(entity, view, overrides),
+        )
+
+    async def emit_with(
+        self,
+        session: AsyncSession,
+        write: str,
+        args: Sequence[Any],
+        entity: Entity,
+        verb: Verb,
+        *,
+        version: int,
+        view: dict[str, Any],
+    ) -> Any:
+        """``emit``, with the write itself in the same statement (one round trip, and
+        atomic without a transaction); the written row."""
+        return await self._publisher.emit_with(
+            session,
+            write,
+            args,
+            CONTRACTS[entity].verb(verb.value),
+            entity_id=view["id"],
+            version=version,
+            state=_state(entity, view, None),
         )
 
     def event(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from fastapi import FastAPI, Request
 from sqlalchemy import exc as sa_exc
 
@@ -72,4 +73,6 @@ def create_app(settings: TimeSettings | None = None) -> FastAPI:
         body_limits={"/api/v1/time-entries/import-csv": body_limit(settings.import_max_bytes)},
     )
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
+    # The same, from a statement sent on the driver connection (``Outbox.publish_with``).
+    app.add_exception_handler(asyncpg.IntegrityConstraintViolationError, _integrity_conflict)
     return app

@@ -22,8 +22,9 @@ from asyncpg import Record
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.db import driver
 from tt.common.pagination import PageParams
-from tt.time.db import Conditions, driver
+from tt.time.db import Conditions
 from tt.time.entries.models import TimeEntry
 
 

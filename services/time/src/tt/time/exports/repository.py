@@ -9,7 +9,7 @@ from datetime import datetime
 from asyncpg import Record
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.time.db import driver
+from tt.common.db import driver
 from tt.time.entries.repository import EntryFilter
 
 # Fixed text: only the filter's bound values come from the request.

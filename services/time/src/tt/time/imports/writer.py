@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.db import driver
 from tt.common.events import Event
 from tt.common.identity import Identity
-from tt.time.db import driver
 from tt.time.entries.rules import Booking
 from tt.time.entries.views import entry_view
 from tt.time.events import Entity, Publisher, Verb

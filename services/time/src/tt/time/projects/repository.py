@@ -9,9 +9,10 @@ from asyncpg import Record
 from sqlalchemy import Row, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.db import driver
 from tt.common.pagination import PageParams
 from tt.time.clients.models import Client
-from tt.time.db import Conditions, driver
+from tt.time.db import Conditions
 from tt.time.entries.models import work_totals_of
 from tt.time.projects.models import Project
 

@@ -9,8 +9,8 @@ from sqlalchemy import Row, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from tt.common.db import driver
 from tt.common.pagination import PageParams
-from tt.time.db import driver
 from tt.time.entries.models import TimeEntry, work_totals_of
 from tt.time.projects.models import Project
 from tt.time.tasks.models import Task

@@ -17,8 +17,8 @@ from tt.common.identity import Identity
 from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import insert_entry, publish_change, running_conflict
-from tt.time.entries.views import entry_view, fields_of, row_view
-from tt.time.events import Entity, Publisher, Verb
+from tt.time.entries.views import row_view
+from tt.time.events import Publisher, Verb
 from tt.time.timers.schemas import TimerStart
 from tt.time.users import repository as users
 
@@ -51,39 +51,31 @@ async def start(
         session, project_id=request.project_id, client_id=None, task_id=request.task_id
     )
     now = _now()
-    entry = TimeEntry(
-        user_id=identity.user_id,
-        project_id=booking.project_id,
-        client_id=booking.client_id,
-        task_id=booking.task_id,
-        start_time=now,
-        end_time=None,
-        duration_seconds=None,
-        break_seconds=0,
-        paused_at=None,
-        notes=request.notes or notes or None,
-        tags=request.tags or None,
-        billable=request.billable,
-        paid=False,
-        invoice_number=None,
-        source="auto",
-        approval_status=None,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    await insert_entry(session, entry)
+    entry = {
+        "user_id": identity.user_id,
+        "project_id": booking.project_id,
+        "client_id": booking.client_id,
+        "task_id": booking.task_id,
+        "start_time": now,
+        "end_time": None,
+        "duration_seconds": None,
+        "break_seconds": 0,
+        "paused_at": None,
+        "notes": request.notes or notes or None,
+        "tags": request.tags or None,
+        "billable": request.billable,
+        "paid": False,
+        "invoice_number": None,
+        "source": "auto",
+        "approval_status": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
     await users.remember(session, identity)
-    view = entry_view(
-        fields_of(entry),
-        project=booking.project,
-        client=booking.client,
-        task=booking.task,
-        user=identity.username,
-        now=now,
+    return await insert_entry(
+        session, events, entry, Verb.TIMER_STARTED, booking=booking, user=identity.username, now=now
     )
-    await events.emit(session, Entity.TIME_ENTRY, Verb.TIMER_STARTED, version=1, view=view)
-    return view
 
 
 async def stop(session: AsyncSession, events: Publisher, identity: Identity) -> dict[str, Any]:

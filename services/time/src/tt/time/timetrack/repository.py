@@ -13,7 +13,8 @@ from asyncpg import Record
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.time.db import Conditions, driver
+from tt.common.db import driver
+from tt.time.db import Conditions
 from tt.time.timetrack.models import TimeTrackDetails
 
 # Fixed text: only bound values come from requests.
