@@ -183,6 +183,7 @@ def test_middlewares_mirror_the_gateway_middlewares(docs: list[tuple[Path, Doc]]
     assert errors["status"] == dynamic["json-errors"]["errors"]["status"]
     assert errors["query"] == dynamic["json-errors"]["errors"]["query"]
     assert middlewares["not-found"]["spec"] == dynamic["not-found"]
+    assert middlewares["reroute-unreachable"]["spec"] == dynamic["reroute-unreachable"]
     for name, successor in deprecations.items():
         headers = middlewares[f"deprecated-{name}"]["spec"]["headers"]["customResponseHeaders"]
         assert headers["Link"] == f'<{successor}>; rel="successor-version"'

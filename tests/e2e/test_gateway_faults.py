@@ -5,8 +5,10 @@ processes, so they run last (``fault``)."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import secrets
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 
 from support.api import TIMEOUT, User, Users, assert_error, unique, wait_until
 from support.platform import PlatformInfo
+from tt.devenv.procs import read_pid
 
 pytestmark = pytest.mark.fault
 
@@ -109,3 +112,36 @@ def test_limits_hold_across_two_auth_replicas(two_auth_replicas: list[str], user
             timeout=TIMEOUT,
         )
         assert_error(r, 429, "rate_limited")
+
+
+@pytest.fixture
+def two_time_replicas(local_platform, platform: PlatformInfo) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    local_platform.scale("time", 2)
+    platform.reload()
+    try:
+        yield local_platform
+    finally:
+        local_platform.scale("time", 1)
+        platform.reload()
+
+
+def test_a_replica_killed_a_moment_ago_fails_no_request(
+    two_time_replicas,
+    user: User,  # type: ignore[no-untyped-def]
+) -> None:
+    """Until its health check (every 2 s) takes a dead replica out of the pool, Traefik
+    still gives it every other request, and each of those found the port closed (502).
+    The gateway now sends a request that reached no replica to the next one: reads and
+    creates alike, since nothing of it went out."""
+    project = user.api.post("/api/v1/projects", json={"name": unique("reroute")})
+    assert project.status_code == 201, project.text
+    pid = read_pid(two_time_replicas.layout.pids, "time.1")
+    assert pid is not None
+    os.killpg(pid, signal.SIGKILL)
+    answers = [user.api.get("/api/v1/projects").status_code for _ in range(10)]
+    for minute in range(4):
+        begins = f"2025-03-0{minute + 1}T09:00:00Z"
+        body = {"project_id": project.json()["project"]["id"], "start_time": begins}
+        body["end_time"] = begins.replace("09:", "10:")
+        answers.append(user.api.post("/api/v1/time-entries", json=body).status_code)
+    assert answers == [200] * 10 + [201] * 4
