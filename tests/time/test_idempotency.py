@@ -3,6 +3,7 @@ Redis unavailable (a second time-service process whose Redis is a closed port)."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import redis
@@ -168,6 +170,51 @@ def test_postgresql_remembers_when_redis_forgets(platform: PlatformInfo, user: U
     )
     assert_error(changed, 422, "idempotency_key_reused")
     assert len(entries_of(user.api)) == 1
+
+
+def test_an_expired_key_starts_afresh(platform: PlatformInfo, user: User) -> None:
+    """Past the retention window (``TT_IDEMPOTENCY_TTL_SECONDS``) a key's record no longer
+    answers: the same key creates again, whatever the body, and its new answer is what
+    it replays from then on."""
+    from tt.devenv.services import BY_NAME
+
+    project = create_project(user.api)
+    key = unique("expired-")
+    first = user.api.post(
+        "/api/v1/time-entries", json=entry_body(project["id"]), headers={"Idempotency-Key": key}
+    )
+    assert first.status_code == 201
+    with redis.Redis.from_url(f"{platform.redis_url}/{BY_NAME['time'].redis_db}") as r:
+        assert r.delete(f"tt:time:idem:t{user.token_id}:{key}") == 1
+    aged = on_time_database(
+        platform,
+        "UPDATE idempotency_records SET created_at = created_at - interval '30 days' "
+        "WHERE scope = $1 AND key = $2",
+        f"t{user.token_id}",
+        key,
+    )
+    assert aged == "UPDATE 1"
+    body = entry_body(project["id"], "after expiry")
+    second = user.api.post("/api/v1/time-entries", json=body, headers={"Idempotency-Key": key})
+    assert second.status_code == 201, second.text
+    assert second.json()["time_entry"]["id"] != first.json()["time_entry"]["id"]
+    replay = user.api.post("/api/v1/time-entries", json=body, headers={"Idempotency-Key": key})
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.content == second.content
+    assert len(entries_of(user.api)) == 2
+
+
+def on_time_database(platform: PlatformInfo, sql: str, *args: object) -> str:
+    """One statement on the time service's database; its status (``UPDATE 1``)."""
+
+    async def run() -> str:
+        conn = await asyncpg.connect(platform.dsn("time"))
+        try:
+            return str(await conn.execute(sql, *args))
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
 
 
 def _free_port() -> int:
