@@ -34,6 +34,23 @@ def test_expired_or_garbled_identity_is_401(direct: Direct) -> None:
     assert_error(refused, 401, "unauthorized")
 
 
+def test_an_identity_that_expired_while_its_request_waited_is_503(direct: Direct) -> None:
+    """Genuine, but expired a moment ago: the request sat in an overloaded platform longer
+    than the identity lives (5 s). The client did nothing wrong and may retry: 503 with
+    Retry-After, not 401; nothing is written. A forged one of the same age stays 401."""
+    waited = direct.identity(user_id=7, now=time.time() - 20, ttl=5)
+    answer = direct.http.post(
+        "/api/v1/clients", json={"name": "should not exist either"}, headers=waited
+    )
+    assert_error(answer, 503, "unavailable")
+    assert answer.headers["Retry-After"] == "1"
+    forged = mint_identity(generate_keypair()[0], user_id=7, now=time.time() - 20, ttl=5)
+    refused = direct.http.get("/api/v1/timer/status", headers={"X-TT-Identity": forged})
+    assert_error(refused, 401, "unauthorized")
+    clients = direct.http.get("/api/v1/clients", headers=direct.identity(user_id=7))
+    assert "should not exist either" not in clients.text
+
+
 def test_the_service_checks_scopes_and_methods_itself(direct: Direct) -> None:
     reader = direct.identity(user_id=99_000_001, username="reader", scopes=["read:projects"])
     denied = direct.http.post("/api/v1/projects", json={"name": "x"}, headers=reader)

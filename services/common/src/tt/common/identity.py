@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, Request
 
-from tt.common.errors import Forbidden, InsufficientScope, Unauthorized
+from tt.common.errors import Forbidden, InsufficientScope, Unauthorized, retry_shortly
 
 IDENTITY_HEADER = "x-tt-identity"
 ISSUER = "tt-auth"
@@ -30,6 +30,11 @@ ALGORITHM = "EdDSA"
 # Identities live a few seconds (auth's TT_AUTH_IDENTITY_TTL_SECONDS); hosts' clocks may
 # differ by this much.
 CLOCK_SKEW_SECONDS = 2
+# An identity that expired this recently, with a valid signature, was minted for this very
+# request, which then waited inside the platform longer than the identity lives (an
+# overloaded service, e.g. while a backlog drains after a broker outage): 503, retry,
+# rather than a 401 that tells the client its credentials are wrong.
+QUEUED_GRACE_SECONDS = 60
 
 AuthMethod = Literal["token", "session", "timetrack"]
 
@@ -198,6 +203,13 @@ class IdentityVerifier:
                 options={"require": ["exp", "iat", "sub"]},
             )
             identity = Identity.from_claims(claims)
+        except jwt.ExpiredSignatureError as exc:
+            if self._expired_while_queued(header, now):
+                raise retry_shortly("The request waited too long in the platform") from exc
+            raise Unauthorized(
+                "The identity presented to this service is invalid or expired",
+                error="Invalid identity",
+            ) from exc
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise Unauthorized(
                 "The identity presented to this service is invalid or expired",
@@ -209,6 +221,23 @@ class IdentityVerifier:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return identity
+
+    def _expired_while_queued(self, header: str, now: float) -> bool:
+        """Whether ``header`` is genuine and expired less than QUEUED_GRACE_SECONDS ago."""
+        if self._key is None:
+            return False
+        try:
+            claims = jwt.decode(
+                header,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp"], "verify_exp": False},
+            )
+            return now - float(claims["exp"]) <= QUEUED_GRACE_SECONDS + CLOCK_SKEW_SECONDS
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return False
 
     @staticmethod
     def _check_binding(bound: tuple[str, str] | None, method: str, path: str) -> None:
