@@ -81,7 +81,7 @@ class Drill:
                 project = api.post("/api/v1/projects", json={"name": f"drill {self.run_id}"})
                 project.raise_for_status()
             client = user_client(self.doc["gateway_url"], token)
-            out.append(DrillUser(user.id, client, int(project.json()["project"]["id"])))
+            out.append(DrillUser(user.id, token, client, int(project.json()["project"]["id"])))
         return out
 
     async def subscribe(
@@ -118,7 +118,7 @@ class Drill:
                 subscriptions=list(subscriptions),
             )
             tag = f"drill{self.run_id}"
-            load = Load(users, self.rates, tag)
+            load = Load(users, self.rates, tag, self.doc["gateway_url"])
             stop_load, stop_monitor = asyncio.Event(), asyncio.Event()
             monitoring = asyncio.create_task(monitor.run(stop_monitor))
             loading = asyncio.create_task(load.run(stop_load))
