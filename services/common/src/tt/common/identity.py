@@ -33,8 +33,10 @@ CLOCK_SKEW_SECONDS = 2
 # An identity that expired this recently, with a valid signature, was minted for this very
 # request, which then waited inside the platform longer than the identity lives (an
 # overloaded service, e.g. while a backlog drains after a broker outage): 503, retry,
-# rather than a 401 that tells the client its credentials are wrong.
-QUEUED_GRACE_SECONDS = 60
+# rather than a 401 that tells the client its credentials are wrong. Longer than any
+# client waits for an answer (10 s for the reference apps), shorter than the minute after
+# which an identity is plainly stale (401, tests/e2e/test_gateway.py).
+QUEUED_GRACE_SECONDS = 30
 
 AuthMethod = Literal["token", "session", "timetrack"]
 
