@@ -145,18 +145,27 @@ def test_other_creates_are_idempotent_too(user: User) -> None:
     assert t2.headers["Idempotent-Replayed"] == "true"
 
 
-def test_postgresql_remembers_when_redis_forgets(platform: PlatformInfo, user: User) -> None:
-    """The record in PostgreSQL outlives the Redis one (evicted, flushed, lost)."""
+def created_then_forgotten_by_redis(
+    platform: PlatformInfo, user: User, project_id: int, key: str
+) -> httpx.Response:
+    """A keyed create, whose record then leaves Redis (evicted, flushed, lost): only
+    PostgreSQL's remains."""
     from tt.devenv.services import BY_NAME
 
-    project = create_project(user.api)
-    key = unique("durable-")
     first = user.api.post(
-        "/api/v1/time-entries", json=entry_body(project["id"]), headers={"Idempotency-Key": key}
+        "/api/v1/time-entries", json=entry_body(project_id), headers={"Idempotency-Key": key}
     )
     assert first.status_code == 201
     with redis.Redis.from_url(f"{platform.redis_url}/{BY_NAME['time'].redis_db}") as r:
         assert r.delete(f"tt:time:idem:t{user.token_id}:{key}") == 1
+    return first
+
+
+def test_postgresql_remembers_when_redis_forgets(platform: PlatformInfo, user: User) -> None:
+    """The record in PostgreSQL outlives the Redis one (evicted, flushed, lost)."""
+    project = create_project(user.api)
+    key = unique("durable-")
+    first = created_then_forgotten_by_redis(platform, user, project["id"], key)
     again = user.api.post(
         "/api/v1/time-entries", json=entry_body(project["id"]), headers={"Idempotency-Key": key}
     )
@@ -176,16 +185,9 @@ def test_an_expired_key_starts_afresh(platform: PlatformInfo, user: User) -> Non
     """Past the retention window (``TT_IDEMPOTENCY_TTL_SECONDS``) a key's record no longer
     answers: the same key creates again, whatever the body, and its new answer is what
     it replays from then on."""
-    from tt.devenv.services import BY_NAME
-
     project = create_project(user.api)
     key = unique("expired-")
-    first = user.api.post(
-        "/api/v1/time-entries", json=entry_body(project["id"]), headers={"Idempotency-Key": key}
-    )
-    assert first.status_code == 201
-    with redis.Redis.from_url(f"{platform.redis_url}/{BY_NAME['time'].redis_db}") as r:
-        assert r.delete(f"tt:time:idem:t{user.token_id}:{key}") == 1
+    first = created_then_forgotten_by_redis(platform, user, project["id"], key)
     aged = on_time_database(
         platform,
         "UPDATE idempotency_records SET created_at = created_at - interval '30 days' "

@@ -195,28 +195,14 @@ class IdentityVerifier:
         if self._key is None:
             raise Unauthorized("Identity verification is not configured", error="Invalid identity")
         try:
-            claims = jwt.decode(
-                header,
-                self._key,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                leeway=CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "iat", "sub"]},
-            )
+            claims = self._claims(header, leeway=CLOCK_SKEW_SECONDS)
             identity = Identity.from_claims(claims)
         except jwt.ExpiredSignatureError as exc:
-            if self._expired_while_queued(header, now):
+            if self._genuine(header, leeway=CLOCK_SKEW_SECONDS + QUEUED_GRACE_SECONDS):
                 raise retry_shortly("The request waited too long in the platform") from exc
-            raise Unauthorized(
-                "The identity presented to this service is invalid or expired",
-                error="Invalid identity",
-            ) from exc
+            raise _invalid() from exc
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
-            raise Unauthorized(
-                "The identity presented to this service is invalid or expired",
-                error="Invalid identity",
-            ) from exc
+            raise _invalid() from exc
         bound = (str(claims["mth"]), str(claims["pth"])) if "mth" in claims else None
         self._check_binding(bound, method, path)
         self._cache[header] = (float(claims["exp"]), identity, bound)
@@ -224,22 +210,26 @@ class IdentityVerifier:
             self._cache.popitem(last=False)
         return identity
 
-    def _expired_while_queued(self, header: str, now: float) -> bool:
-        """Whether ``header`` is genuine and expired less than QUEUED_GRACE_SECONDS ago."""
-        if self._key is None:
-            return False
+    def _claims(self, header: str, *, leeway: float) -> dict[str, Any]:
+        assert self._key is not None  # verify refuses every identity without a key
+        claims: dict[str, Any] = jwt.decode(
+            header,
+            self._key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=leeway,
+            options={"require": ["exp", "iat", "sub"]},
+        )
+        return claims
+
+    def _genuine(self, header: str, *, leeway: float) -> bool:
+        """Whether ``header`` is auth's and valid with ``leeway`` seconds past its expiry."""
         try:
-            claims = jwt.decode(
-                header,
-                self._key,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                options={"require": ["exp"], "verify_exp": False},
-            )
-            return now - float(claims["exp"]) <= QUEUED_GRACE_SECONDS + CLOCK_SKEW_SECONDS
-        except (jwt.PyJWTError, ValueError, TypeError):
+            self._claims(header, leeway=leeway)
+        except jwt.PyJWTError:
             return False
+        return True
 
     @staticmethod
     def _check_binding(bound: tuple[str, str] | None, method: str, path: str) -> None:
@@ -250,6 +240,12 @@ class IdentityVerifier:
                 "The identity presented to this service was issued for another request",
                 error="Invalid identity",
             )
+
+
+def _invalid() -> Unauthorized:
+    return Unauthorized(
+        "The identity presented to this service is invalid or expired", error="Invalid identity"
+    )
 
 
 async def current_identity(request: Request) -> Identity:
