@@ -20,6 +20,22 @@ from pipeline import GROUPS, committed
 CALL_TIMEOUT = 2.0
 
 
+def group_lag(ends: dict[int, int], committed: dict[int, int]) -> int | None:
+    """Records of the topic a group has yet to commit, or None when that is unknown: a
+    partition that holds records but has no committed offset (missing, or -1) is, for a
+    group that has been consuming all along, the broker not telling right after it
+    restarted; counted from offset 0 it read as the topic's whole length."""
+    lag = 0
+    for partition, end in ends.items():
+        done = committed.get(partition, -1)
+        if done < 0:
+            if end > 0:
+                return None
+            continue
+        lag += max(0, end - done)
+    return lag
+
+
 @dataclass
 class Sample:
     at: float  # time.monotonic()
@@ -66,7 +82,7 @@ class Monitor:
             out: dict[str, int | None] = {}
             for name, (group, _) in GROUPS.items():
                 done = await asyncio.wait_for(committed(self._admin, group), CALL_TIMEOUT)
-                out[name] = sum(max(0, end - done.get(tp.partition, 0)) for tp, end in ends.items())
+                out[name] = group_lag({tp.partition: end for tp, end in ends.items()}, done)
             return out
         except Exception:  # the broker is down or restarting: no sample, reconnect
             await self._close_kafka()

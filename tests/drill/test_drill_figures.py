@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from drill.check import Snapshot
 from drill.load import Outcome
-from drill.monitor import Sample
+from drill.monitor import Sample, group_lag
 from drill.report import Marks, answers, drained, first_ok, lag_peaks, p99_back
 
 MARKS = Marks(load=0.0, measured=5.0, injected=20.0, restored=30.0, stopped=60.0)
@@ -76,3 +76,13 @@ def test_a_store_missing_one_entry_has_not_caught_up() -> None:
     assert not Snapshot(truth, 0, {1, 2}, {1}, [{1, 2}] * 3).caught_up()
     assert not Snapshot(truth, 0, {1, 2}, {1, 2}, [{1, 2}, {2}, {1, 2}]).caught_up()
     assert not Snapshot(truth, 1, {1, 2}, {1, 2}, [{1, 2}] * 3).caught_up()
+
+
+def test_a_group_whose_offsets_the_broker_does_not_give_has_no_lag_sample() -> None:
+    ends = {0: 100, 1: 50, 2: 0}
+    assert group_lag(ends, {0: 90, 1: 50}) == 10  # an empty partition needs no commit
+    assert group_lag(ends, {0: 90, 1: 50, 2: -1}) == 10
+    # Right after a broker restart the coordinator may answer without offsets: unknown,
+    # not the whole topic (the drill once reported a lag peak of 200,890 that way).
+    assert group_lag(ends, {}) is None
+    assert group_lag(ends, {0: -1, 1: 50}) is None
