@@ -218,10 +218,9 @@ def user_session(gateway_url: str, token: str) -> aiohttp.ClientSession:
 
 
 def user_client(gateway_url: str, token: str) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64)
+    """A user's client for an episode's set-up and clean-up (the load has its session)."""
     return httpx.AsyncClient(
         base_url=gateway_url,
         headers={"Authorization": f"Bearer {token}"},
         timeout=httpx.Timeout(TIMEOUT),
-        limits=limits,
     )

@@ -115,31 +115,22 @@ async def create_entry(
     worked = rules.check_times(
         payload.start_time, payload.end_time, breaks, allow_long=payload.allow_long_duration
     )
-    now = datetime.now(UTC)
     entry = {
         "user_id": user_id,
-        "project_id": booking.project_id,
-        "client_id": booking.client_id,
-        "task_id": booking.task_id,
         "start_time": payload.start_time,
         "end_time": payload.end_time,
         "duration_seconds": worked,
         "break_seconds": breaks,
-        "paused_at": None,
         "notes": payload.notes or None,
         "tags": payload.tags or None,
         "billable": payload.billable,
         "paid": payload.paid,
         "invoice_number": payload.invoice_number or None,
         "source": "manual",
-        "approval_status": None,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
     }
     await users.remember(session, identity)
     return await insert_entry(
-        session, events, entry, Verb.CREATED, booking=booking, user=username, now=now
+        session, events, entry, Verb.CREATED, booking=booking, user=username, now=datetime.now(UTC)
     )
 
 
@@ -160,7 +151,9 @@ async def insert_entry(
     user: str | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """Store a new entry (every column but ``id``) and queue its event; its view.
+    """Store a new entry and queue its event; its view. ``entry`` holds what the caller
+    decides (who, when, notes, money, source); what it is booked on comes from
+    ``booking``, and a new entry is unpaused, unreviewed, version 1, created ``now``.
 
     The id comes first (the event names it), then the row and its event go in one
     statement: three round trips where the ORM's insert, the outbox row, BEGIN and
@@ -170,7 +163,18 @@ async def insert_entry(
     if entry["end_time"] is None and await repository.has_active(session, entry["user_id"]):
         raise running_conflict()
     conn = await driver(session)
-    entry["id"] = await conn.fetchval(_NEXT_ID)
+    entry = {
+        **entry,
+        "id": await conn.fetchval(_NEXT_ID),
+        "project_id": booking.project_id,
+        "client_id": booking.client_id,
+        "task_id": booking.task_id,
+        "paused_at": None,
+        "approval_status": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
     view = entry_view(
         entry, project=booking.project, client=booking.client, task=booking.task, user=user, now=now
     )

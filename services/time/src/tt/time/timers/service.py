@@ -53,24 +53,16 @@ async def start(
     now = _now()
     entry = {
         "user_id": identity.user_id,
-        "project_id": booking.project_id,
-        "client_id": booking.client_id,
-        "task_id": booking.task_id,
         "start_time": now,
         "end_time": None,
         "duration_seconds": None,
         "break_seconds": 0,
-        "paused_at": None,
         "notes": request.notes or notes or None,
         "tags": request.tags or None,
         "billable": request.billable,
         "paid": False,
         "invoice_number": None,
         "source": "auto",
-        "approval_status": None,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
     }
     await users.remember(session, identity)
     return await insert_entry(
