@@ -46,10 +46,12 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),
         CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
-        # The dispatcher's scan: due pending deliveries.
+        # The dispatcher's walk: each subscription's pending deliveries, in the order due.
         Index(
             "ix_webhook_deliveries_due",
+            "subscription_id",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
         ),
         # Order per entity per subscription: the head of a lane is its lowest pending id.
