@@ -1,7 +1,7 @@
 """Webhook delivery throughput and latency: events published to Kafka, recorded by the
 webhooks worker, signed and POSTed to subscribers on 127.0.0.1. Prints deliveries/s and
-event -> delivered latency (p50/p95/p99) for a burst and for a steady rate, plus the
-worker's memory.
+event -> delivered latency (p50/p95/p99) for a burst and for a steady rate, the
+worker's CPU time per delivery, and its memory.
 
     ./dev up && ./dev bench webhooks [--events 2000] [--subscribers 3] [--rate 30]
 
@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import secrets
 import time
 from multiprocessing.connection import Connection
@@ -116,6 +117,7 @@ def run_phase(
 ) -> dict[str, Any]:
     events = make_events(user_id, args.events, args.entities)
     expected = args.events * args.subscribers
+    cpu_before = worker_cpu_seconds(doc)
     started = time.time()
     sent_at: dict[str, float] = {}
     asyncio.run(publish(doc["kafka_bootstrap"], events, rate, sent_at))
@@ -126,6 +128,7 @@ def run_phase(
         time.sleep(0.2)
         pipe.send("report")
         got += pipe.recv()
+    cpu = worker_cpu_seconds(doc) - cpu_before
     latencies = [at - sent_at[i] for i, at in got if i in sent_at]
     last = max((at for _, at in got), default=published)
     stats = summary_ms(latencies)
@@ -139,12 +142,22 @@ def run_phase(
         "p95 ms": stats["p95"],
         "p99 ms": stats["p99"],
         "max ms": stats["max"],
+        "worker CPU ms/delivery": cpu * 1000 / max(len(got), 1),
     }
 
 
+def _worker_pid(doc: dict[str, Any]) -> str:
+    return (Path(doc["state"]) / "pids" / "webhooks-worker.0.pid").read_text().split()[0]
+
+
+def worker_cpu_seconds(doc: dict[str, Any]) -> float:
+    """The webhooks worker's CPU time so far (user + system), from /proc."""
+    fields = Path(f"/proc/{_worker_pid(doc)}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def worker_rss_mb(doc: dict[str, Any]) -> float:
-    pid = (Path(doc["state"]) / "pids" / "webhooks-worker.0.pid").read_text().split()[0]
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    for line in Path(f"/proc/{_worker_pid(doc)}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")

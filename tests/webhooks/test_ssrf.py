@@ -119,11 +119,16 @@ def _post(policy: TargetPolicy, url: str) -> Response:
     return asyncio.run(run())
 
 
+# The names and shorthand IPv4 forms a client library could turn into 127.0.0.1.
+LOOPBACK_SPELLINGS = ("localhost", "127.1", "2130706433", "0x7f.0.0.1", "[::ffff:127.0.0.1]")
+
+
 def test_delivery_time_check_refuses_a_loopback_address_before_connecting() -> None:
     receiver = Receiver()
     try:
         refusing = TargetPolicy(allow_http=True, allow_private=False)
-        for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost")):
+        loopbacks = [receiver.url.replace("127.0.0.1", host) for host in LOOPBACK_SPELLINGS]
+        for url in (receiver.url, *loopbacks):
             response = _post(refusing, url)
             assert classify(response) is Outcome.REFUSED, response
         assert receiver.all() == []  # nothing reached the receiver
