@@ -24,8 +24,9 @@ from support.k8s import (
     validate,
     where,
 )
+from tt.devenv.services import SERVICES as SPECS
 
-SERVICES = ("auth", "time", "productivity", "search", "webhooks")
+SERVICES = tuple(s.name for s in SPECS)
 
 
 @pytest.fixture(scope="module")
