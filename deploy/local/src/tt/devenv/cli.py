@@ -15,12 +15,13 @@ import typer
 from tt.devenv.layout import REPO, Layout
 from tt.devenv.platform import Platform
 from tt.devenv.procs import DevError
+from tt.devenv.services import SERVICES
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Run and test tt locally (no Docker needed)."
 )
 
-SERVICE_PACKAGES = ("common", "auth", "time", "productivity", "search", "webhooks")
+SERVICE_PACKAGES = ("common", *(s.name for s in SERVICES))
 
 LINT_STEPS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", "."]),

@@ -1,0 +1,185 @@
+"""One topology: the services ``./dev`` runs (tt.devenv.services.SERVICES) are the ones
+every other description of the platform names: the service folders and the workspace,
+docker-compose.yml and the one service Dockerfile, the Kubernetes overlays and what
+kustomize renders of them, the gateway's routers and pools (gateway/dynamic) and the
+IngressRoute, the compose init job. A service added to one and not the others fails
+here, by name. No Docker or cluster needed."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from typing import Any
+
+import pytest
+import yaml
+
+from support.k8s import K8S, REPO, Doc, all_documents, documents
+from tt.devenv.services import SERVICES, ServiceSpec
+
+NAMES = {s.name for s in SERVICES}
+DOCKERFILE = "deploy/docker/service/Dockerfile"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return doc
+
+
+@pytest.fixture(scope="module")
+def rendered() -> list[Doc]:
+    return all_documents()
+
+
+def _named(docs: list[Doc], kind: str, component: str) -> dict[str, Doc]:
+    return {
+        d["metadata"]["labels"]["app.kubernetes.io/name"]: d
+        for d in docs
+        if d["kind"] == kind
+        and d["metadata"].get("labels", {}).get("app.kubernetes.io/component") == component
+    }
+
+
+def test_each_service_has_its_code_and_is_in_the_workspace() -> None:
+    # common is the shared library, not a service: it has no database, so no alembic.ini.
+    assert {p.parent.name for p in REPO.glob("services/*/alembic.ini")} == NAMES
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    packages = {f"tt-{n}" for n in NAMES}
+    assert packages <= set(pyproject["project"]["dependencies"])
+    assert packages <= set(pyproject["tool"]["uv"]["sources"])
+    mypy_path = pyproject["tool"]["mypy"]["mypy_path"].split(":")
+    assert {f"services/{n}/src" for n in NAMES} <= set(mypy_path)
+    (independence,) = [
+        c for c in pyproject["tool"]["importlinter"]["contracts"] if c["type"] == "independence"
+    ]
+    assert set(independence["modules"]) == {f"tt.{n}" for n in NAMES}
+
+
+def test_no_service_keeps_a_dockerfile_of_its_own() -> None:
+    assert not list(REPO.glob("services/*/Dockerfile"))
+    assert (REPO / DOCKERFILE).exists()
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+def test_compose_runs_the_service_from_the_one_dockerfile(
+    compose: dict[str, Any], spec: ServiceSpec
+) -> None:
+    services = compose["services"]
+    api = services[spec.name]
+    assert api["build"]["dockerfile"] == DOCKERFILE
+    assert api["build"]["args"]["SERVICE"] == spec.name
+    assert api["image"] == f"tt/{spec.name}:dev"
+    assert api["environment"]["TT_REDIS_URL"] == f"redis://redis:6379/{spec.redis_db}"
+    assert f"TT_{spec.name.upper()}_DATABASE_URL" in api["environment"]["TT_SECRETS"].split(",")
+    worker = services.get(f"{spec.name}-worker")
+    assert (worker is not None) == spec.has_worker
+    if worker is not None:
+        assert worker["image"] == api["image"]
+        assert worker["command"] == ["python", "-m", f"tt.{spec.name}.worker"]
+        assert worker["environment"]["TT_REDIS_URL"] == api["environment"]["TT_REDIS_URL"]
+
+
+def test_compose_builds_no_other_service_image_and_routes_every_service(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    built = {n for n, s in services.items() if s.get("build", {}).get("dockerfile") == DOCKERFILE}
+    assert built == NAMES
+    gateway = services["gateway"]
+    pools = {k for k in gateway["environment"] if re.fullmatch(r"TT_GW_[A-Z_]+_URLS", k)} - {
+        "TT_GW_AUTH_INTERNAL_URLS"
+    }
+    assert pools == {f"TT_GW_{n.upper()}_URLS" for n in NAMES}
+    for name in NAMES:
+        assert gateway["environment"][f"TT_GW_{name.upper()}_URLS"] == f"http://{name}:8000"
+    assert set(gateway["depends_on"]) == NAMES
+
+
+def test_compose_init_job_provisions_every_service() -> None:
+    init = (REPO / "deploy/docker/init/tt_init.py").read_text()
+    (listed,) = [
+        ast.literal_eval(node.value)
+        for node in ast.parse(init).body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "SERVICES" for t in node.targets)
+    ]
+    assert set(listed) == NAMES
+    dockerfile = (REPO / "deploy/docker/init/Dockerfile").read_text()
+    assert set(re.findall(r"--package tt-([a-z-]+)", dockerfile)) == NAMES
+    assert set(re.findall(r"^COPY services/([a-z-]+) services/", dockerfile, re.M)) == NAMES
+
+
+def test_k8s_has_one_overlay_per_service() -> None:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    overlays = {r.removeprefix("services/") for r in kustomization["resources"] if "/" in r}
+    overlays -= {r for r in overlays if r.startswith("gateway/")}
+    assert overlays == NAMES
+    assert {p.name for p in (K8S / "services").iterdir()} == NAMES
+    for name in NAMES:
+        (service,) = documents(K8S / "services" / name / "service.yaml")
+        assert (service["kind"], service["metadata"]["name"]) == ("TTService", name)
+    # Each image gets its tag (and an operator's registry) there.
+    assert {f"tt/{n}" for n in NAMES} <= {i["name"] for i in kustomization["images"]}
+
+
+def test_k8s_renders_each_service_and_only_those(rendered: list[Doc]) -> None:
+    with_worker = {s.name for s in SERVICES if s.has_worker}
+    assert set(_named(rendered, "Deployment", "api")) == NAMES
+    assert set(_named(rendered, "Deployment", "worker")) == with_worker
+    assert set(_named(rendered, "Job", "migrations")) == NAMES
+    assert set(_named(rendered, "Service", "api")) == NAMES
+    # Every object a service's overlay renders is named after it.
+    for doc in rendered:
+        name = doc["metadata"].get("labels", {}).get("app.kubernetes.io/name")
+        if name in NAMES:
+            assert doc["metadata"]["name"] in (name, f"{name}-worker", f"{name}-migrate")
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+def test_k8s_gives_each_process_its_own_database_secret_and_redis(
+    rendered: list[Doc], spec: ServiceSpec
+) -> None:
+    (config,) = [
+        d for d in rendered if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "tt-platform"
+    ]
+    key = f"redis-url-{spec.name}"
+    assert config["data"][key].endswith(f":6379/{spec.redis_db}")
+    example = {d["metadata"]["name"]: d for d in documents(K8S / "secrets.example.yaml")}
+    assert f"TT_{spec.name.upper()}_DATABASE_URL" in example[f"tt-{spec.name}"]["stringData"]
+    processes = [
+        _named(rendered, "Deployment", "api")[spec.name],
+        _named(rendered, "Job", "migrations")[spec.name],
+    ]
+    if spec.has_worker:
+        processes.append(_named(rendered, "Deployment", "worker")[spec.name])
+    for doc in processes:
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        assert container["image"].startswith(f"tt/{spec.name}:")
+        assert {"secretRef": {"name": f"tt-{spec.name}"}} in container["envFrom"]
+        env = {e["name"]: e for e in container["env"]}
+        assert env["TT_REDIS_URL"]["valueFrom"]["configMapKeyRef"]["key"] == key
+
+
+def _routers() -> dict[str, Any]:
+    routes = yaml.safe_load((REPO / "gateway/dynamic/routes.yml").read_text())
+    routers: dict[str, Any] = routes["http"]["routers"]
+    return routers
+
+
+def test_the_gateway_has_a_pool_per_service_and_routes_to_each() -> None:
+    template = (REPO / "gateway/dynamic/services.yml").read_text()
+    (listed,) = re.findall(r"range \$name := list ((?:\"[a-z-]+\" ?)+)", template)
+    assert set(re.findall(r'"([a-z-]+)"', listed)) == NAMES
+    public = {r["service"] for r in _routers().values() if r["entryPoints"] == ["web"]}
+    assert public == NAMES
+
+
+def test_the_ingress_route_routes_to_each_service_on_its_public_port(
+    rendered: list[Doc],
+) -> None:
+    (route,) = [d for d in rendered if d["kind"] == "IngressRoute"]
+    targets = [t for r in route["spec"]["routes"] for t in r["services"]]
+    assert {t["name"] for t in targets} == NAMES
+    assert {t["port"] for t in targets} == {8000}
