@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from support.k8s import K8S, REPO, Doc, all_documents, documents
+from tt.devenv.layout import OFFSETS
 from tt.devenv.services import SERVICES, ServiceSpec
 
 NAMES = {s.name for s in SERVICES}
@@ -55,6 +56,18 @@ def test_each_service_has_its_code_and_is_in_the_workspace() -> None:
         c for c in pyproject["tool"]["importlinter"]["contracts"] if c["type"] == "independence"
     ]
     assert set(independence["modules"]) == {f"tt.{n}" for n in NAMES}
+
+
+def test_dev_gives_each_service_its_own_ports_and_redis_database() -> None:
+    # Ten ports from each service's offset, and their internal ports a hundred above
+    # (tt.devenv.layout): none may fall on another service's or process's port.
+    for name in NAMES:
+        start = OFFSETS[name]
+        taken = {*range(start, start + 10), *range(start + 100, start + 110)}
+        others = {o for n, o in OFFSETS.items() if n != name}
+        others |= {OFFSETS[n] + d for n in NAMES - {name} for d in (*range(10), *range(100, 110))}
+        assert not taken & others, name
+    assert len({s.redis_db for s in SERVICES}) == len(SERVICES)
 
 
 def test_no_service_keeps_a_dockerfile_of_its_own() -> None:
