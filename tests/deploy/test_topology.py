@@ -189,6 +189,12 @@ def test_the_gateway_has_a_pool_per_service_and_routes_to_each() -> None:
     assert public == NAMES
 
 
+def test_the_ingress_route_is_generated_from_the_gateway_routers() -> None:
+    from tt.devenv import ingressroute
+
+    assert ingressroute.is_current(), "run ./dev ingressroute"
+
+
 def test_the_ingress_route_routes_to_each_service_on_its_public_port(
     rendered: list[Doc],
 ) -> None:

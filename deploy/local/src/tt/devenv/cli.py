@@ -31,6 +31,7 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
     ("import contracts", ["lint-imports"]),
     ("docs/events.md current", ["python", "-m", "tt.common.contracts.docs", "--check"]),
     ("OpenAPI document current", ["python", "-m", "tt.devenv.cli", "openapi", "--check"]),
+    ("IngressRoute current", ["python", "-m", "tt.devenv.ingressroute", "--check"]),
     # Cited documents exist in the repository; no outside notes, issue numbers, machine paths.
     ("references stay in the repository", ["python", "-m", "tt.devenv.references"]),
 ]
@@ -163,6 +164,14 @@ def openapi(
         typer.echo(f"wrote {merged.write()}")
     except DevError as exc:
         _fail(exc)
+
+
+@app.command()
+def ingressroute() -> None:
+    """Write deploy/k8s/gateway/ingressroute.yaml from the gateway's routers."""
+    from tt.devenv import ingressroute as generated
+
+    typer.echo(f"wrote {generated.write()}")
 
 
 def run_lint() -> int:
