@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from support.k8s import K8S, REPO, Doc, all_documents, documents
-from tt.devenv.layout import OFFSETS
+from tt.devenv.layout import OFFSETS, Layout
+from tt.devenv.platform import Platform
 from tt.devenv.services import SERVICES, ServiceSpec
 
 NAMES = {s.name for s in SERVICES}
@@ -101,6 +102,7 @@ def test_compose_builds_no_other_service_image_and_routes_every_service(
     built = {n for n, s in services.items() if s.get("build", {}).get("dockerfile") == DOCKERFILE}
     assert built == NAMES
     gateway = services["gateway"]
+    assert gateway["environment"]["TT_GW_SERVICES"].split(",") == [s.name for s in SERVICES]
     pools = {k for k in gateway["environment"] if re.fullmatch(r"TT_GW_[A-Z_]+_URLS", k)} - {
         "TT_GW_AUTH_INTERNAL_URLS"
     }
@@ -183,9 +185,11 @@ def _routers() -> dict[str, Any]:
 
 
 def test_the_gateway_has_a_pool_per_service_and_routes_to_each() -> None:
+    # The pools are the services TT_GW_SERVICES names (./dev: tt.devenv.services).
     template = (REPO / "gateway/dynamic/services.yml").read_text()
-    (listed,) = re.findall(r"range \$name := list ((?:\"[a-z-]+\" ?)+)", template)
-    assert set(re.findall(r'"([a-z-]+)"', listed)) == NAMES
+    assert 'range $name := splitList "," (env "TT_GW_SERVICES")' in template
+    env = Platform(Layout.for_profile("test")).gateway_env()
+    assert env["TT_GW_SERVICES"].split(",") == [s.name for s in SERVICES]
     public = {r["service"] for r in _routers().values() if r["entryPoints"] == ["web"]}
     assert public == NAMES
 
