@@ -222,8 +222,11 @@ def run_tests(
     try:
         try:
             # With the trace backend, so the trace tests see every process's spans.
+            from tt.devenv.install import ensure_kustomize
             from tt.devenv.otel import start_trace_backend
 
+            # Built before the tests, not inside one: the deploy tests render deploy/k8s.
+            ensure_kustomize()
             desc = platform.up(otel_endpoint=start_trace_backend(platform))
         except DevError as exc:
             _fail(exc)
