@@ -61,7 +61,7 @@ def test_kustomization_renders_every_manifest_except_the_secret_example(
     # service/service.yaml is every service's template, rendered once per overlay under
     # the overlay's name (tests/deploy/test_topology.py); the overlays' TTService objects
     # are kustomize's own (local-config).
-    templates = {K8S / "service" / "service.yaml", *K8S.glob("services/*/service.yaml")}
+    templates = {K8S / "service" / "service.yaml", *K8S.glob("services/*/ttservice.yaml")}
     example = K8S / "secrets.example.yaml"
     for path in set(manifest_files()) - templates - {example}:
         for doc in documents(path):

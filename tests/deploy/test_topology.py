@@ -134,7 +134,7 @@ def test_k8s_has_one_overlay_per_service() -> None:
     assert overlays == NAMES
     assert {p.name for p in (K8S / "services").iterdir()} == NAMES
     for name in NAMES:
-        (service,) = documents(K8S / "services" / name / "service.yaml")
+        (service,) = documents(K8S / "services" / name / "ttservice.yaml")
         assert (service["kind"], service["metadata"]["name"]) == ("TTService", name)
     # Each image gets its tag (and an operator's registry) there.
     assert {f"tt/{n}" for n in NAMES} <= {i["name"] for i in kustomization["images"]}
