@@ -53,10 +53,11 @@ def test_each_service_has_its_code_and_is_in_the_workspace() -> None:
     assert packages <= set(pyproject["tool"]["uv"]["sources"])
     mypy_path = pyproject["tool"]["mypy"]["mypy_path"].split(":")
     assert {f"services/{n}/src" for n in NAMES} <= set(mypy_path)
-    (independence,) = [
-        c for c in pyproject["tool"]["importlinter"]["contracts"] if c["type"] == "independence"
-    ]
-    assert set(independence["modules"]) == {f"tt.{n}" for n in NAMES}
+    modules = {f"tt.{n}" for n in NAMES}
+    contracts = {c["name"]: c for c in pyproject["tool"]["importlinter"]["contracts"]}
+    assert set(contracts["Services are independent of each other"]["modules"]) == modules
+    assert modules <= set(contracts["tt.common imports no service"]["forbidden_modules"])
+    assert set(contracts["Services never import the dev tooling"]["source_modules"]) == modules
 
 
 def test_dev_gives_each_service_its_own_ports_and_redis_database() -> None:
