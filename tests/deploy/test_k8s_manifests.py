@@ -1,12 +1,11 @@
-"""deploy/k8s: every manifest matches its schema (Kubernetes' own, or Traefik's CRDs for
-IngressRoute and Middleware), each service has what the issue asks for, and the gateway
-resources say what gateway/dynamic says. No cluster or Docker needed."""
+"""deploy/k8s, as kustomize renders it: every object matches its schema (Kubernetes' own,
+or Traefik's CRDs for IngressRoute and Middleware), each service has what the issue asks
+for, and the gateway resources say what gateway/dynamic says. No cluster or Docker needed."""
 
 from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,9 +13,20 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from support.k8s import REPO, Doc, all_documents, manifest_files, traefik_crds, validate
+from support.k8s import (
+    K8S,
+    REPO,
+    Doc,
+    all_documents,
+    documents,
+    manifest_files,
+    traefik_crds,
+    validate,
+    where,
+)
+from tt.devenv.services import SERVICES as SPECS
 
-SERVICES = ("auth", "time", "productivity", "search", "webhooks")
+SERVICES = tuple(s.name for s in SPECS)
 
 
 @pytest.fixture(scope="module")
@@ -25,33 +35,38 @@ def crds() -> dict[str, Doc]:
 
 
 @pytest.fixture(scope="module")
-def docs() -> list[tuple[Path, Doc]]:
+def docs() -> list[Doc]:
     return all_documents()
 
 
-def by_kind(docs: list[tuple[Path, Doc]], kind: str) -> dict[str, Doc]:
-    return {d["metadata"]["name"]: d for _, d in docs if d["kind"] == kind}
+def by_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
 
 
-def test_every_manifest_matches_its_schema(
-    docs: list[tuple[Path, Doc]], crds: dict[str, Doc]
-) -> None:
+def test_every_manifest_matches_its_schema(docs: list[Doc], crds: dict[str, Doc]) -> None:
     assert len(docs) > 40
     failures = []
-    for path, doc in docs:
+    for doc in docs:
         try:
             validate(doc, crds)
         except (jsonschema.ValidationError, kubernetes_validate.ValidationError) as exc:
-            where = f"{path.relative_to(REPO)} {doc['kind']}/{doc['metadata']['name']}"
-            failures.append(f"{where}: {exc}")
+            failures.append(f"{where(doc)}: {exc}")
     assert failures == []
 
 
-def test_kustomization_lists_every_manifest_except_the_secret_example() -> None:
-    kustomization = yaml.safe_load((REPO / "deploy/k8s/kustomization.yaml").read_text())
-    listed = {REPO / "deploy/k8s" / r for r in kustomization["resources"]}
-    example = REPO / "deploy/k8s/secrets.example.yaml"
-    assert listed == set(manifest_files()) - {example}
+def test_kustomization_renders_every_manifest_except_the_secret_example(
+    docs: list[Doc],
+) -> None:
+    rendered = {where(d) for d in docs}
+    # service/service.yaml is every service's template, rendered once per overlay under
+    # the overlay's name (tests/deploy/test_topology.py); the overlays' TTService objects
+    # are kustomize's own (local-config).
+    templates = {K8S / "service" / "service.yaml", *K8S.glob("services/*/ttservice.yaml")}
+    example = K8S / "secrets.example.yaml"
+    for path in set(manifest_files()) - templates - {example}:
+        for doc in documents(path):
+            assert where(doc) in rendered, path.relative_to(REPO)
+    assert not {where(d) for d in documents(example)} & rendered
 
 
 def test_traefik_crds_are_valid_custom_resource_definitions(crds: dict[str, Doc]) -> None:
@@ -75,11 +90,11 @@ def test_traefik_crds_are_valid_custom_resource_definitions(crds: dict[str, Doc]
     ],
 )
 def test_the_validation_rejects_broken_manifests(
-    docs: list[tuple[Path, Doc]], crds: dict[str, Doc], kind: str, mutate: Any, complaint: str
+    docs: list[Doc], crds: dict[str, Doc], kind: str, mutate: Any, complaint: str
 ) -> None:
     original = next(
         d
-        for _, d in docs
+        for d in docs
         if d["kind"] == kind and (kind != "Middleware" or "forwardAuth" in d["spec"])
     )
     broken = copy.deepcopy(original)
@@ -96,7 +111,7 @@ def _partitions() -> int:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_has_api_worker_autoscaler_and_disruption_budget(
-    docs: list[tuple[Path, Doc]], service: str
+    docs: list[Doc], service: str
 ) -> None:
     deployments = by_kind(docs, "Deployment")
     api, worker = deployments[service], deployments[f"{service}-worker"]
@@ -137,7 +152,7 @@ def _normalise(rule: str) -> str:
     return " ".join(rule.split())
 
 
-def test_ingress_route_mirrors_the_gateway_routers(docs: list[tuple[Path, Doc]]) -> None:
+def test_ingress_route_mirrors_the_gateway_routers(docs: list[Doc]) -> None:
     routers = yaml.safe_load((REPO / "gateway/dynamic/routes.yml").read_text())["http"]["routers"]
     expected = sorted(
         (_normalise(r["rule"]), r["service"], tuple(r.get("middlewares", [])), r.get("priority"))
@@ -161,7 +176,7 @@ def test_ingress_route_mirrors_the_gateway_routers(docs: list[tuple[Path, Doc]])
         assert target["port"] == services[target["name"]]["spec"]["ports"][0]["port"]
 
 
-def test_middlewares_mirror_the_gateway_middlewares(docs: list[tuple[Path, Doc]]) -> None:
+def test_middlewares_mirror_the_gateway_middlewares(docs: list[Doc]) -> None:
     middlewares = by_kind(docs, "Middleware")
     text = (REPO / "gateway/dynamic/middlewares.yml").read_text()
     verify_url = '{{ env "TT_GW_VERIFY_URL" }}'

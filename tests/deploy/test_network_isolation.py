@@ -6,15 +6,15 @@ gateway and monitoring. No Docker or cluster needed."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from support.k8s import REPO, Doc, all_documents
+from support.k8s import REPO, Doc, all_documents, where
+from tt.devenv.services import SERVICES as SPECS
 
-SERVICES = ("auth", "time", "productivity", "search", "webhooks")
+SERVICES = tuple(s.name for s in SPECS)
 STORES = ("postgres", "redis", "kafka")
 
 
@@ -54,9 +54,8 @@ def test_the_gateway_calls_verify_at_auth_internal_port(compose: dict[str, Any])
     assert env["TT_GW_VERIFY_URL"] == "http://auth:8001/internal/verify"
     assert env["TT_GW_AUTH_INTERNAL_URLS"] == "http://auth:8001"
     assert env["TT_GW_AUTH_URLS"] == "http://auth:8000"
-    for name in SERVICES:
-        dockerfile = (REPO / "services" / name / "Dockerfile").read_text()
-        assert '"--port", "8000", "--internal-port", "8001"' in dockerfile, name
+    dockerfile = (REPO / "deploy/docker/service/Dockerfile").read_text()
+    assert "--port 8000 --internal-port 8001" in dockerfile
 
 
 def test_kafka_requires_sasl_and_every_process_has_the_password(
@@ -90,7 +89,7 @@ def test_redis_requires_the_password_every_process_is_given(compose: dict[str, A
 
 
 def _policies() -> dict[str, Doc]:
-    return {d["metadata"]["name"]: d for _, d in all_documents() if d["kind"] == "NetworkPolicy"}
+    return {d["metadata"]["name"]: d for d in all_documents() if d["kind"] == "NetworkPolicy"}
 
 
 def _allowed_ports(policy: Doc) -> set[Any]:
@@ -117,7 +116,7 @@ def test_k8s_denies_ingress_but_from_the_gateway_and_monitoring() -> None:
 
 
 def test_k8s_apis_serve_the_internal_port_and_verify_is_called_there() -> None:
-    docs = [d for _, d in all_documents()]
+    docs = all_documents()
     by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
     for name in SERVICES:
         pod = by[("Deployment", name)]["spec"]["template"]
@@ -132,24 +131,22 @@ def test_k8s_apis_serve_the_internal_port_and_verify_is_called_there() -> None:
 
 
 def test_k8s_processes_get_the_kafka_credentials_from_a_secret() -> None:
-    for path, doc in all_documents():
+    for doc in all_documents():
         if doc["kind"] not in ("Deployment", "Job"):
             continue
         for container in doc["spec"]["template"]["spec"]["containers"]:
             sources = container.get("envFrom", [])
             if {"configMapRef": {"name": "tt-platform"}} in sources:
-                where = f"{Path(path).name} {doc['metadata']['name']}"
-                assert {"secretRef": {"name": "tt-kafka"}} in sources, where
+                assert {"secretRef": {"name": "tt-kafka"}} in sources, where(doc)
 
 
 def test_k8s_processes_get_the_redis_password_from_a_secret() -> None:
-    for path, doc in all_documents():
+    for doc in all_documents():
         if doc["kind"] not in ("Deployment", "Job"):
             continue
         for container in doc["spec"]["template"]["spec"]["containers"]:
             env = {e["name"]: e for e in container.get("env", [])}
             if "TT_REDIS_URL" not in env:
                 continue
-            where = f"{Path(path).name} {doc['metadata']['name']}"
             secret = env["TT_REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"]
-            assert secret == {"name": "tt-redis", "key": "TT_REDIS_PASSWORD"}, where
+            assert secret == {"name": "tt-redis", "key": "TT_REDIS_PASSWORD"}, where(doc)

@@ -1,4 +1,6 @@
-"""Reading and validating deploy/k8s: the Kubernetes schemas of ``kubernetes-validate``
+"""Reading and validating deploy/k8s: its objects as kustomize renders them (what
+``kubectl apply -k deploy/k8s`` applies; kustomize is built by tt.devenv.install), the
+Kubernetes schemas of ``kubernetes-validate``
 for built-in kinds, and for Traefik's kinds the openAPIV3Schema of Traefik's own
 CustomResourceDefinitions (printed by deploy/k8s/crd-schemas from the
 ``k8s-crds-traefik`` crate, which is generated from Traefik's CRDs)."""
@@ -6,6 +8,7 @@ CustomResourceDefinitions (printed by deploy/k8s/crd-schemas from the
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -30,7 +33,7 @@ Doc = dict[str, Any]
 
 
 def manifest_files() -> list[Path]:
-    # kustomization.yaml is kustomize's, not a Kubernetes object.
+    # kustomization.yaml files are kustomize's, not Kubernetes objects.
     return sorted(p for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml")
 
 
@@ -40,8 +43,28 @@ def documents(path: Path) -> Iterator[Doc]:
             yield doc
 
 
-def all_documents() -> list[tuple[Path, Doc]]:
-    return [(path, doc) for path in manifest_files() for doc in documents(path)]
+@functools.cache
+def _rendered() -> str:
+    from tt.devenv.install import ensure_kustomize
+
+    result = subprocess.run(
+        [str(ensure_kustomize()), "build", str(K8S)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def all_documents() -> list[Doc]:
+    """Every object ``kubectl apply -k deploy/k8s`` applies (a fresh copy each call)."""
+    return [doc for doc in yaml.safe_load_all(_rendered()) if doc]
+
+
+def where(doc: Doc) -> str:
+    return f"{doc['kind']}/{doc['metadata']['name']}"
 
 
 def traefik_crds() -> dict[str, Doc]:

@@ -39,7 +39,8 @@ from tt.common.kafka import ensure_topics
 from tt.common.topics import load_catalogue
 
 APP = Path(__file__).resolve().parents[3]
-SERVICES = ("auth", "time", "productivity", "search", "webhooks")
+# Every service with a database (its alembic.ini): the image holds every service's folder.
+SERVICES = tuple(sorted(p.parent.name for p in (APP / "services").glob("*/alembic.ini")))
 ADMIN_USERNAME = os.environ.get("TT_ADMIN_USERNAME", "admin")
 T = TypeVar("T")
 

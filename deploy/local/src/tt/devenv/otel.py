@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tt.devenv.install import go_command
 from tt.devenv.layout import CACHE, REPO
 from tt.devenv.procs import DevError, run, running, spawn, wait_for_port
 
@@ -37,11 +37,7 @@ def collector_binary() -> Path:
     target = CACHE / f"tt-otelcol-{digest.hexdigest()[:12]}" / "tt-otelcol"
     if target.exists():
         return target
-    go = shutil.which("go") or next(
-        (p for p in ("/usr/local/go/bin/go",) if Path(p).exists()), None
-    )
-    if go is None:
-        raise DevError("go not found: install Go (1.26 or newer) to build the trace backend")
+    go = go_command("build the trace backend")
     target.parent.mkdir(parents=True, exist_ok=True)
     run(
         [go, "install", "-trimpath", "-ldflags=-s -w", "."],

@@ -398,7 +398,8 @@ class Platform:
         return stop(self.layout.pids, name, timeout=20 if name == "kafka" else 10)
 
     def gateway_env(self) -> dict[str, str]:
-        env = {}
+        # The pools gateway/dynamic/services.yml declares, one per service.
+        env = {"TT_GW_SERVICES": ",".join(spec.name for spec in SERVICES)}
         for spec in SERVICES:
             urls = [
                 f"http://127.0.0.1:{self.layout.port(spec.name, i)}"
