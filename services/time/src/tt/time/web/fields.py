@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from tt.common.fields import MAX_ID
+from tt.common.fields import MAX_ID, refuse_nul
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -110,9 +110,7 @@ def text_field(max_length: int, min_length: int = 0) -> Any:
     def check(value: Any) -> Any:
         if not isinstance(value, str):
             raise _error("string_type", "Must be a string")
-        if "\x00" in value:
-            raise _error("string_nul", "Must not contain NUL characters")
-        value = value.strip()
+        value = refuse_nul(value).strip()
         if len(value) > max_length:
             raise _error("string_too_long", f"Must be at most {max_length} characters")
         if len(value) < min_length:
@@ -130,8 +128,7 @@ def to_tags(value: Any) -> str:
         value = ",".join(value)
     if not isinstance(value, str):
         raise _error("tags_type", "Must be a string or a list of strings")
-    if "\x00" in value:
-        raise _error("string_nul", "Must not contain NUL characters")
+    refuse_nul(value)
     tags = ",".join(t.strip() for t in value.split(",") if t.strip())
     if len(tags) > 500:
         raise _error("string_too_long", "Must be at most 500 characters")
