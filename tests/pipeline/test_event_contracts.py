@@ -22,7 +22,7 @@ from tt.common.events import Event, make_event
 from tt.common.outbox import Outbox
 from tt.common.publisher import Publisher as CommonPublisher
 from tt.common.topics import Catalogue
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 
 TOPICS = [
     "tt.auth.users",

@@ -16,8 +16,8 @@ import asyncio
 import json
 import sys
 
-from tt.auth.events import publish_user
 from tt.auth.passwords import Passwords
+from tt.auth.publishers import publish_user
 from tt.auth.settings import AuthSettings
 from tt.auth.tokens import service as tokens
 from tt.auth.users import repository as users

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.auth.credentials import TOKEN_DISPLAY_LENGTH, digest, new_api_token
-from tt.auth.events import publish_token
+from tt.auth.publishers import publish_token
 from tt.auth.tokens import repository
 from tt.auth.tokens.models import ApiToken
 from tt.auth.tokens.schemas import TokenUpdate

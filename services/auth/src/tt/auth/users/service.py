@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.auth.events import publish_user
 from tt.auth.passwords import Passwords
+from tt.auth.publishers import publish_user
 from tt.auth.tokens import service as tokens
 from tt.auth.users import repository
 from tt.auth.users.models import User

@@ -9,7 +9,7 @@ import logging
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
-from tt.auth.events import API_TOKEN, USER
+from tt.auth.publishers import API_TOKEN, USER
 from tt.auth.verify.principals import Principals
 from tt.common.backoff import Backoff
 from tt.common.events import MalformedEvent, parse_event

@@ -18,7 +18,7 @@ from tt.common.responses import JSONResponse
 from tt.time.approvals import service
 from tt.time.approvals.models import APPROVAL_STATUSES
 from tt.time.approvals.schemas import ApprovalRequest, Decision, EntryApprovalRequest
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId

@@ -25,7 +25,7 @@ from tt.time.approvals.views import approval_view
 from tt.time.bulk.publish import entry_views, publish_entries
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import own
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 
 
 def _visible(approval: Approval | None, identity: Identity) -> Approval:

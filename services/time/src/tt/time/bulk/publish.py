@@ -13,7 +13,7 @@ from tt.common.contracts import EventType
 from tt.common.identity import Identity
 from tt.time.entries import repository
 from tt.time.entries.views import row_view
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 
 
 async def entry_views(

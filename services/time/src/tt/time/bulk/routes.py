@@ -11,7 +11,7 @@ from tt.common.identity import Identity, require_scope
 from tt.common.responses import JSONResponse
 from tt.time.bulk import service
 from tt.time.bulk.schemas import BulkAction
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.web.body import json_object, parse
 from tt.time.web.docs import json_body
 

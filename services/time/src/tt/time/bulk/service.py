@@ -24,7 +24,7 @@ from tt.time.bulk.publish import entry_views, publish_entries
 from tt.time.bulk.schemas import BulkAction
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import own
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 
 MAX_TAGS_LENGTH = 500
 

@@ -16,7 +16,7 @@ from tt.common.responses import JSONResponse
 from tt.time.clients import repository, service
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.settings import default_currency
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body

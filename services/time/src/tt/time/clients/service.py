@@ -15,7 +15,7 @@ from tt.time.clients import repository
 from tt.time.clients.models import Client
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view, event_overrides
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
 

@@ -17,7 +17,7 @@ from tt.common.responses import JSONResponse
 from tt.time.entries import service
 from tt.time.entries.filters import Filter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body
 

@@ -22,7 +22,7 @@ from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
 from tt.time.entries.views import COLUMNS, entry_view, row_view
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 from tt.time.users import repository as users
 from tt.time.web.updates import apply, changes
 

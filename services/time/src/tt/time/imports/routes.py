@@ -13,9 +13,9 @@ from tt.common.errors import NotFound
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
 from tt.time.imports import jobs, service
 from tt.time.imports.models import IMPORT_STATUSES
+from tt.time.publishers import Publisher, publisher
 from tt.time.web.body import parse_id
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])

@@ -20,8 +20,8 @@ from tt.common.events import Event
 from tt.common.identity import Identity
 from tt.time.entries.rules import Booking
 from tt.time.entries.views import entry_view
-from tt.time.events import Publisher
 from tt.time.imports.staging import Staging
+from tt.time.publishers import Publisher
 from tt.time.users import repository as users
 
 ENTRY_COLUMNS = (

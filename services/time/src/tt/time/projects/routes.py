@@ -14,10 +14,10 @@ from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
 from tt.time.projects import repository, service
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import project_view
+from tt.time.publishers import Publisher, publisher
 from tt.time.settings import default_currency
 from tt.time.web.body import json_object, parse, parse_id
 from tt.time.web.docs import json_body

@@ -12,11 +12,11 @@ from tt.common.contracts import time as contracts
 from tt.common.errors import NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.time.clients import repository as clients
-from tt.time.events import Publisher
 from tt.time.projects import repository
 from tt.time.projects.models import Project
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import fields_of, project_view
+from tt.time.publishers import Publisher
 from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
 

@@ -14,8 +14,8 @@ from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
 from tt.time.projects import repository as projects
+from tt.time.publishers import Publisher, publisher
 from tt.time.tasks import repository, service
 from tt.time.tasks.models import OPEN_STATUSES
 from tt.time.tasks.schemas import TaskCreate, TaskUpdate

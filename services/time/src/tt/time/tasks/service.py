@@ -11,8 +11,8 @@ from tt.common.contracts import EventType
 from tt.common.contracts import time as contracts
 from tt.common.errors import Conflict, NotFound, ValidationFailed
 from tt.common.identity import Identity
-from tt.time.events import Publisher
 from tt.time.projects import repository as projects
+from tt.time.publishers import Publisher
 from tt.time.tasks import repository
 from tt.time.tasks.models import Task
 from tt.time.tasks.schemas import TaskCreate, TaskUpdate

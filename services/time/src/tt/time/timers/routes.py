@@ -11,7 +11,7 @@ from starlette.responses import Response
 from tt.common.app import DbSession
 from tt.common.identity import Identity, require_scope
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.timers import service
 from tt.time.timers.schemas import LegacyResume, TimerStart
 from tt.time.web.body import json_object, parse

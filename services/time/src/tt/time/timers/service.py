@@ -20,7 +20,7 @@ from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import insert_entry, publish_change, running_conflict
 from tt.time.entries.views import row_view
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 from tt.time.timers.schemas import TimerStart
 from tt.time.users import repository as users
 

@@ -24,7 +24,7 @@ from tt.common.idempotency import run_create
 from tt.common.identity import Identity, current_identity
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse, json_default
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.timetrack import repository, service
 from tt.time.timetrack.repository import ListFilter
 from tt.time.timetrack.schemas import EntryCreate, EntryUpdate

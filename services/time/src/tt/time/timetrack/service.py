@@ -17,7 +17,7 @@ from tt.common.errors import Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.time.entries import schemas as v1
 from tt.time.entries import service as entries
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 from tt.time.timetrack import repository
 from tt.time.timetrack.schemas import EntryCreate, EntryUpdate
 from tt.time.timetrack.views import timetrack_view
