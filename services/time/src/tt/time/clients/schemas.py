@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, field_validator
 
-from tt.common.fields import NUL_REFUSED, has_nul
+from tt.common.fields import LENIENT, NUL_REFUSED, has_nul
 from tt.time.clients.models import CLIENT_STATUSES
-from tt.time.web.fields import LENIENT, LongText, Money, Name, OptionalText, ShortText
+from tt.time.web.fields import LongText, Money, Name, OptionalText, ShortText
 
 ClientStatus = Literal["active", "inactive", "archived"]
 assert set(ClientStatus.__args__) == set(CLIENT_STATUSES)  # type: ignore[attr-defined]

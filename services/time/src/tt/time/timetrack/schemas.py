@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
-from tt.common.fields import refuse_nul
-from tt.time.web.fields import LENIENT, LongText, Money, Name, Timestamp
+from tt.common.fields import LENIENT, refuse_nul
+from tt.time.web.fields import LongText, Money, Name, Timestamp
 
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60, strict=True)]
 
