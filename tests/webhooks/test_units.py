@@ -20,9 +20,9 @@ from tt.webhooks.dispatch.policy import (
     retry_after_seconds,
 )
 from tt.webhooks.dispatch.transport import Response
-from tt.webhooks.events import EVENT_TYPES, glob_to_regex, matching_types
 from tt.webhooks.settings import WebhooksSettings
 from tt.webhooks.signing import SecretBox, new_secret, signature_header
+from tt.webhooks.subscribable import EVENT_TYPES, glob_to_regex, matching_types
 from tt.webhooks.targets import TargetPolicy, TargetRefused
 
 GLOB_CHARS = st.sampled_from(list("tt.time_entry.project.created*?_"))

@@ -16,14 +16,15 @@ import asyncio
 import json
 import sys
 
-from tt.auth.events import publish_user
 from tt.auth.passwords import Passwords
+from tt.auth.publishers import publish_user
 from tt.auth.settings import AuthSettings
 from tt.auth.tokens import service as tokens
 from tt.auth.users import repository as users
 from tt.auth.users import service as user_service
 from tt.auth.users.schemas import UserCreate
 from tt.auth.verify.ratelimit import bump_epoch
+from tt.common.contracts import auth as contracts
 from tt.common.db import unit_of_work
 from tt.common.identity import ADMIN_SCOPE
 from tt.common.resources import Resources
@@ -52,7 +53,7 @@ async def bootstrap(
                     user.is_active = True
                     user.version += 1
                     await session.flush()
-                    await publish_user(resources.outbox, session, user, "updated")
+                    await publish_user(resources.outbox, session, user, contracts.USER_UPDATED)
             _, token = await tokens.create_token(
                 session,
                 resources.outbox,

@@ -15,10 +15,8 @@ own database.
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import logging
-import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from itertools import groupby
 from typing import Any
@@ -33,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tt.common.backoff import Backoff
 from tt.common.db import PlatformBase, unit_of_work
 from tt.common.events import Event, MalformedEvent, parse_event
 from tt.common.kafka import (
@@ -210,18 +209,17 @@ class ConsumerRunner:
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting with backoff while the broker is down."""
-        backoff = 0.5
+        retry = Backoff(0.5, 15.0)
         while True:
             try:
                 await self._start()
-                backoff = 0.5
+                retry.reset()
                 await self._consume_forever()
             except (KafkaError, OSError) as exc:
                 log.warning(
-                    "consumer %s lost Kafka, retrying in %.1fs: %s", self.group_id, backoff, exc
+                    "consumer %s lost Kafka, retrying in %.1fs: %s", self.group_id, retry.step, exc
                 )
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, 15.0)
+                await retry.wait()
             finally:
                 await self._stop()
 
@@ -402,7 +400,7 @@ class ConsumerRunner:
         EVENTS_CONSUMED.labels(self.group_id, record.topic, "applied" if applied else "stale").inc()
 
     async def _with_retry(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
-        backoff = 0.2
+        retry = Backoff(0.2, 10.0)
         while True:
             try:
                 return await attempt()
@@ -412,11 +410,10 @@ class ConsumerRunner:
                 log.warning(
                     "consumer %s: dependency unavailable, retrying in %.1fs: %s",
                     self.group_id,
-                    backoff,
+                    retry.step,
                     exc,
                 )
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, 10.0)
+                await retry.wait()
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
         headers = [

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from itertools import groupby
@@ -42,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tt.common.backoff import Backoff
 from tt.common.db import PlatformBase, driver
 from tt.common.events import Event
 from tt.common.kafka import create_producer, trace_context_from
@@ -282,7 +282,7 @@ class OutboxRelay:
         database goes away (a PostgreSQL restart drops the lock, the LISTEN and every
         pooled connection), start over with backoff instead of ending the worker: rows wait
         in the outbox meanwhile, so nothing is lost."""
-        backoff = 0.5
+        retry = Backoff(0.5, self._max_backoff)
         while True:
             started = asyncio.get_running_loop().time()
             try:
@@ -290,10 +290,11 @@ class OutboxRelay:
             except Exception as exc:  # anything else would stop the relay for good
                 await self._stop_producer()
                 if asyncio.get_running_loop().time() - started > self._max_backoff:
-                    backoff = 0.5  # it ran a while: this is a new outage, not the same one
-                log.warning("outbox relay lost its database, retrying in %.1fs: %r", backoff, exc)
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, self._max_backoff)
+                    retry.reset()  # it ran a while: this is a new outage, not the same one
+                log.warning(
+                    "outbox relay lost its database, retrying in %.1fs: %r", retry.step, exc
+                )
+                await retry.wait()
 
     async def _hold_lock_and_drain(self) -> None:
         async with self._engine.connect() as lock_conn:
@@ -335,7 +336,7 @@ class OutboxRelay:
             await asyncio.sleep(2.0)
 
     async def _drain_forever(self) -> None:
-        backoff = 0.5
+        retry = Backoff(0.5, self._max_backoff)
         while True:
             if self._listen_lost:
                 raise ConnectionError("the relay's LISTEN connection closed")
@@ -344,12 +345,13 @@ class OutboxRelay:
             self._wakeup.clear()
             try:
                 sent = await self.drain_once()
-                backoff = 0.5
+                retry.reset()
             except (TimeoutError, KafkaError, OSError) as exc:
-                log.warning("outbox relay cannot reach Kafka, retrying in %.1fs: %s", backoff, exc)
+                log.warning(
+                    "outbox relay cannot reach Kafka, retrying in %.1fs: %s", retry.step, exc
+                )
                 await self._stop_producer()
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, self._max_backoff)
+                await retry.wait()
                 continue
             if self._refused:
                 # Not at once (a NOTIFY would make it a busy loop): the next attempt waits.

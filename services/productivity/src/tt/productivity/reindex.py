@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.rebuild import ReadModel, RebuildSummary, rebuild
 from tt.common.resources import Resources
-from tt.productivity.events import CONSUMED_ENTITIES
+from tt.productivity.consumers import CONSUMED_ENTITIES
 from tt.productivity.invalidation import CacheInvalidator
 from tt.productivity.readmodel.models import READ_MODEL
 from tt.productivity.readmodel.projector import Projector

@@ -10,7 +10,7 @@ import asyncio
 
 from tt.common.resources import Resources
 from tt.common.worker import worker_main
-from tt.productivity.events import build_consumer
+from tt.productivity.consumers import build_consumer
 from tt.productivity.invalidation import CacheInvalidator
 from tt.productivity.reindex import rebuild_read_model
 from tt.productivity.settings import ProductivitySettings

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from tt.common.rebuild import ReadModel, RebuildSummary, rebuild
 from tt.common.resources import Resources
+from tt.search.consumers import ENTITIES, HANDLERS
 from tt.search.documents.models import SearchDocument, SearchWord
 from tt.search.documents.repository import remove_all_documents
-from tt.search.events import ENTITIES, HANDLERS
 
 INDEX = ReadModel(
     entities=ENTITIES,

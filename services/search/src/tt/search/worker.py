@@ -10,7 +10,7 @@ from typing import cast
 
 from tt.common.resources import Resources
 from tt.common.worker import worker_main
-from tt.search.events import indexer
+from tt.search.consumers import indexer
 from tt.search.reindex import rebuild_index
 from tt.search.settings import SearchSettings
 from tt.search.status.lag import report_lag

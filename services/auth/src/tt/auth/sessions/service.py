@@ -27,6 +27,7 @@ from tt.auth.users import service as user_service
 from tt.auth.users.models import User
 from tt.auth.verify.ratelimit import Quota
 from tt.common.errors import RateLimited, Unauthorized
+from tt.common.fields import has_nul
 from tt.common.identity import ADMIN_SCOPE, USER_SCOPES
 from tt.common.metrics import RATE_LIMIT_REJECTIONS
 
@@ -55,7 +56,7 @@ def _usable_username(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     username = value.strip().lower()
-    if not username or len(username) > _MAX_USERNAME_INPUT or "\x00" in username:
+    if not username or len(username) > _MAX_USERNAME_INPUT or has_nul(username):
         return None
     return username
 

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.auth.credentials import TOKEN_DISPLAY_LENGTH, digest, new_api_token
-from tt.auth.events import publish_token
+from tt.auth.publishers import publish_token
 from tt.auth.tokens import repository
 from tt.auth.tokens.models import ApiToken
 from tt.auth.tokens.schemas import TokenUpdate
 from tt.auth.users import repository as users
+from tt.common.contracts import auth as contracts
 from tt.common.errors import Conflict, NotFound, ValidationFailed
 from tt.common.outbox import Outbox
 
@@ -52,7 +53,7 @@ async def create_token(
     )
     session.add(token)
     await session.flush()
-    await publish_token(outbox, session, token, "created")
+    await publish_token(outbox, session, token, contracts.API_TOKEN_CREATED)
     return token, text
 
 
@@ -84,7 +85,7 @@ async def update_token(
     if session.is_modified(token):
         token.version += 1
         await session.flush()
-        await publish_token(outbox, session, token, "updated")
+        await publish_token(outbox, session, token, contracts.API_TOKEN_UPDATED)
     return token
 
 
@@ -97,7 +98,7 @@ async def revoke_token(session: AsyncSession, outbox: Outbox, token_id: int) -> 
         token.revoked_at = datetime.now(UTC)
         token.version += 1
         await session.flush()
-        await publish_token(outbox, session, token, "deleted")
+        await publish_token(outbox, session, token, contracts.API_TOKEN_DELETED)
     return token
 
 
@@ -120,7 +121,7 @@ async def revoke_app_logins(session: AsyncSession, outbox: Outbox, user_id: int)
         token.revoked_at = datetime.now(UTC)
         token.version += 1
         await session.flush()
-        await publish_token(outbox, session, token, "deleted")
+        await publish_token(outbox, session, token, contracts.API_TOKEN_DELETED)
         revoked.append(token.id)
     return revoked
 
@@ -144,4 +145,4 @@ async def cap_app_logins(session: AsyncSession, outbox: Outbox, user_id: int, ke
         token.revoked_at = datetime.now(UTC)
         token.version += 1
         await session.flush()
-        await publish_token(outbox, session, token, "deleted")
+        await publish_token(outbox, session, token, contracts.API_TOKEN_DELETED)

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.auth.events import publish_user
 from tt.auth.passwords import Passwords
+from tt.auth.publishers import publish_user
 from tt.auth.tokens import service as tokens
 from tt.auth.users import repository
 from tt.auth.users.models import User
 from tt.auth.users.schemas import UserCreate, UserUpdate
+from tt.common.contracts import auth as contracts
 from tt.common.errors import Conflict, NotFound, ValidationFailed
 from tt.common.outbox import Outbox
 
@@ -41,7 +42,7 @@ async def create_user(
     )
     session.add(user)
     await _flush(session)
-    await publish_user(outbox, session, user, "created")
+    await publish_user(outbox, session, user, contracts.USER_CREATED)
     return user
 
 
@@ -105,7 +106,7 @@ async def _publish_update(session: AsyncSession, outbox: Outbox, user: User) -> 
     if session.is_modified(user):
         user.version += 1
         await _flush(session)
-        await publish_user(outbox, session, user, "updated")
+        await publish_user(outbox, session, user, contracts.USER_UPDATED)
     return user
 
 

@@ -4,15 +4,14 @@ verify cache. This is what keeps replicas right while Redis, and so the epoch, i
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
-from tt.auth.events import API_TOKEN, USER
+from tt.auth.publishers import API_TOKEN, USER
 from tt.auth.verify.principals import Principals
+from tt.common.backoff import Backoff
 from tt.common.events import MalformedEvent, parse_event
 from tt.common.kafka import IDLE_FETCH, client_options
 from tt.common.topics import Catalogue
@@ -23,7 +22,7 @@ log = logging.getLogger("tt.auth.listener")
 async def follow_auth_events(bootstrap: str, catalogue: Catalogue, principals: Principals) -> None:
     """Run until cancelled, reconnecting with backoff while Kafka is unreachable."""
     topics = [catalogue.for_entity(API_TOKEN).name, catalogue.for_entity(USER).name]
-    backoff = 0.5
+    retry = Backoff(0.5, 15.0)
     while True:
         consumer = AIOKafkaConsumer(
             *topics,
@@ -38,19 +37,18 @@ async def follow_auth_events(bootstrap: str, catalogue: Catalogue, principals: P
             await consumer.start()
             # Whatever happened while we were away is unknown: start from a clean cache.
             principals.forget_all()
-            backoff = 0.5
+            retry.reset()
             async for record in consumer:
                 if record.value is not None:
                     _apply(record.value, principals)
         except (KafkaError, OSError) as exc:
-            log.warning("auth event listener lost Kafka, retrying in %.1fs: %s", backoff, exc)
+            log.warning("auth event listener lost Kafka, retrying in %.1fs: %s", retry.step, exc)
         finally:
             try:
                 await consumer.stop()
             except (KafkaError, OSError) as exc:
                 log.debug("consumer stop failed: %s", exc)
-        await asyncio.sleep(backoff * (0.5 + random.random()))
-        backoff = min(backoff * 2, 15.0)
+        await retry.wait()
 
 
 def _apply(raw: bytes, principals: Principals) -> None:

@@ -66,13 +66,19 @@ class Entity(Generic[S]):
         """The glob matching every event type of this entity (consumer handler keys)."""
         return f"tt.{self.name}.*"
 
-    def event_type(self, verb: str, description: str) -> EventType:
-        """Declare the event type ``tt.<entity>.<verb>`` (once, at import)."""
-        declared = EventType(entity=self, verb=verb, description=description)
+    def event_type(self, name: str, description: str) -> EventType:
+        """Declare the event type ``name`` (once, at import). The name is written out in
+        full, ``tt.<entity>.<verb>``, so a grep for a type finds its declaration, and the
+        constant it is bound to finds its producers."""
+        prefix = f"tt.{self.name}."
+        verb = name.removeprefix(prefix)
+        if verb == name or not verb or "." in verb:
+            raise ValueError(f"{name} is not an event type of {self.name} (tt.{self.name}.<verb>)")
+        declared = EventType(entity=self, name=name, description=description)
         if declared.name in REGISTRY:
             raise ValueError(f"event type {declared.name} is declared twice")
         REGISTRY[declared.name] = declared
-        self.types[verb] = declared
+        self.types[declared.verb] = declared
         return declared
 
     def verb(self, verb: str) -> EventType:
@@ -99,12 +105,12 @@ class Entity(Generic[S]):
 @dataclass(frozen=True)
 class EventType:
     entity: Entity[Any]
-    verb: str
+    name: str
     description: str
 
     @property
-    def name(self) -> str:
-        return f"tt.{self.entity.name}.{self.verb}"
+    def verb(self) -> str:
+        return self.name.rsplit(".", 1)[1]
 
     def validate(self, state: Mapping[str, Any]) -> None:
         """Raise InvalidEventState unless ``state`` matches the entity's model."""

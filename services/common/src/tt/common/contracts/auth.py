@@ -37,17 +37,17 @@ class ApiTokenState(EventState):
 
 
 USER = Entity("user", "tt.auth.users", UserState, "A user account.")
-USER_CREATED = USER.event_type("created", "A user was created.")
-USER_UPDATED = USER.event_type("updated", "A user changed (timezone, admin flag, ...).")
-USER_DELETED = USER.event_type("deleted", "A user was deleted (the last state).")
+USER_CREATED = USER.event_type("tt.user.created", "A user was created.")
+USER_UPDATED = USER.event_type("tt.user.updated", "A user changed (timezone, admin flag, ...).")
+USER_DELETED = USER.event_type("tt.user.deleted", "A user was deleted (the last state).")
 
 API_TOKEN = Entity("api_token", "tt.auth.tokens", ApiTokenState, "An API token (never its text).")
-API_TOKEN_CREATED = API_TOKEN.event_type("created", "A token was created.")
+API_TOKEN_CREATED = API_TOKEN.event_type("tt.api_token.created", "A token was created.")
 API_TOKEN_UPDATED = API_TOKEN.event_type(
-    "updated",
+    "tt.api_token.updated",
     "A token changed (name, description, scopes, expiry or rate limits; its last use is"
     " recorded without an event).",
 )
-API_TOKEN_DELETED = API_TOKEN.event_type("deleted", "A token was revoked.")
+API_TOKEN_DELETED = API_TOKEN.event_type("tt.api_token.deleted", "A token was revoked.")
 
 ENTITIES = (USER, API_TOKEN)

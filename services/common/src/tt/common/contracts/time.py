@@ -104,35 +104,52 @@ class ApprovalState(EventState):
 
 
 CLIENT = Entity("client", "tt.time.clients", ClientState, "A client of the organisation.")
-CLIENT_CREATED = CLIENT.event_type("created", "A client was created.")
-CLIENT_UPDATED = CLIENT.event_type("updated", "A client changed.")
-CLIENT_DELETED = CLIENT.event_type("deleted", "A client was deleted (the last state).")
+CLIENT_CREATED = CLIENT.event_type("tt.client.created", "A client was created.")
+CLIENT_UPDATED = CLIENT.event_type("tt.client.updated", "A client changed.")
+CLIENT_DELETED = CLIENT.event_type("tt.client.deleted", "A client was deleted (the last state).")
 
 PROJECT = Entity("project", "tt.time.projects", ProjectState, "A project time is tracked on.")
-PROJECT_CREATED = PROJECT.event_type("created", "A project was created.")
-PROJECT_UPDATED = PROJECT.event_type("updated", "A project changed.")
+PROJECT_CREATED = PROJECT.event_type("tt.project.created", "A project was created.")
+PROJECT_UPDATED = PROJECT.event_type("tt.project.updated", "A project changed.")
 PROJECT_STATUS_CHANGED = PROJECT.event_type(
-    "status_changed", "A project's status moved (including the archive `DELETE` performs)."
+    "tt.project.status_changed",
+    "A project's status moved (including the archive `DELETE` performs).",
 )
-PROJECT_DELETED = PROJECT.event_type("deleted", "A project was deleted (the last state).")
+PROJECT_DELETED = PROJECT.event_type(
+    "tt.project.deleted", "A project was deleted (the last state)."
+)
 
 TASK = Entity("task", "tt.time.tasks", TaskState, "A task of a project.")
-TASK_CREATED = TASK.event_type("created", "A task was created.")
-TASK_UPDATED = TASK.event_type("updated", "A task changed.")
-TASK_COMPLETED = TASK.event_type("completed", "A task's status moved to `done`.")
-TASK_DELETED = TASK.event_type("deleted", "A task was deleted (the last state).")
+TASK_CREATED = TASK.event_type("tt.task.created", "A task was created.")
+TASK_UPDATED = TASK.event_type("tt.task.updated", "A task changed.")
+TASK_COMPLETED = TASK.event_type("tt.task.completed", "A task's status moved to `done`.")
+TASK_DELETED = TASK.event_type("tt.task.deleted", "A task was deleted (the last state).")
 
 TIME_ENTRY = Entity("time_entry", "tt.time.entries", TimeEntryState, "A time entry.")
-TIME_ENTRY_CREATED = TIME_ENTRY.event_type("created", "An entry was created (API or import).")
-TIME_ENTRY_UPDATED = TIME_ENTRY.event_type("updated", "An entry changed.")
-TIME_ENTRY_DELETED = TIME_ENTRY.event_type("deleted", "An entry was deleted (the last state).")
-TIME_ENTRY_TIMER_STARTED = TIME_ENTRY.event_type("timer_started", "A timer started an entry.")
-TIME_ENTRY_TIMER_STOPPED = TIME_ENTRY.event_type("timer_stopped", "A running entry stopped.")
-TIME_ENTRY_TIMER_PAUSED = TIME_ENTRY.event_type("timer_paused", "A running entry paused.")
-TIME_ENTRY_TIMER_RESUMED = TIME_ENTRY.event_type("timer_resumed", "A paused entry resumed.")
+TIME_ENTRY_CREATED = TIME_ENTRY.event_type(
+    "tt.time_entry.created", "An entry was created (API or import)."
+)
+TIME_ENTRY_UPDATED = TIME_ENTRY.event_type("tt.time_entry.updated", "An entry changed.")
+TIME_ENTRY_DELETED = TIME_ENTRY.event_type(
+    "tt.time_entry.deleted", "An entry was deleted (the last state)."
+)
+TIME_ENTRY_TIMER_STARTED = TIME_ENTRY.event_type(
+    "tt.time_entry.timer_started", "A timer started an entry."
+)
+TIME_ENTRY_TIMER_STOPPED = TIME_ENTRY.event_type(
+    "tt.time_entry.timer_stopped", "A running entry stopped."
+)
+TIME_ENTRY_TIMER_PAUSED = TIME_ENTRY.event_type(
+    "tt.time_entry.timer_paused", "A running entry paused."
+)
+TIME_ENTRY_TIMER_RESUMED = TIME_ENTRY.event_type(
+    "tt.time_entry.timer_resumed", "A paused entry resumed."
+)
 
 APPROVAL = Entity("approval", "tt.time.approvals", ApprovalState, "A time-entry approval.")
-APPROVAL_CREATED = APPROVAL.event_type("created", "Approval of entries was requested.")
-APPROVAL_UPDATED = APPROVAL.event_type("updated", "An approval was approved or rejected.")
+APPROVAL_CREATED = APPROVAL.event_type("tt.approval.created", "Approval of entries was requested.")
+APPROVAL_UPDATED = APPROVAL.event_type(
+    "tt.approval.updated", "An approval was approved or rejected."
+)
 
 ENTITIES = (CLIENT, PROJECT, TASK, TIME_ENTRY, APPROVAL)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import ValidationFailed
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
@@ -18,9 +19,7 @@ from tt.common.responses import JSONResponse
 from tt.time.approvals import service
 from tt.time.approvals.models import APPROVAL_STATUSES
 from tt.time.approvals.schemas import ApprovalRequest, Decision, EntryApprovalRequest
-from tt.time.events import Publisher, publisher
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
+from tt.time.publishers import Publisher, publisher
 from tt.time.web.params import QueryId
 
 router = APIRouter(prefix="/api/v1/time-entry-approvals", tags=["approvals"])

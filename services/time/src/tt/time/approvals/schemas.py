@@ -6,7 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from tt.time.web.fields import LENIENT, STRICT, Id, LongText
+from tt.common.fields import LENIENT, STRICT, BodyId
+from tt.time.web.fields import LongText
 
 MAX_ENTRIES = 500  # entries one request may cover
 
@@ -14,7 +15,7 @@ MAX_ENTRIES = 500  # entries one request may cover
 class ApprovalRequest(BaseModel):
     model_config = STRICT
 
-    entry_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_ENTRIES)]
+    entry_ids: Annotated[list[BodyId], Field(min_length=1, max_length=MAX_ENTRIES)]
     comment: LongText | None = None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import time as contracts
 from tt.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
@@ -24,7 +25,7 @@ from tt.time.approvals.views import approval_view
 from tt.time.bulk.publish import entry_views, publish_entries
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import own
-from tt.time.events import Entity, Publisher, Verb
+from tt.time.publishers import Publisher
 
 
 def _visible(approval: Approval | None, identity: Identity) -> Approval:
@@ -88,7 +89,7 @@ async def _mark_entries(
         .execution_options(synchronize_session=False)
     )
     views = await entry_views(session, identity, ids)
-    await publish_entries(session, events, views, Verb.UPDATED)
+    await publish_entries(session, events, views, contracts.TIME_ENTRY_UPDATED)
 
 
 async def request_approval(
@@ -123,7 +124,7 @@ async def request_approval(
     )
     await _mark_entries(session, events, identity, wanted, "pending")
     view = approval_view(approval, wanted)
-    await events.emit(session, Entity.APPROVAL, Verb.CREATED, version=1, view=view)
+    await events.emit(session, contracts.APPROVAL_CREATED, version=1, view=view)
     return view
 
 
@@ -155,5 +156,5 @@ async def decide(
     if ids:
         await _mark_entries(session, events, identity, ids, approval.status)
     view = approval_view(approval, ids)
-    await events.emit(session, Entity.APPROVAL, Verb.UPDATED, version=approval.version, view=view)
+    await events.emit(session, contracts.APPROVAL_UPDATED, version=approval.version, view=view)
     return view

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import EventType
 from tt.common.identity import Identity
 from tt.time.entries import repository
 from tt.time.entries.views import row_view
-from tt.time.events import Entity, Publisher, Verb
+from tt.time.publishers import Publisher
 
 
 async def entry_views(
@@ -29,7 +30,7 @@ async def publish_entries(
     session: AsyncSession,
     events: Publisher,
     views: Sequence[dict[str, Any]],
-    verb: Verb,
+    event_type: EventType,
     *,
     bump: int = 0,
 ) -> None:
@@ -37,8 +38,5 @@ async def publish_entries(
     change past the last state it carries)."""
     await events.emit_many(
         session,
-        (
-            events.event(Entity.TIME_ENTRY, verb, version=view["version"] + bump, view=view)
-            for view in views
-        ),
+        (events.event(event_type, version=view["version"] + bump, view=view) for view in views),
     )

@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse
 from tt.common.identity import Identity, require_scope
 from tt.common.responses import JSONResponse
 from tt.time.bulk import service
 from tt.time.bulk.schemas import BulkAction
-from tt.time.events import Publisher, publisher
-from tt.time.web.body import json_object, parse
-from tt.time.web.docs import json_body
+from tt.time.publishers import Publisher, publisher
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from tt.time.web.fields import STRICT, Id, to_tags
+from tt.common.fields import STRICT, BodyId
+from tt.time.web.fields import to_tags
 
 MAX_IDS = 1000
 Action = Literal["delete", "set_billable", "set_paid", "add_tag", "remove_tag"]
@@ -15,7 +16,7 @@ Action = Literal["delete", "set_billable", "set_paid", "add_tag", "remove_tag"]
 class BulkAction(BaseModel):
     model_config = STRICT
 
-    entry_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_IDS)]
+    entry_ids: Annotated[list[BodyId], Field(min_length=1, max_length=MAX_IDS)]
     action: Action
     # A boolean for set_billable/set_paid, a tag (or comma-separated tags) for the tag
     # actions, nothing for delete.

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import time as contracts
 from tt.common.identity import Identity
 from tt.time.approvals import repository as approvals
 from tt.time.approvals.locks import locked_for
@@ -23,7 +24,7 @@ from tt.time.bulk.publish import entry_views, publish_entries
 from tt.time.bulk.schemas import BulkAction
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import own
-from tt.time.events import Publisher, Verb
+from tt.time.publishers import Publisher
 
 MAX_TAGS_LENGTH = 500
 
@@ -72,7 +73,9 @@ async def apply(
                 .where(TimeEntry.id.in_(changed))
                 .execution_options(synchronize_session=False)
             )
-            await publish_entries(session, events, last_states, Verb.DELETED, bump=1)
+            await publish_entries(
+                session, events, last_states, contracts.TIME_ENTRY_DELETED, bump=1
+            )
     elif action.action in ("set_billable", "set_paid"):
         field = "billable" if action.action == "set_billable" else "paid"
         changed = [e.id for e in targets if getattr(e, field) != action.value]
@@ -99,7 +102,7 @@ async def apply(
             )
     if changed and action.action != "delete":
         views = await entry_views(session, identity, changed)
-        await publish_entries(session, events, views, Verb.UPDATED)
+        await publish_entries(session, events, views, contracts.TIME_ENTRY_UPDATED)
 
     done = set(changed)
     unchanged = [e.id for e in targets if e.id not in done]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
@@ -16,10 +17,8 @@ from tt.common.responses import JSONResponse
 from tt.time.clients import repository, service
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.settings import default_currency
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
 

@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, field_validator
 
+from tt.common.fields import LENIENT, NUL_REFUSED, has_nul
 from tt.time.clients.models import CLIENT_STATUSES
-from tt.time.web.fields import LENIENT, LongText, Money, Name, OptionalText, ShortText
+from tt.time.web.fields import LongText, Money, Name, OptionalText, ShortText
 
 ClientStatus = Literal["active", "inactive", "archived"]
 assert set(ClientStatus.__args__) == set(CLIENT_STATUSES)  # type: ignore[attr-defined]
@@ -35,17 +36,6 @@ def _deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
-def _has_nul(value: Any) -> bool:
-    # PostgreSQL's jsonb cannot store U+0000.
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def check_custom_fields(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """Free-form, but bounded: 10,000 characters and 8 levels of nesting."""
     if value is None:
@@ -54,8 +44,8 @@ def check_custom_fields(value: dict[str, Any] | None) -> dict[str, Any] | None:
         raise ValueError("Must be nested at most 8 levels deep")
     if len(str(value)) > 10_000:
         raise ValueError("Must be at most 10000 characters as JSON")
-    if _has_nul(value):
-        raise ValueError("Must not contain NUL characters")
+    if has_nul(value):
+        raise ValueError(NUL_REFUSED)
     return value
 
 

@@ -7,13 +7,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import EventType
+from tt.common.contracts import time as contracts
 from tt.common.errors import NotFound
 from tt.common.identity import Identity
 from tt.time.clients import repository
 from tt.time.clients.models import Client
 from tt.time.clients.schemas import ClientCreate, ClientUpdate
 from tt.time.clients.views import client_view, event_overrides
-from tt.time.events import Entity, Publisher, Verb
+from tt.time.publishers import Publisher
 from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
 
@@ -49,8 +51,7 @@ async def create_client(
     view = client_view(client)
     await events.emit(
         session,
-        Entity.CLIENT,
-        Verb.CREATED,
+        contracts.CLIENT_CREATED,
         version=1,
         view=view,
         overrides=event_overrides(client),
@@ -72,7 +73,7 @@ async def update_client(
     check_stewarded_changes(identity, client, values, STEWARDED, "client")
     if not apply(client, values):
         return await get_client(session, client_id)  # nothing changed: no new version
-    return await _changed(session, events, client, Verb.UPDATED)
+    return await _changed(session, events, client, contracts.CLIENT_UPDATED)
 
 
 async def delete_client(
@@ -85,14 +86,13 @@ async def delete_client(
     check_may_retire(identity, client, "client")
     if await repository.is_referenced(session, client_id):
         if apply(client, {"status": "archived"}):
-            await _changed(session, events, client, Verb.UPDATED)
+            await _changed(session, events, client, contracts.CLIENT_UPDATED)
         return "Client archived (it still has projects or time entries)"
     view = client_view(client)
     await session.delete(client)
     await events.emit(
         session,
-        Entity.CLIENT,
-        Verb.DELETED,
+        contracts.CLIENT_DELETED,
         version=client.version + 1,
         view=view,
         overrides=event_overrides(client),
@@ -101,7 +101,7 @@ async def delete_client(
 
 
 async def _changed(
-    session: AsyncSession, events: Publisher, client: Client, verb: Verb
+    session: AsyncSession, events: Publisher, client: Client, event_type: EventType
 ) -> dict[str, Any]:
     client.version += 1
     client.updated_at = datetime.now(UTC)
@@ -113,8 +113,7 @@ async def _changed(
     )
     await events.emit(
         session,
-        Entity.CLIENT,
-        verb,
+        event_type,
         version=client.version,
         view=view,
         overrides=event_overrides(client),

@@ -9,14 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.contacts import service
 from tt.time.contacts.schemas import ContactCreate, ContactUpdate
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 
 router = APIRouter(prefix="/api/v1/clients/{client_id:int}/contacts", tags=["clients"])
 

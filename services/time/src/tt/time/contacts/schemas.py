@@ -6,8 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, StrictBool, field_validator
 
+from tt.common.fields import LENIENT, text_field
 from tt.time.clients.schemas import check_email
-from tt.time.web.fields import LENIENT, LongText, ShortText, Tags, text_field
+from tt.time.web.fields import LongText, ShortText, Tags
 
 PersonName = Annotated[str, text_field(100, min_length=1)]
 Label = Annotated[str, text_field(100)]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
@@ -24,8 +25,6 @@ from tt.time.crm.schemas import (
     LeadUpdate,
 )
 from tt.time.settings import default_currency
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId
 
 deals = APIRouter(prefix="/api/v1/deals", tags=["deals"])

@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from tt.common.fields import LENIENT, BodyId, text_field
 from tt.time.clients.schemas import check_currency, check_email
 from tt.time.contacts.schemas import PersonName
-from tt.time.web.fields import LENIENT, Day, Id, LongText, Money, Name, ShortText, Tags, text_field
+from tt.time.web.fields import Day, LongText, Money, Name, ShortText, Tags
 
 DealStatus = Literal["open", "won", "lost", "cancelled"]
 LeadStatus = Literal["new", "contacted", "qualified", "converted", "lost"]
@@ -20,10 +21,10 @@ class DealFields(BaseModel):
     model_config = LENIENT
 
     description: LongText | None = None
-    client_id: Id | None = None
-    contact_id: Id | None = None
-    lead_id: Id | None = None
-    related_project_id: Id | None = None
+    client_id: BodyId | None = None
+    contact_id: BodyId | None = None
+    lead_id: BodyId | None = None
+    related_project_id: BodyId | None = None
     stage: Annotated[str, text_field(50, min_length=1)] | None = None
     value: Money | None = None
     currency_code: str | None = None
@@ -33,7 +34,7 @@ class DealFields(BaseModel):
     status: DealStatus | None = None
     loss_reason: Annotated[str, text_field(500)] | None = None
     notes: LongText | None = None
-    owner_id: Id | None = None
+    owner_id: BodyId | None = None
 
     _currency = field_validator("currency_code")(check_currency)
 
@@ -60,7 +61,7 @@ class LeadFields(BaseModel):
     currency_code: str | None = None
     notes: LongText | None = None
     tags: Tags | None = None
-    owner_id: Id | None = None
+    owner_id: BodyId | None = None
 
     _currency = field_validator("currency_code")(check_currency)
     _email = field_validator("email")(check_email)

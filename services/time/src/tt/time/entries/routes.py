@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession, resources
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.db import raw_connection
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
@@ -17,9 +18,7 @@ from tt.common.responses import JSONResponse
 from tt.time.entries import service
 from tt.time.entries.filters import Filter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
-from tt.time.events import Publisher, publisher
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
+from tt.time.publishers import Publisher, publisher
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 

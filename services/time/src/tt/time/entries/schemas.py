@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictBool
 
-from tt.time.web.fields import STRICT, Id, LongText, ShortText, Tags, Timestamp
+from tt.common.fields import STRICT, BodyId
+from tt.time.web.fields import LongText, ShortText, Tags, Timestamp
 
 # Longest break one entry can carry (a week); anything longer is a typo.
 BreakSeconds = Annotated[int, Field(ge=0, le=7 * 86_400, strict=True)]
@@ -16,9 +17,9 @@ BreakSeconds = Annotated[int, Field(ge=0, le=7 * 86_400, strict=True)]
 class EntryFields(BaseModel):
     model_config = STRICT
 
-    project_id: Id | None = None
-    client_id: Id | None = None
-    task_id: Id | None = None
+    project_id: BodyId | None = None
+    client_id: BodyId | None = None
+    task_id: BodyId | None = None
     end_time: Timestamp | None = None
     break_seconds: BreakSeconds | None = None
     notes: LongText | None = None
@@ -30,7 +31,7 @@ class EntryFields(BaseModel):
 
 class EntryCreate(EntryFields):
     start_time: Timestamp
-    user_id: Id | None = None  # admins only: an entry for another user
+    user_id: BodyId | None = None  # admins only: an entry for another user
     billable: StrictBool = True
     paid: StrictBool = False
 

@@ -10,6 +10,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tt.common.contracts import EventType
+from tt.common.contracts import time as contracts
 from tt.common.db import driver, raw_connection
 from tt.common.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
@@ -20,7 +22,7 @@ from tt.time.entries.models import TimeEntry
 from tt.time.entries.repository import EntryFilter
 from tt.time.entries.schemas import EntryCreate, EntryUpdate
 from tt.time.entries.views import COLUMNS, entry_view, row_view
-from tt.time.events import Entity, Publisher, Verb
+from tt.time.publishers import Publisher
 from tt.time.users import repository as users
 from tt.time.web.updates import apply, changes
 
@@ -130,7 +132,13 @@ async def create_entry(
     }
     await users.remember(session, identity)
     return await insert_entry(
-        session, events, entry, Verb.CREATED, booking=booking, user=username, now=datetime.now(UTC)
+        session,
+        events,
+        entry,
+        contracts.TIME_ENTRY_CREATED,
+        booking=booking,
+        user=username,
+        now=datetime.now(UTC),
     )
 
 
@@ -145,7 +153,7 @@ async def insert_entry(
     session: AsyncSession,
     events: Publisher,
     entry: dict[str, Any],
-    verb: Verb,
+    event_type: EventType,
     *,
     booking: rules.Booking,
     user: str | None,
@@ -180,9 +188,7 @@ async def insert_entry(
     )
     values = [entry[column] for column in COLUMNS]
     try:
-        await events.emit_with(
-            session, _INSERT_ENTRY, values, Entity.TIME_ENTRY, verb, version=1, view=view
-        )
+        await events.emit_with(session, _INSERT_ENTRY, values, event_type, version=1, view=view)
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == "uq_time_entries_one_active_per_user":
             raise running_conflict() from None
@@ -243,7 +249,7 @@ async def update_entry(
     entry.version += 1
     entry.updated_at = datetime.now(UTC)
     await session.flush()
-    return await publish_change(session, events, identity, entry, Verb.UPDATED)
+    return await publish_change(session, events, identity, entry, contracts.TIME_ENTRY_UPDATED)
 
 
 async def delete_entry(
@@ -258,17 +264,19 @@ async def delete_entry(
     view = row_view(row, now=datetime.now(UTC), fallback_user=(identity.user_id, identity.username))
     await session.delete(entry)
     await session.flush()
-    await events.emit(
-        session, Entity.TIME_ENTRY, Verb.DELETED, version=entry.version + 1, view=view
-    )
+    await events.emit(session, contracts.TIME_ENTRY_DELETED, version=entry.version + 1, view=view)
 
 
 async def publish_change(
-    session: AsyncSession, events: Publisher, identity: Identity, entry: TimeEntry, verb: Verb
+    session: AsyncSession,
+    events: Publisher,
+    identity: Identity,
+    entry: TimeEntry,
+    event_type: EventType,
 ) -> dict[str, Any]:
     """The event for a change already flushed; returns the entry's answer shape."""
     row = await repository.get_row(session, entry.id)
     assert row is not None
     view = row_view(row, now=datetime.now(UTC), fallback_user=(identity.user_id, identity.username))
-    await events.emit(session, Entity.TIME_ENTRY, verb, version=entry.version, view=view)
+    await events.emit(session, event_type, version=entry.version, view=view)
     return view

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import parse_id
 from tt.common.errors import NotFound
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
 from tt.time.imports import jobs, service
 from tt.time.imports.models import IMPORT_STATUSES
-from tt.time.web.body import parse_id
+from tt.time.publishers import Publisher, publisher
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 jobs_router = APIRouter(prefix="/api/v1/imports", tags=["time entries"])

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.body import parse
 from tt.common.errors import ValidationFailed
 from tt.time.entries import rules
 from tt.time.entries.schemas import EntryCreate
 from tt.time.imports.dialect import Header, parse_bool, unescape
-from tt.time.web.body import parse
 
 # A staged entry: (start, end, worked seconds, notes, tags, billable, booking key).
 Staged = tuple[datetime, datetime, int, str | None, str | None, bool, tuple[int, int | None]]

@@ -26,13 +26,13 @@ from tt.common.idempotency import run_create
 from tt.common.identity import Identity
 from tt.common.resources import Resources
 from tt.time.entries.rules import Booking
-from tt.time.events import Publisher
 from tt.time.imports import jobs
 from tt.time.imports.reader import CsvReader, FileProblem, RowProblem
 from tt.time.imports.rows import BookingCache, Problems, check
 from tt.time.imports.staging import Staging
 from tt.time.imports.upload import Upload, declared_length, form_of, receive
 from tt.time.imports.writer import EntryWriter
+from tt.time.publishers import Publisher
 from tt.time.settings import TimeSettings
 
 MAX_REPORTED = 100  # rows whose problems an answer lists in full

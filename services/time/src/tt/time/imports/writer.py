@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import time as contracts
 from tt.common.db import driver
 from tt.common.events import Event
 from tt.common.identity import Identity
 from tt.time.entries.rules import Booking
 from tt.time.entries.views import entry_view
-from tt.time.events import Entity, Publisher, Verb
 from tt.time.imports.staging import Staging
+from tt.time.publishers import Publisher
 from tt.time.users import repository as users
 
 ENTRY_COLUMNS = (
@@ -91,7 +92,7 @@ class EntryWriter:
                 user=self.identity.username,
                 now=self.now,
             )
-            yield events.event(Entity.TIME_ENTRY, Verb.CREATED, version=1, view=view)
+            yield events.event(contracts.TIME_ENTRY_CREATED, version=1, view=view)
 
     async def _rows(self, ids: list[int]) -> AsyncIterator[tuple[Any, ...]]:
         """The COPY records, in ``ENTRY_COLUMNS`` order (built straight from the staged

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import NotFound
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
@@ -19,8 +20,6 @@ from tt.common.responses import JSONResponse
 from tt.time.inventory import catalogue
 from tt.time.inventory.schemas import ItemCreate, ItemUpdate, WarehouseCreate, WarehouseUpdate
 from tt.time.settings import TimeSettings, default_currency
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 from tt.time.web.params import flag
 
 

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, StrictBool, field_validator
 from pydantic_core import PydanticCustomError
 
+from tt.common.fields import LENIENT, BodyId, text_field
 from tt.time.clients.schemas import check_currency, check_email
-from tt.time.web.fields import LENIENT, Id, LongText, Money, Name, ShortText, text_field
+from tt.time.web.fields import LongText, Money, Name, ShortText
 
 MAX_QUANTITY = Decimal("1000000000")
 
@@ -97,8 +98,8 @@ class MovementCreate(BaseModel):
     model_config = LENIENT
 
     movement_type: MovementType = "adjustment"
-    stock_item_id: Id
-    warehouse_id: Id
+    stock_item_id: BodyId
+    warehouse_id: BodyId
     quantity: SignedQuantity
     unit_cost: Money | None = None
     reason: Annotated[str, text_field(500)] | None = None
@@ -108,8 +109,8 @@ class MovementCreate(BaseModel):
 class TransferCreate(BaseModel):
     model_config = LENIENT
 
-    stock_item_id: Id
-    from_warehouse_id: Id
-    to_warehouse_id: Id
+    stock_item_id: BodyId
+    from_warehouse_id: BodyId
+    to_warehouse_id: BodyId
     quantity: Quantity
     notes: LongText | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
@@ -19,8 +20,6 @@ from tt.time.inventory import stock
 from tt.time.inventory.routes import ENABLED
 from tt.time.inventory.schemas import MovementCreate, TransferCreate
 from tt.time.inventory.views import movement_view, transfer_view
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId, bound
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"], dependencies=ENABLED)

@@ -9,18 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession, resources
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.db import raw_connection
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
 from tt.time.projects import repository, service
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import project_view
+from tt.time.publishers import Publisher, publisher
 from tt.time.settings import default_currency
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])

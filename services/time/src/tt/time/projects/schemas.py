@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, field_validator
 
+from tt.common.fields import LENIENT, BodyId, text_field
 from tt.time.clients.schemas import check_currency, check_custom_fields
 from tt.time.projects.models import PROJECT_STATUSES
-from tt.time.web.fields import LENIENT, Hours, Id, LongText, Money, Name, ShortText, text_field
+from tt.time.web.fields import Hours, LongText, Money, Name, ShortText
 
 ProjectStatus = Literal["active", "inactive", "on_hold", "archived", "completed"]
 assert set(ProjectStatus.__args__) == set(PROJECT_STATUSES)  # type: ignore[attr-defined]
@@ -23,7 +24,7 @@ class ProjectFields(BaseModel):
 
     code: Code | None = None
     description: LongText | None = None
-    client_id: Id | None = None
+    client_id: BodyId | None = None
     billable: StrictBool | None = None
     hourly_rate: Money | None = None
     billing_ref: ShortText | None = None

@@ -7,14 +7,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import EventType
+from tt.common.contracts import time as contracts
 from tt.common.errors import NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.time.clients import repository as clients
-from tt.time.events import Entity, Publisher, Verb
 from tt.time.projects import repository
 from tt.time.projects.models import Project
 from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
 from tt.time.projects.views import fields_of, project_view
+from tt.time.publishers import Publisher
 from tt.time.stewards import check_may_retire, check_stewarded_changes
 from tt.time.web.updates import apply, changes
 
@@ -80,7 +82,7 @@ async def create_project(
     _archive_fields(project, project.status, identity, now)
     session.add(project)
     await session.flush()
-    return await _publish(session, events, project, Verb.CREATED)
+    return await _publish(session, events, project, contracts.PROJECT_CREATED)
 
 
 async def update_project(
@@ -132,12 +134,14 @@ async def _change(
     project.version += 1
     project.updated_at = now
     await session.flush()
-    verb = Verb.STATUS_CHANGED if project.status != before else Verb.UPDATED
-    return await _publish(session, events, project, verb)
+    event_type = (
+        contracts.PROJECT_STATUS_CHANGED if project.status != before else contracts.PROJECT_UPDATED
+    )
+    return await _publish(session, events, project, event_type)
 
 
 async def _publish(
-    session: AsyncSession, events: Publisher, project: Project, verb: Verb
+    session: AsyncSession, events: Publisher, project: Project, event_type: EventType
 ) -> dict[str, Any]:
     row = await repository.get_with_details(session, project.id)
     assert row is not None
@@ -147,5 +151,5 @@ async def _publish(
         seconds=row.seconds,
         billable_seconds=row.billable_seconds,
     )
-    await events.emit(session, Entity.PROJECT, verb, version=project.version, view=view)
+    await events.emit(session, event_type, version=project.version, view=view)
     return view

@@ -9,19 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import NotFound
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_auth_method, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
 from tt.time.projects import repository as projects
+from tt.time.publishers import Publisher, publisher
 from tt.time.tasks import repository, service
 from tt.time.tasks.models import OPEN_STATUSES
 from tt.time.tasks.schemas import TaskCreate, TaskUpdate
 from tt.time.tasks.views import row_view
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 from tt.time.web.params import QueryId
 
 router = APIRouter(tags=["tasks"])

@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from tt.common.fields import LENIENT, BodyId
 from tt.time.tasks.models import PRIORITIES, TASK_STATUSES
-from tt.time.web.fields import LENIENT, Day, Hours, Id, LongText, Name, Tags
+from tt.time.web.fields import Day, Hours, LongText, Name, Tags
 
 TaskStatus = Literal["todo", "in_progress", "review", "done", "cancelled"]
 assert set(TaskStatus.__args__) == set(TASK_STATUSES)  # type: ignore[attr-defined]
@@ -34,7 +35,7 @@ class TaskFields(BaseModel):
     priority: Priority | None = None
     estimated_hours: Hours | None = None
     due_date: Day | None = None
-    assigned_to: Id | None = Field(
+    assigned_to: BodyId | None = Field(
         default=None, validation_alias=AliasChoices("assigned_to", "assignee_id")
     )
     tags: Tags | None = None
@@ -42,9 +43,9 @@ class TaskFields(BaseModel):
 
 class TaskCreate(TaskFields):
     name: Name
-    project_id: Id
+    project_id: BodyId
 
 
 class TaskUpdate(TaskFields):
     name: Name | None = None
-    project_id: Id | None = None
+    project_id: BodyId | None = None

@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import EventType
+from tt.common.contracts import time as contracts
 from tt.common.errors import Conflict, NotFound, ValidationFailed
 from tt.common.identity import Identity
-from tt.time.events import Entity, Publisher, Verb
 from tt.time.projects import repository as projects
+from tt.time.publishers import Publisher
 from tt.time.tasks import repository
 from tt.time.tasks.models import Task
 from tt.time.tasks.schemas import TaskCreate, TaskUpdate
@@ -49,7 +51,7 @@ async def create_task(
     session.add(task)
     await users.remember(session, identity)
     await session.flush()
-    return await _publish(session, events, task, Verb.CREATED)
+    return await _publish(session, events, task, contracts.TASK_CREATED)
 
 
 async def update_task(
@@ -70,8 +72,12 @@ async def update_task(
     task.version += 1
     task.updated_at = now
     await session.flush()
-    verb = Verb.COMPLETED if task.status == "done" and before != "done" else Verb.UPDATED
-    return await _publish(session, events, task, verb)
+    event_type = (
+        contracts.TASK_COMPLETED
+        if task.status == "done" and before != "done"
+        else contracts.TASK_UPDATED
+    )
+    return await _publish(session, events, task, event_type)
 
 
 async def delete_task(session: AsyncSession, events: Publisher, task_id: int) -> None:
@@ -86,14 +92,14 @@ async def delete_task(session: AsyncSession, events: Publisher, task_id: int) ->
     assert row is not None
     view = row_view(row)
     await session.delete(task)
-    await events.emit(session, Entity.TASK, Verb.DELETED, version=task.version + 1, view=view)
+    await events.emit(session, contracts.TASK_DELETED, version=task.version + 1, view=view)
 
 
 async def _publish(
-    session: AsyncSession, events: Publisher, task: Task, verb: Verb
+    session: AsyncSession, events: Publisher, task: Task, event_type: EventType
 ) -> dict[str, Any]:
     row = await repository.get_with_details(session, task.id)
     assert row is not None
     view = row_view(row)
-    await events.emit(session, Entity.TASK, verb, version=task.version, view=view)
+    await events.emit(session, event_type, version=task.version, view=view)
     return view

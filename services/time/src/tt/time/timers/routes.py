@@ -9,13 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse
 from tt.common.identity import Identity, require_scope
 from tt.common.responses import JSONResponse
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.timers import service
 from tt.time.timers.schemas import LegacyResume, TimerStart
-from tt.time.web.body import json_object, parse
-from tt.time.web.docs import json_body
 from tt.time.web.session import session_caller
 
 router = APIRouter(tags=["timer"])

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, StrictBool
 
-from tt.time.web.fields import LENIENT, Id, LongText, Tags
+from tt.common.fields import LENIENT, BodyId
+from tt.time.web.fields import LongText, Tags
 
 
 class TimerStart(BaseModel):
     model_config = LENIENT
 
-    project_id: Id
-    task_id: Id | None = None
+    project_id: BodyId
+    task_id: BodyId | None = None
     notes: LongText | None = None
     tags: Tags | None = None
     billable: StrictBool = True
@@ -22,5 +23,5 @@ class LegacyResume(BaseModel):
 
     model_config = LENIENT
 
-    project_id: Id | None = None
-    task_id: Id | None = None
+    project_id: BodyId | None = None
+    task_id: BodyId | None = None

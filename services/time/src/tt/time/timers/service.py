@@ -12,13 +12,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.contracts import EventType
+from tt.common.contracts import time as contracts
 from tt.common.errors import BadRequest, NotFound
 from tt.common.identity import Identity
 from tt.time.entries import repository, rules
 from tt.time.entries.models import TimeEntry
 from tt.time.entries.service import insert_entry, publish_change, running_conflict
 from tt.time.entries.views import row_view
-from tt.time.events import Publisher, Verb
+from tt.time.publishers import Publisher
 from tt.time.timers.schemas import TimerStart
 from tt.time.users import repository as users
 
@@ -66,7 +68,13 @@ async def start(
     }
     await users.remember(session, identity)
     return await insert_entry(
-        session, events, entry, Verb.TIMER_STARTED, booking=booking, user=identity.username, now=now
+        session,
+        events,
+        entry,
+        contracts.TIME_ENTRY_TIMER_STARTED,
+        booking=booking,
+        user=identity.username,
+        now=now,
     )
 
 
@@ -80,7 +88,7 @@ async def stop(session: AsyncSession, events: Publisher, identity: Identity) -> 
         entry.paused_at = None
     entry.end_time = now
     entry.duration_seconds = max(0, _seconds(entry.start_time, now) - entry.break_seconds)
-    return await _changed(session, events, identity, entry, Verb.TIMER_STOPPED, now)
+    return await _changed(session, events, identity, entry, contracts.TIME_ENTRY_TIMER_STOPPED, now)
 
 
 async def pause(session: AsyncSession, events: Publisher, identity: Identity) -> dict[str, Any]:
@@ -93,7 +101,7 @@ async def pause(session: AsyncSession, events: Publisher, identity: Identity) ->
         )
     now = max(_now(), entry.start_time)
     entry.paused_at = now
-    return await _changed(session, events, identity, entry, Verb.TIMER_PAUSED, now)
+    return await _changed(session, events, identity, entry, contracts.TIME_ENTRY_TIMER_PAUSED, now)
 
 
 async def resume(session: AsyncSession, events: Publisher, identity: Identity) -> dict[str, Any]:
@@ -103,7 +111,7 @@ async def resume(session: AsyncSession, events: Publisher, identity: Identity) -
     now = max(_now(), entry.paused_at)
     entry.break_seconds += _seconds(entry.paused_at, now)
     entry.paused_at = None
-    return await _changed(session, events, identity, entry, Verb.TIMER_RESUMED, now)
+    return await _changed(session, events, identity, entry, contracts.TIME_ENTRY_TIMER_RESUMED, now)
 
 
 async def restart_last(
@@ -136,10 +144,10 @@ async def _changed(
     events: Publisher,
     identity: Identity,
     entry: TimeEntry,
-    verb: Verb,
+    event_type: EventType,
     now: datetime,
 ) -> dict[str, Any]:
     entry.version += 1
     entry.updated_at = now
     await session.flush()
-    return await publish_change(session, events, identity, entry, verb)
+    return await publish_change(session, events, identity, entry, event_type)

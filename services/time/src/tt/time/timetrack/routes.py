@@ -19,18 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import Response, StreamingResponse
 
 from tt.common.app import DbSession
+from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import Forbidden, Unauthorized
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, current_identity
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse, json_default
-from tt.time.events import Publisher, publisher
+from tt.time.publishers import Publisher, publisher
 from tt.time.timetrack import repository, service
 from tt.time.timetrack.repository import ListFilter
 from tt.time.timetrack.schemas import EntryCreate, EntryUpdate
 from tt.time.timetrack.views import timetrack_view
-from tt.time.web.body import json_object, parse, parse_id
-from tt.time.web.docs import json_body
 from tt.time.web.params import bound
 
 log = logging.getLogger("tt.time.timetrack")

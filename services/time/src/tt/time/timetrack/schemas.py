@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
-from tt.time.web.fields import LENIENT, LongText, Money, Name, Timestamp
+from tt.common.fields import LENIENT, refuse_nul
+from tt.time.web.fields import LongText, Money, Name, Timestamp
 
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60, strict=True)]
 
@@ -42,9 +43,7 @@ def _hashtags(value: Any) -> str:
     """Hashtags (``"#dev #api"``, or comma-separated) as v1 stores tags: ``dev,api``."""
     if not isinstance(value, str):
         raise PydanticCustomError("tags_type", "Must be a string of hashtags")
-    if "\x00" in value:
-        raise PydanticCustomError("string_nul", "Must not contain NUL characters")
-    tags = [t.strip().lstrip("#") for t in value.replace(",", " ").split()]
+    tags = [t.strip().lstrip("#") for t in refuse_nul(value).replace(",", " ").split()]
     joined = ",".join(dict.fromkeys(t for t in tags if t))
     if len(joined) > 500:
         raise PydanticCustomError("string_too_long", "Must be at most 500 characters")

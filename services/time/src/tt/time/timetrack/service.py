@@ -13,15 +13,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.body import parse
 from tt.common.errors import Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.time.entries import schemas as v1
 from tt.time.entries import service as entries
-from tt.time.events import Publisher
+from tt.time.publishers import Publisher
 from tt.time.timetrack import repository
 from tt.time.timetrack.schemas import EntryCreate, EntryUpdate
 from tt.time.timetrack.views import timetrack_view
-from tt.time.web.body import parse
 
 # v1 field -> TimeTrack field, for errors raised by the v1 rules.
 V1_NAMES = {

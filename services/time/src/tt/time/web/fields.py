@@ -1,8 +1,7 @@
-"""Field types for request bodies: strict where a wrong type would be silently coerced.
+"""Field types for this service's request bodies: strict where a wrong type would be
+silently coerced. Ids, text and the models' configs are tt.common.fields' (BodyId,
+text_field, STRICT, LENIENT); the rest are this service's own:
 
-- ids are positive bigints, given as JSON integers or digit strings (one desktop app sends
-  ``project_id`` from a ``<select>``, as a string); booleans and floats are refused;
-- text refuses NUL characters (PostgreSQL cannot store them) and is length-limited;
 - datetimes are ISO 8601 strings only (no epoch numbers), naive ones are UTC, and they
   must fall in [1970-01-01, 2100-01-01) so nothing absurd reaches the database;
 - money is a non-negative decimal with two places.
@@ -14,33 +13,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from tt.common.fields import MAX_ID
+from tt.common.fields import refuse_nul, text_field
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
-# Request models reject keys they do not know (as the reference server's strict schemas do).
-STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
-LENIENT = ConfigDict(extra="ignore", str_strip_whitespace=True, hide_input_in_errors=True)
-
 
 def _error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
-
-
-def to_id(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _error("int_type", "Must be an integer id")
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int):
-        raise _error("int_type", "Must be an integer id")
-    if not 0 < value <= MAX_ID:
-        raise _error("int_range", "Must be a positive integer id")
-    return value
 
 
 def to_datetime(value: Any) -> datetime:
@@ -104,24 +87,6 @@ def to_hours(value: Any) -> float:
     return hours
 
 
-def text_field(max_length: int, min_length: int = 0) -> Any:
-    """A string of ``min_length`` to ``max_length`` characters (trimmed), without NUL."""
-
-    def check(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise _error("string_type", "Must be a string")
-        if "\x00" in value:
-            raise _error("string_nul", "Must not contain NUL characters")
-        value = value.strip()
-        if len(value) > max_length:
-            raise _error("string_too_long", f"Must be at most {max_length} characters")
-        if len(value) < min_length:
-            raise _error("string_too_short", "Must not be empty")
-        return value
-
-    return BeforeValidator(check)
-
-
 def to_tags(value: Any) -> str:
     """Tags as the reference stores them: one comma-separated string (a list is joined)."""
     if isinstance(value, list):
@@ -130,15 +95,13 @@ def to_tags(value: Any) -> str:
         value = ",".join(value)
     if not isinstance(value, str):
         raise _error("tags_type", "Must be a string or a list of strings")
-    if "\x00" in value:
-        raise _error("string_nul", "Must not contain NUL characters")
+    refuse_nul(value)
     tags = ",".join(t.strip() for t in value.split(",") if t.strip())
     if len(tags) > 500:
         raise _error("string_too_long", "Must be at most 500 characters")
     return tags
 
 
-Id = Annotated[int, BeforeValidator(to_id)]
 Timestamp = Annotated[datetime, BeforeValidator(to_datetime)]
 Day = Annotated[date, BeforeValidator(to_date)]
 Money = Annotated[Decimal, BeforeValidator(to_money)]

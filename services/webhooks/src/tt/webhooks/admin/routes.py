@@ -18,7 +18,7 @@ from tt.common.fields import MAX_ID
 from tt.common.identity import Identity, require_admin, require_auth_method
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.webhooks import events as catalogue
+from tt.webhooks import subscribable
 from tt.webhooks.deliveries import service as deliveries
 from tt.webhooks.deliveries.schemas import delivery_out
 from tt.webhooks.runtime import Runtime, runtime
@@ -83,7 +83,7 @@ async def admin_page(session: DbSession, admin: Admin) -> HTMLResponse:
         total=total,
         csrf_token=admin.csrf_token or "",
         username=admin.username,
-        event_types=catalogue.EVENT_TYPES,
+        event_types=subscribable.EVENT_TYPES,
     )
     return HTMLResponse(html, headers=PAGE_HEADERS)
 

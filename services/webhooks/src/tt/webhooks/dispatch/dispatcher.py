@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 import uuid
 from collections import Counter as Tally
@@ -25,6 +24,8 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+# Not policy.Backoff, the schedule of a delivery's attempts: this one paces the loop.
+from tt.common.backoff import Backoff as RetryBackoff
 from tt.common.consumer import is_transient
 from tt.common.db import unit_of_work
 from tt.webhooks.deliveries.models import DELIVERED, FAILED, PENDING
@@ -93,7 +94,7 @@ class Dispatcher:
             asyncio.create_task(self._recorder.run(), name="webhooks-record"),
         ]
         last_purge = 0.0
-        backoff = 0.2
+        retry = RetryBackoff(0.2, 10.0)
         try:
             while True:
                 try:
@@ -103,13 +104,12 @@ class Dispatcher:
                         async with unit_of_work(self._sessions) as session:
                             await queue.purge(session, self._rt.settings.retention_days)
                         await self._transport.close_idle(PURGE_EVERY_SECONDS)
-                    backoff = 0.2
+                    retry.reset()
                 except Exception as exc:
                     if not is_transient(exc):
                         raise
                     log.warning("dispatcher: database unavailable, retrying: %s", exc)
-                    await asyncio.sleep(backoff * (0.5 + random.random()))
-                    backoff = min(backoff * 2, 10.0)
+                    await retry.wait()
                     continue
                 if not full:
                     await self._sleep()

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tt.common.bulk import as_arrays, unnest_select
 from tt.common.events import Event
 from tt.webhooks.deliveries.repository import DUE_CHANNEL
-from tt.webhooks.events import event_owner
+from tt.webhooks.subscribable import event_owner
 from tt.webhooks.subscriptions.service import follow_owner
 
 BATCH_COLUMNS = (

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tt.common.backoff import Backoff
 from tt.common.consumer import is_transient
 from tt.webhooks.dispatch import queue
 
@@ -64,7 +64,7 @@ class Recorder:
             _settle(batch, None)
 
     async def _write(self, batch: list[Pending]) -> None:
-        backoff = 0.2
+        retry = Backoff(0.2, 10.0)
         while True:
             try:
                 async with queue.autocommit(self._engine) as conn:
@@ -79,8 +79,7 @@ class Recorder:
                 if not is_transient(exc):
                     raise
                 log.warning("cannot save delivery results yet: %s", exc)
-                await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, 10.0)
+                await retry.wait()
 
 
 def _settle(items: list[Pending], error: BaseException | None) -> None:

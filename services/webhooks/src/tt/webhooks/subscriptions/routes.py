@@ -16,7 +16,7 @@ from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_auth_method
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
-from tt.webhooks import events as catalogue
+from tt.webhooks import subscribable
 from tt.webhooks.deliveries import service as deliveries
 from tt.webhooks.deliveries.schemas import DeliveryAnswer, DeliveryPage, delivery_out
 from tt.webhooks.runtime import Runtime, runtime
@@ -92,7 +92,7 @@ async def create_webhook(request: Request, body: WebhookCreate, caller: Caller, 
 @router.get("/events", response_model=None, summary="Event types", responses=_doc(EventTypes))
 async def list_event_types(caller: Caller) -> JSONResponse:
     """Every event type a webhook can subscribe to (patterns may use ``*`` and ``?``)."""
-    return JSONResponse({"events": list(catalogue.EVENT_TYPES)})
+    return JSONResponse({"events": list(subscribable.EVENT_TYPES)})
 
 
 @router.get(

@@ -20,7 +20,7 @@ from tt.common.errors import Conflict, InsufficientScope, NotFound, ValidationFa
 from tt.common.events import Event
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
-from tt.webhooks import events as catalogue
+from tt.webhooks import subscribable
 from tt.webhooks.runtime import Runtime
 from tt.webhooks.signing import new_secret
 from tt.webhooks.subscriptions import repository
@@ -46,7 +46,7 @@ async def create(
         description=body.description or None,
         url=body.url,
         events=events,
-        event_pattern=catalogue.glob_to_regex(events),
+        event_pattern=subscribable.glob_to_regex(events),
         active=body.active,
         secret_sealed=rt.box.seal(secret),
     )
@@ -97,7 +97,7 @@ async def update(
     )
     if body.events is not None:
         sub.events = events
-        sub.event_pattern = catalogue.glob_to_regex(events)
+        sub.event_pattern = subscribable.glob_to_regex(events)
     if body.url is not None:
         sub.url = body.url
     if body.active is not None:
@@ -179,16 +179,16 @@ def _parse_globs(globs: list[str]) -> tuple[list[str], set[str], list[str]]:
     scopes: set[str] = set()
     for raw in globs:
         glob = raw.strip() if isinstance(raw, str) else ""
-        if not catalogue.GLOB_PATTERN.match(glob):
+        if not subscribable.GLOB_PATTERN.match(glob):
             errors.append(
                 f"{raw!r} is not an event type or pattern (letters, digits, '_', '.', '*', '?')"
             )
             continue
-        types = catalogue.matching_types(glob)
+        types = subscribable.matching_types(glob)
         if not types:
             errors.append(f"{glob!r} matches no known event type")
             continue
-        scopes.update(catalogue.READ_SCOPE[t.split(".")[1]] for t in types)
+        scopes.update(subscribable.READ_SCOPE[t.split(".")[1]] for t in types)
         if glob not in cleaned:
             cleaned.append(glob)
     return cleaned, scopes, errors

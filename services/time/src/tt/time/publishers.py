@@ -9,58 +9,28 @@ grows by one with every change (the row is locked while it changes).
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Sequence
-from enum import StrEnum
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.common.contracts import Entity as EntityContract
+from tt.common.contracts import EventType
 from tt.common.contracts import time as contracts
 from tt.common.events import Event
 from tt.common.outbox import Outbox
 from tt.common.publisher import Publisher as CommonPublisher
 from tt.common.resources import Resources
 
-
-class Entity(StrEnum):
-    CLIENT = "client"
-    PROJECT = "project"
-    TASK = "task"
-    TIME_ENTRY = "time_entry"
-    APPROVAL = "approval"
-
-
-class Verb(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
-    STATUS_CHANGED = "status_changed"  # projects
-    COMPLETED = "completed"  # tasks moved to done
-    TIMER_STARTED = "timer_started"  # time entries
-    TIMER_STOPPED = "timer_stopped"
-    TIMER_PAUSED = "timer_paused"
-    TIMER_RESUMED = "timer_resumed"
-
-
-# Each entity's contract (tt.common.contracts.time): its state model and event types.
-CONTRACTS: dict[Entity, EntityContract[Any]] = {
-    Entity.CLIENT: contracts.CLIENT,
-    Entity.PROJECT: contracts.PROJECT,
-    Entity.TASK: contracts.TASK,
-    Entity.TIME_ENTRY: contracts.TIME_ENTRY,
-    Entity.APPROVAL: contracts.APPROVAL,
-}
 # The state each event carries, per entity: the fields of its contract's model.
-STATE_FIELDS: dict[Entity, tuple[str, ...]] = {
-    entity: tuple(contract.state.model_fields) for entity, contract in CONTRACTS.items()
+STATE_FIELDS: dict[str, tuple[str, ...]] = {
+    entity.name: tuple(entity.state.model_fields) for entity in contracts.ENTITIES
 }
 
 
 def _state(
-    entity: Entity, view: dict[str, Any], overrides: dict[str, Any] | None
+    event_type: EventType, view: dict[str, Any], overrides: dict[str, Any] | None
 ) -> dict[str, Any]:
-    state = {name: view[name] for name in STATE_FIELDS[entity]}
+    state = {name: view[name] for name in STATE_FIELDS[event_type.entity.name]}
     if overrides:
         state.update(overrides)
     return state
@@ -76,8 +46,7 @@ class Publisher:
     async def emit(
         self,
         session: AsyncSession,
-        entity: Entity,
-        verb: Verb,
+        event_type: EventType,
         *,
         version: int,
         view: dict[str, Any],
@@ -88,10 +57,10 @@ class Publisher:
         whose event type differs, such as money as a number)."""
         await self._publisher.emit(
             session,
-            CONTRACTS[entity].verb(verb.value),
+            event_type,
             entity_id=view["id"],
             version=version,
-            state=_state(entity, view, overrides),
+            state=_state(event_type, view, overrides),
         )
 
     async def emit_with(
@@ -99,8 +68,7 @@ class Publisher:
         session: AsyncSession,
         write: str,
         args: Sequence[Any],
-        entity: Entity,
-        verb: Verb,
+        event_type: EventType,
         *,
         version: int,
         view: dict[str, Any],
@@ -111,16 +79,15 @@ class Publisher:
             session,
             write,
             args,
-            CONTRACTS[entity].verb(verb.value),
+            event_type,
             entity_id=view["id"],
             version=version,
-            state=_state(entity, view, None),
+            state=_state(event_type, view, None),
         )
 
     def event(
         self,
-        entity: Entity,
-        verb: Verb,
+        event_type: EventType,
         *,
         version: int,
         view: dict[str, Any],
@@ -128,10 +95,10 @@ class Publisher:
     ) -> Event:
         """The event ``emit`` would queue, for callers that queue many at once."""
         return self._publisher.event(
-            CONTRACTS[entity].verb(verb.value),
+            event_type,
             entity_id=view["id"],
             version=version,
-            state=_state(entity, view, overrides),
+            state=_state(event_type, view, overrides),
         )
 
     async def emit_many(

@@ -1,4 +1,4 @@
-"""Reading request bodies at the edge.
+"""Reading request bodies at the edge, for routes that read them by hand.
 
 Bodies are read by hand rather than through FastAPI's body parameters because the
 reference apps send body-less POST/DELETE requests that still say
@@ -62,3 +62,15 @@ def parse_id(value: int, what: str) -> int:
     if 0 < value <= MAX_ID:
         return value
     raise NotFound(f"{what} not found")
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` declaring ``model`` as the (optional) JSON request body."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return {
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }

@@ -11,29 +11,15 @@ import fnmatch
 import re
 from typing import Any
 
+from tt.common.contracts import auth as auth_contracts
+from tt.common.contracts import time as time_contracts
 from tt.common.events import Event
 
-# Verbs per entity, as the publishers emit them (docs/events.md).
-VERBS: dict[str, tuple[str, ...]] = {
-    "user": ("created", "updated", "deleted"),
-    "api_token": ("created", "updated", "deleted"),
-    "client": ("created", "updated", "deleted"),
-    "project": ("created", "updated", "status_changed", "deleted"),
-    "task": ("created", "updated", "completed", "deleted"),
-    "time_entry": (
-        "created",
-        "updated",
-        "deleted",
-        "timer_started",
-        "timer_stopped",
-        "timer_paused",
-        "timer_resumed",
-    ),
-    "approval": ("created", "updated"),
-}
-
+# Every type the publishers declare (tt.common.contracts, docs/events.md), in their order.
 EVENT_TYPES: tuple[str, ...] = tuple(
-    f"tt.{entity}.{verb}" for entity, verbs in VERBS.items() for verb in verbs
+    event_type.name
+    for entity in (*auth_contracts.ENTITIES, *time_contracts.ENTITIES)
+    for event_type in entity.types.values()
 )
 
 # The read scope a token needs to subscribe to an entity's events (docs/api.md §1).

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.auth.tokens.models import ApiToken
 from tt.auth.users.models import User
+from tt.common.contracts import EventType
 from tt.common.contracts import auth as contracts
 from tt.common.outbox import Outbox
 from tt.common.publisher import Publisher
@@ -50,22 +51,26 @@ def token_state(token: ApiToken) -> dict[str, Any]:
     }
 
 
-async def publish_user(outbox: Outbox, session: AsyncSession, user: User, verb: str) -> None:
-    """Queue ``tt.user.<verb>`` (a verb of its contract) for ``user``."""
+async def publish_user(
+    outbox: Outbox, session: AsyncSession, user: User, event_type: EventType
+) -> None:
+    """Queue ``event_type`` (one of ``contracts.USER``'s) for ``user``."""
     await Publisher(outbox).emit(
         session,
-        contracts.USER.verb(verb),
+        event_type,
         entity_id=user.id,
         version=user.version,
         state=user_state(user),
     )
 
 
-async def publish_token(outbox: Outbox, session: AsyncSession, token: ApiToken, verb: str) -> None:
-    """Queue ``tt.api_token.<verb>`` (a verb of its contract) for ``token``."""
+async def publish_token(
+    outbox: Outbox, session: AsyncSession, token: ApiToken, event_type: EventType
+) -> None:
+    """Queue ``event_type`` (one of ``contracts.API_TOKEN``'s) for ``token``."""
     await Publisher(outbox).emit(
         session,
-        contracts.API_TOKEN.verb(verb),
+        event_type,
         entity_id=token.id,
         version=token.version,
         state=token_state(token),
