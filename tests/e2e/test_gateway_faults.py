@@ -116,14 +116,17 @@ def test_limits_hold_across_two_auth_replicas(two_auth_replicas: list[str], user
         assert_error(r, 429, "rate_limited")
 
 
-@pytest.fixture
-def two_time_replicas(local_platform, platform: PlatformInfo) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    local_platform.scale("time", 2)
+@pytest.fixture(params=["time", "auth"])
+def two_replicas(request, local_platform, platform: PlatformInfo) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    """Two replicas of time (the routed service) or auth (whose verify every request
+    passes through first)."""
+    service = request.param
+    local_platform.scale(service, 2)
     platform.reload()
     try:
-        yield local_platform
+        yield service, local_platform
     finally:
-        local_platform.scale("time", 1)
+        local_platform.scale(service, 1)
         platform.reload()
 
 
@@ -136,25 +139,33 @@ def _accepts(host: str, port: int | None) -> bool:
 
 
 def test_a_replica_killed_a_moment_ago_fails_no_request(
-    two_time_replicas,
+    two_replicas,
     platform: PlatformInfo,
     user: User,  # type: ignore[no-untyped-def]
 ) -> None:
     """Until its health check (every 2 s) takes a dead replica out of the pool, Traefik
     still gives it every other request, and each of those found the port closed (502).
     The gateway now sends a request that reached no replica to the next one: reads and
-    creates alike, since nothing of it went out."""
+    creates alike, since nothing of it went out; and verify's calls to auth alike."""
+    service, local_platform = two_replicas
     project = user.api.post("/api/v1/projects", json={"name": unique("reroute")})
     assert project.status_code == 201, project.text
-    pid = read_pid(two_time_replicas.layout.pids, "time.1")
+    pid = read_pid(local_platform.layout.pids, f"{service}.1")
     assert pid is not None
     os.killpg(pid, signal.SIGKILL)
     # Once its port refuses connections (and Traefik has read the end of its idle
     # connections to it), what is left is the window this test is about. A request sent
     # in the very moment of the kill may still be written to a dying connection: that
     # one is the client's to retry, as a request in flight is.
-    dead = httpx.URL(platform.service_url("time", 1))
-    wait_until(lambda: not _accepts(dead.host, dead.port), timeout=10, what="time.1 gone")
+    ports = [
+        httpx.URL(url)
+        for url in (platform.service_url(service, 1), platform.internal_url(service, 1))
+    ]
+
+    def gone() -> bool:
+        return not any(_accepts(url.host, url.port) for url in ports)
+
+    wait_until(gone, timeout=10, what=f"{service}.1 gone")
     time.sleep(0.1)
     answers = [user.api.get("/api/v1/projects").status_code for _ in range(10)]
     for minute in range(4):
