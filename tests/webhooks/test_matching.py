@@ -3,8 +3,8 @@ records and the shared ones, admins everything), replays, and owners who leave."
 
 from __future__ import annotations
 
-import time
 import uuid
+from typing import Any
 
 from webhook_kit import Caller, Callers, Hooks
 from webhook_receivers import entity_id, entry_event, project_event
@@ -20,8 +20,8 @@ def test_globs_choose_the_event_types(caller: Caller, hooks: Hooks) -> None:
     created_only = hooks.receiver()
     timers = hooks.receiver()
     everything = hooks.receiver()
-    hooks.create(caller, created_only.url, ["tt.time_entry.created"])
-    hooks.create(caller, timers.url, ["tt.time_entry.timer_*"])
+    created_hook = hooks.create(caller, created_only.url, ["tt.time_entry.created"])
+    timers_hook = hooks.create(caller, timers.url, ["tt.time_entry.timer_*"])
     hooks.create(caller, everything.url, ["*"])
     entry = entity_id()
     hooks.publish(
@@ -33,9 +33,15 @@ def test_globs_choose_the_event_types(caller: Caller, hooks: Hooks) -> None:
         ]
     )
     hooks.wait_for(everything, 4)
+    # Every event is recorded for all the subscriptions it matches at once: once "*" has
+    # all four, the delivery log of the others is complete.
+    assert _recorded_types(hooks, caller, timers_hook) == [
+        "tt.time_entry.timer_started",
+        "tt.time_entry.timer_stopped",
+    ]
+    assert _recorded_types(hooks, caller, created_hook) == ["tt.time_entry.created"]
     hooks.wait_for(timers, 2)
     hooks.wait_for(created_only, 1)
-    time.sleep(0.5)
     assert [r.json["type"] for r in timers.all()] == [
         "tt.time_entry.timer_started",
         "tt.time_entry.timer_stopped",
@@ -44,12 +50,18 @@ def test_globs_choose_the_event_types(caller: Caller, hooks: Hooks) -> None:
     assert len(everything.all()) == 4
 
 
+def _recorded_types(hooks: Hooks, owner: Caller, hook: dict[str, Any]) -> list[str]:
+    """The event types of a subscription's recorded deliveries, oldest first."""
+    items = hooks.deliveries(owner, hook["webhook"]["id"])
+    return [d["event_type"] for d in sorted(items, key=lambda d: d["id"])]
+
+
 def test_users_get_their_own_records_and_shared_ones_admins_get_all(
     callers: Callers, hooks: Hooks, admin: Caller
 ) -> None:
     alice, bob = callers.user(), callers.user()
     alices, admins = hooks.receiver(), hooks.receiver()
-    hooks.create(alice, alices.url, ["tt.time_entry.*", "tt.project.*"])
+    alices_hook = hooks.create(alice, alices.url, ["tt.time_entry.*", "tt.project.*"])
     hooks.create(admin, admins.url, ["tt.time_entry.*", "tt.project.*"])
     mine, theirs, project = entity_id(), entity_id(), entity_id()
     hooks.publish(
@@ -60,8 +72,10 @@ def test_users_get_their_own_records_and_shared_ones_admins_get_all(
         ]
     )
     hooks.wait_for(admins, 3)
+    # Bob's event reached the admin: it was recorded for every subscription it matched.
+    recorded = hooks.deliveries(alice, alices_hook["webhook"]["id"])
+    assert sorted(d["subject"] for d in recorded) == sorted([str(mine), str(project)])
     hooks.wait_for(alices, 2)
-    time.sleep(0.5)
     assert sorted(r.json["subject"] for r in alices.all()) == sorted([str(mine), str(project)])
     assert {r.json["subject"] for r in admins.all()} == {str(mine), str(theirs), str(project)}
 
@@ -88,13 +102,13 @@ def test_subscriptions_made_after_an_event_do_not_get_it(caller: Caller, hooks: 
     hooks.create(caller, receiver.url, ["tt.time_entry.*"])
     after = entry_event(caller.user_id, entry, 2, "updated")
     hooks.publish([before, after])
+    # One entity, one lane: had ``before`` been recorded, it would have gone out first.
     hooks.wait_for(receiver, 1)
-    time.sleep(0.5)
     assert [r.webhook_id for r in receiver.all()] == [after.id]
 
 
-def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks) -> None:
-    receiver = hooks.receiver()
+def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks, admin: Caller) -> None:
+    receiver, witness = hooks.receiver(), hooks.receiver()
     hook_id = hooks.create(caller, receiver.url, ["tt.time_entry.*"])["webhook"]["id"]
     deactivated = synthetic_event(
         USER_UPDATED,
@@ -112,8 +126,14 @@ def test_a_deactivated_owners_webhooks_stop(caller: Caller, hooks: Hooks) -> Non
 
     webhook = wait_until(paused, what="the webhook paused")
     assert webhook["disabled_reason"] == "owner_deactivated"
-    hooks.publish([entry_event(caller.user_id, entity_id(), 1)])
-    time.sleep(1.0)
+    # An admin's subscription to the same events is the witness: once it has the entry,
+    # the event was recorded for every subscription it matched.
+    hooks.create(admin, witness.url, ["tt.time_entry.*"])
+    entry = entry_event(caller.user_id, entity_id(), 1)
+    hooks.publish([entry])
+    hooks.wait_for(witness, 1)
+    assert [r.webhook_id for r in witness.all()] == [entry.id]
+    assert hooks.deliveries(caller, hook_id) == []
     assert receiver.all() == []
 
 
