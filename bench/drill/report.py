@@ -129,6 +129,7 @@ def row(
         f"/{result.productivity}/{'/'.join(map(str, result.deliveries))}",
         "lost": _breakdown(result.lost),
         "duplicated": _breakdown(result.duplicated),
+        "redelivered": _breakdown(result.redelivered),
         "lag peak p/s/w (outbox, pending)": f"{peaks.get('productivity', 0)}"
         f"/{peaks.get('search', 0)}/{peaks.get('webhooks intake', 0)}"
         f" ({peaks.get('outbox', 0)}, {peaks.get('pending', 0)})",

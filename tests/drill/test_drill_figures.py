@@ -9,10 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from drill.check import Snapshot
+from drill.check import Snapshot, copies
 from drill.load import Outcome
 from drill.monitor import Sample, group_lag
 from drill.report import Marks, answers, drained, first_ok, lag_peaks, p99_back
+from drill.subscribers import Delivery
 
 MARKS = Marks(load=0.0, measured=5.0, injected=20.0, restored=30.0, stopped=60.0)
 
@@ -86,3 +87,15 @@ def test_a_group_whose_offsets_the_broker_does_not_give_has_no_lag_sample() -> N
     # not the whole topic (the drill once reported a lag peak of 200,890 that way).
     assert group_lag(ends, {}) is None
     assert group_lag(ends, {0: -1, 1: 50}) is None
+
+
+def test_a_delivery_sent_again_is_a_redelivery_and_a_second_event_id_a_duplicate() -> None:
+    def got(event_id: str, subject: str) -> Delivery:
+        return Delivery(0, event_id, subject, "tt.time_entry.created", 200)
+
+    once = [got("e1", "1"), got("e2", "2")]
+    assert copies(once) == (0, 0)
+    # The same webhook-id twice (a worker killed between sending and recording it).
+    assert copies([*once, got("e1", "1")]) == (1, 0)
+    # Entry 2's creation under a second id: a subscriber cannot tell it is a copy.
+    assert copies([*once, got("e3", "2")]) == (0, 1)
