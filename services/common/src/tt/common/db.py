@@ -69,6 +69,7 @@ def create_engine(settings: PlatformSettings, **overrides: Any) -> AsyncEngine:
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
         # Most recently used first: the connections a quiet spell leaves unused stay
         # unused, and PostgreSQL's idle_session_timeout closes them.
         "pool_use_lifo": True,

@@ -33,6 +33,12 @@ class PlatformSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://tt@127.0.0.1:5432/tt"
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # How long a request waits for a pooled connection before it is answered 503 with
+    # Retry-After. Past a few seconds its client has given up (the reference apps wait
+    # 10 s) and its identity has expired; waiting longer only does work nobody will read,
+    # on a service that is already saturated (the fault drill saw requests wait 30 s,
+    # SQLAlchemy's default, while their clients' retries queued behind them).
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # PostgreSQL ends a pooled connection left idle this long (0: never). The pool hands
     # out its most recently used connections first, so after a burst the ones it no
     # longer needs sit idle and go, with their backend's memory (~5 MB each).

@@ -1,0 +1,46 @@
+"""A request waits a bounded time for a pooled database connection: past
+``db_pool_timeout_seconds`` the wait ends in a dependency outage (answered 503 with
+Retry-After, retried by consumers) instead of SQLAlchemy's 30 s, by which time the
+client has long given up."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+
+from support.platform import PlatformInfo
+from tt.common.db import create_engine
+from tt.common.outages import is_dependency_outage
+from tt.common.settings import PlatformSettings
+
+
+def test_a_full_pool_fails_fast_as_an_outage(platform: PlatformInfo) -> None:
+    settings = PlatformSettings(
+        TT_ENV="test",
+        database_url="postgresql+asyncpg://" + platform.dsn("time").split("://", 1)[1],
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout_seconds=0.5,
+    )
+    assert PlatformSettings(TT_ENV="test").db_pool_timeout_seconds == 5.0  # the default
+
+    async def run() -> tuple[BaseException, float]:
+        engine = create_engine(settings)
+        try:
+            async with engine.connect() as held:
+                await held.execute(text("SELECT 1"))
+                started = time.monotonic()
+                with pytest.raises(sa_exc.TimeoutError) as waited:
+                    async with engine.connect():
+                        pass
+                return waited.value, time.monotonic() - started
+        finally:
+            await engine.dispose()
+
+    error, seconds = asyncio.run(run())
+    assert 0.4 < seconds < 3.0
+    assert is_dependency_outage(error)
