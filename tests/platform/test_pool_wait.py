@@ -5,42 +5,49 @@ client has long given up."""
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from support.platform import PlatformInfo
+from support.widgets import scratch_database
 from tt.common.db import create_engine
 from tt.common.outages import is_dependency_outage
 from tt.common.settings import PlatformSettings
 
 
-def test_a_full_pool_fails_fast_as_an_outage(platform: PlatformInfo) -> None:
-    settings = PlatformSettings(
-        TT_ENV="test",
-        database_url="postgresql+asyncpg://" + platform.dsn("time").split("://", 1)[1],
-        db_pool_size=1,
-        db_max_overflow=0,
-        db_pool_timeout_seconds=0.5,
+@pytest.fixture
+async def database(platform: PlatformInfo) -> AsyncIterator[str]:
+    pg = platform.doc["postgres"]
+    async with scratch_database(
+        pg["host"], pg["port"], platform.secrets["pg_superuser_password"]
+    ) as url:
+        yield url
+
+
+def settings(**values: object) -> PlatformSettings:
+    return PlatformSettings(TT_ENV="test", **values)  # its alias: placeholder secrets are fine
+
+
+async def test_a_full_pool_fails_fast_as_an_outage(database: str) -> None:
+    assert settings().db_pool_timeout_seconds == 5.0  # the default
+    engine = create_engine(
+        settings(
+            database_url=database, db_pool_size=1, db_max_overflow=0, db_pool_timeout_seconds=0.5
+        )
     )
-    assert PlatformSettings(TT_ENV="test").db_pool_timeout_seconds == 5.0  # the default
-
-    async def run() -> tuple[BaseException, float]:
-        engine = create_engine(settings)
-        try:
-            async with engine.connect() as held:
-                await held.execute(text("SELECT 1"))
-                started = time.monotonic()
-                with pytest.raises(sa_exc.TimeoutError) as waited:
-                    async with engine.connect():
-                        pass
-                return waited.value, time.monotonic() - started
-        finally:
-            await engine.dispose()
-
-    error, seconds = asyncio.run(run())
+    try:
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            started = time.monotonic()
+            with pytest.raises(sa_exc.TimeoutError) as waited:
+                async with engine.connect():
+                    pass
+            seconds = time.monotonic() - started
+    finally:
+        await engine.dispose()
     assert 0.4 < seconds < 3.0
-    assert is_dependency_outage(error)
+    assert is_dependency_outage(waited.value)
