@@ -1,4 +1,5 @@
-"""A widget service (tt.common only) on a scratch database of the test platform."""
+"""A widget service (tt.common only) on a scratch database of the test platform, and a
+bare scratch database."""
 
 from __future__ import annotations
 
@@ -22,3 +23,13 @@ async def widgets(platform: PlatformInfo) -> AsyncIterator[WidgetService]:
             yield service
         finally:
             await service.stop()
+
+
+@pytest.fixture
+async def database(platform: PlatformInfo) -> AsyncIterator[str]:
+    """A fresh database with the platform tables; dropped afterwards."""
+    pg = platform.doc["postgres"]
+    async with scratch_database(
+        pg["host"], pg["port"], platform.secrets["pg_superuser_password"]
+    ) as url:
+        yield url

@@ -7,28 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from support.platform import PlatformInfo
-from support.widgets import scratch_database, wait_for
+from support.widgets import wait_for
 from tt.common.db import create_engine, raw_connection
 from tt.common.outbox import RELAY_LOCK_ID, OutboxRelay
 from tt.common.settings import PlatformSettings
 
 IDLE_SECONDS = 1
-
-
-@pytest.fixture
-async def database(platform: PlatformInfo) -> AsyncIterator[str]:
-    pg = platform.doc["postgres"]
-    async with scratch_database(
-        pg["host"], pg["port"], platform.secrets["pg_superuser_password"]
-    ) as url:
-        yield url
 
 
 def short_idle_engine(url: str) -> AsyncEngine:

@@ -6,26 +6,14 @@ client has long given up."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from support.platform import PlatformInfo
-from support.widgets import scratch_database
 from tt.common.db import create_engine
 from tt.common.outages import is_dependency_outage
 from tt.common.settings import PlatformSettings
-
-
-@pytest.fixture
-async def database(platform: PlatformInfo) -> AsyncIterator[str]:
-    pg = platform.doc["postgres"]
-    async with scratch_database(
-        pg["host"], pg["port"], platform.secrets["pg_superuser_password"]
-    ) as url:
-        yield url
 
 
 def settings(**values: object) -> PlatformSettings:
