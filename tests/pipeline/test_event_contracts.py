@@ -95,6 +95,18 @@ def test_every_event_on_the_topics_has_a_contract_and_validates(
         "tt.time.entries": {str(entry["id"])},
     }
 
+    expected = {
+        "tt.auth.users": {"tt.user.created"},
+        "tt.auth.tokens": {"tt.api_token.created"},
+        "tt.time.clients": {"tt.client.created"},
+        "tt.time.projects": {"tt.project.created"},
+        "tt.time.tasks": {"tt.task.created", "tt.task.deleted"},
+        "tt.time.entries": {
+            "tt.time_entry.created",
+            "tt.time_entry.updated",
+            "tt.time_entry.deleted",
+        },
+    }
     registry = all_event_types()
     seen: set[str] = set()
     for topic in TOPICS:
@@ -103,8 +115,10 @@ def test_every_event_on_the_topics_has_a_contract_and_validates(
             platform.kafka_bootstrap,
             topic,
             since=since[topic],
+            # Until the last of our changes is there: a task's deletion can be relayed in
+            # a later batch than its creation.
             until=lambda found, topic=topic: (
-                len({e.subject for e in found} & ours[topic]) == len(ours[topic])
+                {e.type for e in found if e.subject in ours[topic]} >= expected[topic]
             ),
             timeout=30,
         )
@@ -116,17 +130,7 @@ def test_every_event_on_the_topics_has_a_contract_and_validates(
             assert contract.entity.topic == topic, f"{event.type} is not a {topic} type"
             contract.validate(event.state)
             seen.add(event.type)
-    assert {
-        "tt.user.created",
-        "tt.api_token.created",
-        "tt.client.created",
-        "tt.project.created",
-        "tt.task.created",
-        "tt.task.deleted",
-        "tt.time_entry.created",
-        "tt.time_entry.updated",
-        "tt.time_entry.deleted",
-    } <= seen
+    assert set().union(*expected.values()) <= seen
 
 
 def test_every_event_type_is_spelled_out_where_it_is_declared() -> None:
