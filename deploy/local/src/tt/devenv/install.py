@@ -204,39 +204,41 @@ def ensure_chartjs(web: Path = PRODUCTIVITY_WEB) -> Path:
 KUSTOMIZE_VERSION = "v5.7.1"
 
 
-def go_command(purpose: str) -> str:
+def go_install(
+    target: Path, package: str, *, what: str, cwd: Path, env: dict[str, str] | None = None
+) -> Path:
+    """``target`` (a binary in its own cache folder), built once with ``go install
+    package`` from ``cwd`` into that folder; ``what`` names it in errors."""
+    if target.exists():
+        return target
     go = shutil.which("go") or next(
         (p for p in ("/usr/local/go/bin/go",) if Path(p).exists()), None
     )
     if go is None:
-        raise DevError(f"go not found: install Go (1.26 or newer) to {purpose}")
-    return go
+        raise DevError(f"go not found: install Go (1.26 or newer) to build {what}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run(
+        [go, "install", "-trimpath", "-ldflags=-s -w", package],
+        what=f"building {what} with go install (retry when the Go module proxy is reachable)",
+        cwd=cwd,
+        env={"GOBIN": str(target.parent), "CGO_ENABLED": "0", **(env or {})},
+        timeout=1800,
+    )
+    if not target.exists():
+        raise DevError(f"go install finished but {target} is missing")
+    return target
 
 
 def ensure_kustomize() -> Path:
     """kustomize, which renders deploy/k8s for the tests (what ``kubectl apply -k`` applies),
     built once with ``go install`` from the Go module proxy and cached under .tt/cache."""
     target = CACHE / f"kustomize-{KUSTOMIZE_VERSION}" / "kustomize"
-    if target.exists():
-        return target
-    go = go_command("build kustomize")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    run(
-        [
-            go,
-            "install",
-            "-trimpath",
-            "-ldflags=-s -w",
-            f"sigs.k8s.io/kustomize/kustomize/v5@{KUSTOMIZE_VERSION}",
-        ],
-        what="building kustomize with go install (retry when the Go module proxy is reachable)",
+    return go_install(
+        target,
+        f"sigs.k8s.io/kustomize/kustomize/v5@{KUSTOMIZE_VERSION}",
+        what="kustomize",
         cwd=target.parent,
-        env={"GOBIN": str(target.parent), "CGO_ENABLED": "0"},
-        timeout=1800,
     )
-    if not target.exists():
-        raise DevError(f"go install finished but {target} is missing")
-    return target
 
 
 def ensure_chromium() -> tuple[Path, Path]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tt.devenv.install import go_command
+from tt.devenv.install import go_install
 from tt.devenv.layout import CACHE, REPO
-from tt.devenv.procs import DevError, run, running, spawn, wait_for_port
+from tt.devenv.procs import running, spawn, wait_for_port
 
 if TYPE_CHECKING:
     from tt.devenv.platform import Platform
@@ -35,21 +35,14 @@ def collector_binary() -> Path:
     for name in ("go.mod", "go.sum", "main.go"):
         digest.update((COLLECTOR_SOURCE / name).read_bytes())
     target = CACHE / f"tt-otelcol-{digest.hexdigest()[:12]}" / "tt-otelcol"
-    if target.exists():
-        return target
-    go = go_command("build the trace backend")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    run(
-        [go, "install", "-trimpath", "-ldflags=-s -w", "."],
-        what="building the trace backend with go install (retry when the Go module proxy "
-        "is reachable; the first build takes a few minutes)",
+    # The first build takes a few minutes.
+    return go_install(
+        target,
+        ".",
+        what="the trace backend",
         cwd=COLLECTOR_SOURCE,
-        env={"GOBIN": str(target.parent), "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly"},
-        timeout=1800,
+        env={"GOFLAGS": "-mod=readonly"},
     )
-    if not target.exists():
-        raise DevError(f"go install finished but {target} is missing")
-    return target
 
 
 def traces_dir(state: Path) -> Path:
