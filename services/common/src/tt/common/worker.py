@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
@@ -54,6 +55,7 @@ def run_worker(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
     """Run ``tasks`` (each a long-running coroutine factory) until a stop signal."""
     setup_logging(settings.service_name + "-worker", settings.log_level)
     setup_tracing(settings, settings.service_name + "-worker")
+    os.nice(settings.worker_niceness)
     # uvloop, as the HTTP processes run (uvicorn): a worker is mostly socket I/O (Kafka,
     # PostgreSQL), and its relay and consumers used ~10 % less CPU per event on it.
     uvloop.run(_main(settings, tasks))
