@@ -10,11 +10,13 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from opentelemetry import trace
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, DBAPIError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tt.common.outages import is_dependency_outage
@@ -224,6 +226,22 @@ def _refused_input(exc: Exception) -> bool:
     return isinstance(state, str) and state[:2] in _INPUT_SQLSTATE_CLASSES
 
 
+# What a database, Redis or the network raise, outages and refused values among them.
+# Their handler is registered for each class so that Starlette's ExceptionMiddleware
+# answers them: a handler for ``Exception`` itself runs in ServerErrorMiddleware, which
+# raises the error again after answering, and uvicorn then closes the connection while
+# the gateway may be sending its next request on it (that request gets a 502).
+_INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    RedisError,
+    OSError,
+    OverflowError,
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error, ours and the framework's, to the contract's JSON body."""
 
@@ -287,4 +305,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, on_app_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for error in _INFRASTRUCTURE_ERRORS:
+        app.add_exception_handler(error, on_unexpected)
     app.add_exception_handler(Exception, on_unexpected)

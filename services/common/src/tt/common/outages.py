@@ -5,6 +5,7 @@ may succeed if tried again. Consumers retry it; HTTP answers 503 instead of 500.
 from __future__ import annotations
 
 import asyncpg
+from redis import exceptions as redis_exc
 from sqlalchemy import exc as sa_exc
 
 # SQLSTATE classes: 08 connection exception, 57P operator intervention (shutting down,
@@ -21,6 +22,8 @@ DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
     # began (an idle-session timeout); the work succeeds on another connection. Raised
     # bare on a session's driver connection (SQLAlchemy wraps only what it executes).
     asyncpg.exceptions.InternalClientError,
+    redis_exc.ConnectionError,  # Redis down or restarting (not an OSError)
+    redis_exc.TimeoutError,
 )
 
 
