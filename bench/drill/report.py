@@ -162,3 +162,36 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def timeline(
+    name: str, outcomes: list[Outcome], samples: list[Sample], marks: Marks
+) -> list[dict[str, Any]]:
+    """One record per second of the episode, from the injection (negative before it):
+    the requests sent in that second (how many, how many failed, their p99), and the
+    last lag/outbox/pending sample of it. ``./dev drill --timeline`` writes them."""
+    seconds: dict[int, dict[str, Any]] = {}
+
+    def at(t: float) -> dict[str, Any]:
+        second = int(t - marks.injected) if t >= marks.injected else -int(marks.injected - t) - 1
+        return seconds.setdefault(
+            second, {"fault": name, "t": second, "sent": 0, "failed": 0, "ms": []}
+        )
+
+    for o in outcomes:
+        record = at(o.sent)
+        record["sent"] += 1
+        record["failed"] += not o.ok
+        record["ms"].append((o.done - o.sent) * 1000)
+    for s in samples:
+        at(s.at).update(lag=s.lag, outbox=s.outbox, pending=s.pending)
+    out = []
+    for second in sorted(seconds):
+        record = seconds[second]
+        times = record.pop("ms")
+        record["p99 ms"] = round(percentile(times, 99)) if times else None
+        record["restored"] = marks.restored is not None and second == int(
+            marks.restored - marks.injected
+        )
+        out.append(record)
+    return out

@@ -9,6 +9,7 @@ seconds, inject the fault, hold it, end it, load ``after`` more seconds, stop th
 wait (at most ``settle`` seconds) for every store to catch up, check, clean up.
 
     ./dev drill [--scale 0.25] [--quick] [--faults kafka,redis] [--markdown out.md]
+                [--timeline seconds.jsonl]
 
 It uses the running platform of this checkout (``./dev up``, or ``TT_DEV_PROFILE`` /
 ``TT_PORT_BASE``), or starts one and stops it afterwards; it puts back what it killed,
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -37,7 +39,7 @@ from drill.config import Rates, Timings
 from drill.faults import Fault
 from drill.load import DrillUser, Load, user_client
 from drill.monitor import Monitor
-from drill.report import Marks, failures, markdown, row
+from drill.report import Marks, failures, markdown, row, timeline
 from drill.subscribers import Subscribers
 from support.api import Users, token_client, unique
 from support.kafka import get_end_offsets
@@ -67,6 +69,7 @@ class Drill:
         self.checker = Checker(self.doc["postgres"]["dsn"], self.doc["kafka_bootstrap"], self.topic)
         self.created_users: list[int] = []
         self.run_id = uuid.uuid4().hex[:6]
+        self.timelines: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------ one episode
 
@@ -156,6 +159,7 @@ class Drill:
             marks = Marks(started, measured, injected, restored, stopped)
             for line in failures(load.outcomes, load.examples):
                 say(line)
+            self.timelines += timeline(fault.name, load.outcomes, monitor.samples, marks)
             return row(fault.name, load.outcomes, load.skipped, monitor.samples, marks, result)
         finally:
             for sub_id, owner in owners.items():
@@ -212,6 +216,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--faults", help="only the faults whose names contain these words")
     parser.add_argument("--users", type=int, default=4, help="drill users per fault (4)")
     parser.add_argument("--markdown", type=Path, help="also write the table here (markdown)")
+    parser.add_argument(
+        "--timeline", type=Path, help="also write each episode's seconds here (JSON lines)"
+    )
     parser.add_argument("--list", action="store_true", help="list the faults and exit")
     return parser.parse_args(argv)
 
@@ -279,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown and rows:
         args.markdown.write_text(f"{settings}\n\n{markdown(rows)}\n")
         say(f"table written to {args.markdown}")
+    if args.timeline and drill.timelines:
+        args.timeline.write_text("".join(json.dumps(r) + "\n" for r in drill.timelines))
+        say(f"timeline written to {args.timeline}")
     return 0 if rows else 1
 
 

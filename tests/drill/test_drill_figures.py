@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from drill.check import Snapshot, copies
 from drill.load import Outcome
 from drill.monitor import Sample, group_lag
-from drill.report import Marks, answers, drained, first_ok, lag_peaks, p99_back
+from drill.report import Marks, answers, drained, first_ok, lag_peaks, p99_back, timeline
 from drill.subscribers import Delivery
 
 MARKS = Marks(load=0.0, measured=5.0, injected=20.0, restored=30.0, stopped=60.0)
@@ -99,3 +99,33 @@ def test_a_delivery_sent_again_is_a_redelivery_and_a_second_event_id_a_duplicate
     assert copies([*once, got("e1", "1")]) == (1, 0)
     # Entry 2's creation under a second id: a subscriber cannot tell it is a copy.
     assert copies([*once, got("e3", "2")]) == (0, 1)
+
+
+def test_the_timeline_counts_each_second_from_the_injection() -> None:
+    outcomes = [
+        Outcome("lists", 19.5, 19.6, [200]),  # the second before the injection: -1
+        Outcome("creates", 20.2, 20.3, [201]),
+        Outcome("creates", 20.9, 31.0, ["timeout", "timeout"]),
+    ]
+    samples = [
+        Sample(20.1, {"search": 5}, 10, 0),
+        Sample(20.8, {"search": 9}, 12, 3),  # the last sample of second 0 wins
+        Sample(30.4, {"search": 1}, 0, 0),
+    ]
+    records = {r["t"]: r for r in timeline("kafka", outcomes, samples, MARKS)}
+    assert sorted(records) == [-1, 0, 10]
+    assert records[-1]["sent"] == 1
+    assert records[0] | {"p99 ms": None} == {
+        "fault": "kafka",
+        "t": 0,
+        "sent": 2,
+        "failed": 1,
+        "lag": {"search": 9},
+        "outbox": 12,
+        "pending": 3,
+        "p99 ms": None,
+        "restored": False,
+    }
+    assert records[0]["p99 ms"] > 9_000
+    assert records[10]["restored"]
+    assert records[10]["sent"] == 0
