@@ -19,7 +19,7 @@ from tt.common.responses import JSONResponse
 from tt.time.inventory import stock
 from tt.time.inventory.routes import ENABLED
 from tt.time.inventory.schemas import MovementCreate, TransferCreate
-from tt.time.inventory.views import movement_view, transfer_view
+from tt.time.inventory.views import transfer_movements_view, transfer_view
 from tt.time.web.params import QueryId, bound
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"], dependencies=ENABLED)
@@ -94,7 +94,7 @@ async def create_transfer(request: Request, identity: Writer) -> Response:
             "message": "Stock transfer completed successfully",
             "reference_id": record.id,
             "transfer": transfer_view(record),
-            "transfers": [{"movement_id": m.id, "movement": movement_view(m)} for m in moves],
+            "transfers": transfer_movements_view(moves),
         }
 
     return await run_create(request, identity, body, work)
