@@ -6,7 +6,7 @@ from typing import Any
 
 from timekit import create_client, create_project, ok
 
-from support.api import User, Users, assert_error
+from support.api import User, Users, assert_error, unique
 
 
 def _contacts(user: User, client_id: int) -> list[dict[str, Any]]:
@@ -162,3 +162,103 @@ def test_leads_crud_search_and_default_filter(user: User) -> None:
     assert_error(user.api.get("/api/v1/leads", params={"status": "warm"}), 400, "validation_error")
     assert ok(user.api.delete(f"/api/v1/leads/{hot['id']}"))["message"]
     assert ids(status="all") == [cold["id"], gone["id"]]
+
+
+def test_what_a_deal_points_at_must_exist(user: User) -> None:
+    client, other = create_client(user.api), create_client(user.api)
+    project = create_project(user.api, client["id"])
+    contact = ok(
+        user.api.post(
+            f"/api/v1/clients/{other['id']}/contacts", json={"first_name": "O", "last_name": "T"}
+        ),
+        201,
+    )["contact"]
+    lead = ok(user.api.post("/api/v1/leads", json={"first_name": "L", "last_name": "D"}), 201)
+    refused = user.api.post(
+        "/api/v1/deals",
+        json={
+            "name": "x",
+            "client_id": client["id"],
+            "contact_id": contact["id"],  # at another client
+            "lead_id": 999999999,
+            "related_project_id": 999999999,
+        },
+    )
+    assert assert_error(refused, 400, "validation_error")["errors"] == {
+        "lead_id": ["Lead not found"],
+        "related_project_id": ["Project not found"],
+        "contact_id": ["The contact belongs to another client"],
+    }
+    missing = user.api.post("/api/v1/deals", json={"name": "x", "contact_id": 999999999})
+    assert assert_error(missing, 400, "validation_error")["errors"] == {
+        "contact_id": ["Contact not found"]
+    }
+    deal = ok(
+        user.api.post(
+            "/api/v1/deals",
+            json={
+                "name": "x",
+                "client_id": other["id"],
+                "contact_id": contact["id"],
+                "lead_id": lead["lead"]["id"],
+                "related_project_id": project["id"],
+            },
+        ),
+        201,
+    )["deal"]
+    assert (deal["contact_id"], deal["lead_id"], deal["related_project_id"]) == (
+        contact["id"],
+        lead["lead"]["id"],
+        project["id"],
+    )
+    # An update naming a contact checks it against the client it names.
+    bad = user.api.patch(
+        f"/api/v1/deals/{deal['id']}", json={"client_id": client["id"], "contact_id": contact["id"]}
+    )
+    assert list(assert_error(bad, 400, "validation_error")["errors"]) == ["contact_id"]
+
+
+def test_deal_and_lead_lists_filter(users: Users) -> None:
+    owner, other = users.create(), users.create()
+    client = create_client(owner.api)
+    tag = unique("stage-")
+    mine = ok(
+        owner.api.post(
+            "/api/v1/deals", json={"name": "a", "stage": tag, "client_id": client["id"]}
+        ),
+        201,
+    )["deal"]
+    ok(owner.api.post("/api/v1/deals", json={"name": "b", "stage": tag}), 201)
+    ok(other.api.post("/api/v1/deals", json={"name": "c", "stage": tag}), 201)
+
+    def deal_ids(api_user: User, **params: Any) -> set[int]:
+        body = ok(api_user.api.get("/api/v1/deals", params={"stage": tag, **params}))
+        return {d["id"] for d in body["deals"]}
+
+    assert len(deal_ids(owner)) == 2
+    assert deal_ids(owner, client_id=client["id"]) == {mine["id"]}
+    # A user's ``owner`` names nobody else: they see their own.
+    assert deal_ids(owner, owner=other.id) == deal_ids(owner)
+    admin = users.create(is_admin=True)
+    assert len(deal_ids(admin)) == 3
+    assert deal_ids(admin, owner=owner.id) == deal_ids(owner)
+
+    source = unique("fair-")
+    lead = ok(
+        owner.api.post(
+            "/api/v1/leads", json={"first_name": "F", "last_name": "S", "source": source}
+        ),
+        201,
+    )["lead"]
+    ok(
+        other.api.post(
+            "/api/v1/leads", json={"first_name": "G", "last_name": "S", "source": source}
+        ),
+        201,
+    )
+    by_source = ok(owner.api.get("/api/v1/leads", params={"source": source}))["leads"]
+    assert [x["id"] for x in by_source] == [lead["id"]]
+    everyone = ok(admin.api.get("/api/v1/leads", params={"source": source}))["leads"]
+    assert len(everyone) == 2
+    only = ok(admin.api.get("/api/v1/leads", params={"source": source, "owner": owner.id}))
+    assert [x["id"] for x in only["leads"]] == [lead["id"]]

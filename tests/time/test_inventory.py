@@ -167,6 +167,57 @@ def test_items_and_warehouses(users: Users, user: User) -> None:
     )
 
 
+def test_movements_refuse_inactive_records_and_lists_filter(user: User) -> None:
+    category = unique("cat-")
+    item, spare = _item(user, category=category), _item(user, category=category)
+    warehouse, closed = _warehouse(user), _warehouse(user)
+    found = ok(user.api.get(f"{INV}/items", params={"category": category}))["items"]
+    assert {i["id"] for i in found} == {item["id"], spare["id"]}
+    ok(user.api.delete(f"{INV}/items/{spare['id']}"))
+    ok(user.api.delete(f"{INV}/warehouses/{closed['id']}"))
+    assert ok(user.api.get(f"{INV}/warehouses/{closed['id']}"))["warehouse"]["is_active"] is False
+    active = ok(user.api.get(f"{INV}/warehouses", params={"per_page": 100}))["warehouses"]
+    assert closed["id"] not in [w["id"] for w in active]
+    assert warehouse["id"] in [w["id"] for w in active]
+
+    def movement(**body: Any) -> httpx.Response:
+        full = {"stock_item_id": item["id"], "warehouse_id": warehouse["id"], "quantity": 1}
+        return user.api.post(f"{INV}/movements", json={**full, **body})
+
+    refused = assert_error(
+        movement(stock_item_id=spare["id"], warehouse_id=closed["id"]), 400, "validation_error"
+    )
+    assert refused["errors"] == {"stock_item_id": ["Inactive"], "warehouse_id": ["Inactive"]}
+    missing = assert_error(movement(warehouse_id=999999999), 400, "validation_error")
+    assert missing["errors"] == {"warehouse_id": ["Warehouse not found"]}
+
+    recorded = ok(movement(quantity=2.5, unit_cost=4), 201)
+    assert recorded["movement"]["quantity"] == 2.5
+    assert recorded["stock_level"] == {
+        "warehouse_id": warehouse["id"],
+        "stock_item_id": item["id"],
+        "quantity_on_hand": 2.5,
+        "quantity_reserved": 0.0,
+        "quantity_available": 2.5,
+        "location": None,
+    }
+    [level] = ok(user.api.get(f"{INV}/stock-levels", params={"stock_item_id": item["id"]}))[
+        "stock_levels"
+    ]
+    assert (level["warehouse"]["id"], level["stock_item"]["id"]) == (warehouse["id"], item["id"])
+    assert level["quantity_available"] == 2.5
+
+
+def test_a_warehouse_code_stays_unique_when_changed(user: User) -> None:
+    first, second = _warehouse(user), _warehouse(user)
+    taken = user.api.patch(f"{INV}/warehouses/{second['id']}", json={"code": first["code"]})
+    assert_error(taken, 409, "conflict")
+    same = ok(user.api.put(f"{INV}/warehouses/{first['id']}", json={"code": first["code"]}))
+    assert same["warehouse"]["code"] == first["code"]
+    assert_error(user.api.get(f"{INV}/warehouses/999999999"), 404, "not_found")
+    assert_error(user.api.get(f"{INV}/items/999999999"), 404, "not_found")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,18 +12,41 @@ from tt.common.app import DbSession
 from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.contacts import service
-from tt.time.contacts.schemas import ContactCreate, ContactUpdate
+from tt.time.contacts.schemas import (
+    ContactAnswer,
+    ContactCreate,
+    ContactDeleted,
+    ContactPage,
+    ContactSaved,
+    ContactUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/clients/{client_id:int}/contacts", tags=["clients"])
 
 Reader = Annotated[Identity, Depends(require_scope("read:clients"))]
 Writer = Annotated[Identity, Depends(require_scope("write:clients"))]
 
+# What the routes answer besides their own body (every route may also answer 401, 403, 429
+# and 503); 404 names a missing client or contact. Creates take an Idempotency-Key.
+ONE_ERRORS = errors(400, 404)
+CREATE_ERRORS = errors(
+    400,
+    404,
+    409,
+    413,
+    415,
+    422,
+    e409="a request with the same Idempotency-Key is still running",
+    e422="the Idempotency-Key was used with another body",
+)
+UPDATE_ERRORS = errors(400, 404, 413, 415)
 
-@router.get("")
+
+@router.get("", response_model=ContactPage, responses=ONE_ERRORS)
 async def list_contacts(
     session: DbSession,
     _: Reader,
@@ -35,7 +58,13 @@ async def list_contacts(
     return JSONResponse(paginated("contacts", items, params, total))
 
 
-@router.post("", status_code=201, openapi_extra=json_body(ContactCreate), response_model=None)
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra=json_body(ContactCreate),
+    response_model=ContactSaved,
+    responses=CREATE_ERRORS,
+)
 async def create_contact(request: Request, identity: Writer, client_id: int) -> Response:
     """``first_name`` and ``last_name`` are required; ``is_primary`` makes this the
     client's one primary contact."""
@@ -50,7 +79,7 @@ async def create_contact(request: Request, identity: Writer, client_id: int) -> 
     return await run_create(request, identity, body, work)
 
 
-@router.get("/{contact_id:int}")
+@router.get("/{contact_id:int}", response_model=ContactAnswer, responses=ONE_ERRORS)
 async def get_contact(
     session: DbSession, _: Reader, client_id: int, contact_id: int
 ) -> JSONResponse:
@@ -64,7 +93,8 @@ async def get_contact(
     "/{contact_id:int}",
     methods=["PUT", "PATCH"],
     openapi_extra=json_body(ContactUpdate),
-    response_model=None,
+    response_model=ContactSaved,
+    responses=UPDATE_ERRORS,
 )
 async def update_contact(
     request: Request, session: DbSession, _: Writer, client_id: int, contact_id: int
@@ -76,7 +106,7 @@ async def update_contact(
     return JSONResponse({"message": "Contact updated successfully", "contact": contact})
 
 
-@router.delete("/{contact_id:int}")
+@router.delete("/{contact_id:int}", response_model=ContactDeleted, responses=ONE_ERRORS)
 async def delete_contact(
     session: DbSession, _: Writer, client_id: int, contact_id: int
 ) -> JSONResponse:

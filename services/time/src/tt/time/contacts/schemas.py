@@ -1,12 +1,15 @@
-"""Request bodies of the contact routes (unknown keys are ignored, as for clients)."""
+"""Request bodies of the contact routes (unknown keys are ignored, as for clients), and
+the answers' shapes for the OpenAPI document (``views.py`` builds them)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, StrictBool, field_validator
 
 from tt.common.fields import LENIENT, text_field
+from tt.common.openapi import page_of
 from tt.time.clients.schemas import check_email
 from tt.time.web.fields import LongText, ShortText, Tags
 
@@ -39,3 +42,49 @@ class ContactCreate(ContactFields):
 class ContactUpdate(ContactFields):
     first_name: PersonName | None = None
     last_name: PersonName | None = None
+
+
+# ------------------------------------------------------------------ answers
+
+
+class ContactView(BaseModel):
+    """A contact of a client; ``tags`` as a list."""
+
+    id: int
+    client_id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    display_name: str
+    email: str | None
+    phone: str | None
+    mobile: str | None
+    title: str | None
+    department: str | None
+    role: str
+    is_primary: bool
+    address: str | None
+    notes: str | None
+    tags: list[str]
+    is_active: bool
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+ContactPage = page_of(ContactView, "contacts", "ContactPage")
+
+
+class ContactAnswer(BaseModel):
+    contact: ContactView
+
+
+class ContactSaved(BaseModel):
+    """A created (201) or updated contact."""
+
+    message: str
+    contact: ContactView
+
+
+class ContactDeleted(BaseModel):
+    message: str

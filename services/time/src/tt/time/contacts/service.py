@@ -4,17 +4,16 @@ client has at most one primary contact: marking one primary unmarks the others."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.errors import NotFound
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
 from tt.time.clients import repository as clients
+from tt.time.contacts import repository
 from tt.time.contacts.models import Contact
 from tt.time.contacts.schemas import ContactCreate, ContactUpdate
 from tt.time.contacts.views import contact_view
@@ -29,47 +28,18 @@ async def _client(session: AsyncSession, client_id: int) -> None:
 async def _contact(
     session: AsyncSession, client_id: int, contact_id: int, *, lock: bool = False
 ) -> Contact:
-    query = select(Contact).where(Contact.id == contact_id, Contact.client_id == client_id)
-    contact = (
-        await session.execute(query.with_for_update() if lock else query)
-    ).scalar_one_or_none()
+    contact = await repository.find_at_client(session, client_id, contact_id, lock=lock)
     if contact is None:
         raise NotFound("Contact not found")
     return contact
-
-
-async def _only_primary(session: AsyncSession, contact: Contact) -> None:
-    await session.execute(
-        update(Contact)
-        .where(
-            Contact.client_id == contact.client_id,
-            Contact.id != contact.id,
-            Contact.is_primary.is_(True),
-        )
-        .values(is_primary=False, updated_at=datetime.now(UTC))
-    )
 
 
 async def list_contacts(
     session: AsyncSession, client_id: int, params: PageParams
 ) -> tuple[list[dict[str, Any]], int]:
     await _client(session, client_id)
-    where = Contact.client_id == client_id
-    rows: Sequence[Contact] = (
-        (
-            await session.execute(
-                select(Contact)
-                .where(where)
-                .order_by(Contact.last_name, Contact.first_name, Contact.id)
-                .limit(params.per_page)
-                .offset(params.offset)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    total = (await session.execute(select(func.count()).where(where))).scalar_one()
-    return [contact_view(c) for c in rows], int(total)
+    contacts, total = await repository.page(session, client_id, params)
+    return [contact_view(c) for c in contacts], total
 
 
 async def get_contact(session: AsyncSession, client_id: int, contact_id: int) -> dict[str, Any]:
@@ -91,7 +61,7 @@ async def create_contact(
     session.add(contact)
     await session.flush()
     if contact.is_primary:
-        await _only_primary(session, contact)
+        await repository.unmark_other_primaries(session, contact)
     return contact_view(contact)
 
 
@@ -105,11 +75,11 @@ async def update_contact(
         contact.updated_at = datetime.now(UTC)
         await session.flush()
         if contact.is_primary:
-            await _only_primary(session, contact)
+            await repository.unmark_other_primaries(session, contact)
     return contact_view(contact)
 
 
 async def delete_contact(session: AsyncSession, client_id: int, contact_id: int) -> None:
     await _client(session, client_id)
     contact = await _contact(session, client_id, contact_id, lock=True)
-    await session.execute(delete(Contact).where(Contact.id == contact.id))
+    await repository.delete_contact(session, contact.id)

@@ -1,12 +1,15 @@
-"""Request bodies of deals and leads (unknown keys are ignored, as for clients)."""
+"""Request bodies of deals and leads (unknown keys are ignored, as for clients), and the
+answers' shapes for the OpenAPI document (``views.py`` builds them)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from tt.common.fields import LENIENT, BodyId, text_field
+from tt.common.openapi import page_of
 from tt.time.clients.schemas import check_currency, check_email
 from tt.time.contacts.schemas import PersonName
 from tt.time.web.fields import Day, LongText, Money, Name, ShortText, Tags
@@ -75,3 +78,99 @@ class LeadCreate(LeadFields):
 class LeadUpdate(LeadFields):
     first_name: PersonName | None = None
     last_name: PersonName | None = None
+
+
+# ------------------------------------------------------------------ answers
+
+
+class DealView(BaseModel):
+    """A deal; ``weighted_value`` is its value times its probability (in percent)."""
+
+    id: int
+    client_id: int | None
+    contact_id: int | None
+    lead_id: int | None
+    name: str
+    description: str | None
+    stage: str
+    value: float | None
+    currency_code: str
+    probability: int
+    weighted_value: float
+    expected_close_date: date | None
+    actual_close_date: date | None
+    status: DealStatus
+    loss_reason: str | None
+    related_project_id: int | None
+    notes: str | None
+    created_by: int
+    owner_id: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    is_open: bool
+    is_won: bool
+    is_lost: bool
+
+
+class LeadView(BaseModel):
+    """A lead; ``tags`` as a list."""
+
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    display_name: str
+    company_name: str | None
+    email: str | None
+    phone: str | None
+    title: str | None
+    source: str | None
+    status: LeadStatus
+    score: int
+    estimated_value: float | None
+    currency_code: str
+    converted_to_client_id: int | None
+    converted_to_deal_id: int | None
+    converted_at: datetime | None
+    converted_by: int | None
+    notes: str | None
+    tags: list[str]
+    created_by: int
+    owner_id: int
+    created_at: datetime
+    updated_at: datetime
+    is_converted: bool
+    is_lost: bool
+
+
+DealPage = page_of(DealView, "deals", "DealPage")
+LeadPage = page_of(LeadView, "leads", "LeadPage")
+
+
+class DealAnswer(BaseModel):
+    deal: DealView
+
+
+class DealSaved(BaseModel):
+    """A created (201) or updated deal."""
+
+    message: str
+    deal: DealView
+
+
+class LeadAnswer(BaseModel):
+    lead: LeadView
+
+
+class LeadSaved(BaseModel):
+    """A created (201) or updated lead."""
+
+    message: str
+    lead: LeadView
+
+
+class CrmDeleted(BaseModel):
+    """A deal or lead deleted."""
+
+    message: str

@@ -11,22 +11,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.errors import Forbidden, NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
-from tt.time.clients.models import Client
-from tt.time.contacts.models import Contact
+from tt.time.clients import repository as clients
+from tt.time.contacts import repository as contacts
+from tt.time.crm import repository
 from tt.time.crm.models import Deal, Lead
 from tt.time.crm.schemas import DealCreate, DealUpdate, LeadCreate, LeadUpdate
 from tt.time.crm.views import deal_view, lead_view
-from tt.time.projects.models import Project
 from tt.time.web.updates import apply, changes
 
 R = TypeVar("R", Deal, Lead)
 _NAMES = {Deal: "Deal", Lead: "Lead"}
+# Leads out of the pipeline: a list without ``status`` leaves them out, as the reference does.
+_CLOSED_LEADS = ("converted", "lost")
 
 
 def owner_for(identity: Identity, requested: int | None) -> int:
@@ -47,39 +48,27 @@ def visible_owner(identity: Identity, requested: int | None) -> int | None:
 async def _find(
     session: AsyncSession, model: type[R], record_id: int, identity: Identity, *, lock: bool
 ) -> R:
-    query = select(model).where(model.id == record_id)
-    record = (
-        await session.execute(query.with_for_update() if lock else query)
-    ).scalar_one_or_none()
+    record = await repository.find(session, model, record_id, lock=lock)
     if record is None or not (identity.acts_as_admin or record.owner_id == identity.user_id):
         raise NotFound(f"{_NAMES[model]} not found")
     return record
 
 
-async def _page(
-    session: AsyncSession, query: Select[Any], params: PageParams, *order: Any
-) -> tuple[list[Any], int]:
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(
-        query.order_by(*order).limit(params.per_page).offset(params.offset)
-    )
-    return list(rows.scalars()), int(total)
-
-
 async def _check_references(session: AsyncSession, values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    for field, model, label in (
-        ("client_id", Client, "Client"),
-        ("lead_id", Lead, "Lead"),
-        ("related_project_id", Project, "Project"),
-    ):
-        if values.get(field) is not None and await session.get(model, values[field]) is None:
-            errors[field] = [f"{label} not found"]
+    client_id, lead_id = values.get("client_id"), values.get("lead_id")
+    if client_id is not None and await clients.find(session, client_id) is None:
+        errors["client_id"] = ["Client not found"]
+    if lead_id is not None and await repository.find(session, Lead, lead_id, lock=False) is None:
+        errors["lead_id"] = ["Lead not found"]
+    project_id = values.get("related_project_id")
+    if project_id is not None and not await repository.project_exists(session, project_id):
+        errors["related_project_id"] = ["Project not found"]
     if values.get("contact_id") is not None:
-        contact = await session.get(Contact, values["contact_id"])
+        contact = await contacts.find(session, values["contact_id"])
         if contact is None:
             errors["contact_id"] = ["Contact not found"]
-        elif values.get("client_id") is not None and contact.client_id != values["client_id"]:
+        elif client_id is not None and contact.client_id != client_id:
             errors["contact_id"] = ["The contact belongs to another client"]
     if errors:
         raise ValidationFailed(errors)
@@ -108,18 +97,14 @@ async def list_deals(
     owner: int | None,
     client_id: int | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    query = select(Deal)
-    owner = visible_owner(identity, owner)
-    for column, value in (
-        (Deal.status, status),
-        (Deal.stage, stage),
-        (Deal.owner_id, owner),
-        (Deal.client_id, client_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    order = (Deal.expected_close_date.asc().nulls_last(), Deal.created_at.desc(), Deal.id.desc())
-    deals, total = await _page(session, query, params, *order)
+    deals, total = await repository.deals_page(
+        session,
+        params,
+        status=status,
+        stage=stage,
+        owner_id=visible_owner(identity, owner),
+        client_id=client_id,
+    )
     return [deal_view(d) for d in deals], total
 
 
@@ -182,22 +167,15 @@ async def list_leads(
     owner: int | None,
     search: str | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    query = select(Lead)
-    if status is None:  # the open pipeline, as the reference lists it
-        query = query.where(Lead.status.not_in(("converted", "lost")))
-    elif status != "all":
-        query = query.where(Lead.status == status)
-    owner = visible_owner(identity, owner)
-    if owner is not None:
-        query = query.where(Lead.owner_id == owner)
-    if source:
-        query = query.where(Lead.source == source)
-    if search:
-        like = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        columns = (Lead.first_name, Lead.last_name, Lead.company_name, Lead.email)
-        query = query.where(or_(*(c.ilike(like) for c in columns)))
-    order = (Lead.score.desc(), Lead.created_at.desc(), Lead.id.desc())
-    leads, total = await _page(session, query, params, *order)
+    leads, total = await repository.leads_page(
+        session,
+        params,
+        status=None if status == "all" else status,
+        leaving_out=_CLOSED_LEADS if status is None else (),
+        owner_id=visible_owner(identity, owner),
+        source=source,
+        search=search,
+    )
     return [lead_view(lead) for lead in leads], total
 
 

@@ -15,10 +15,23 @@ from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import NotFound
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import Responses, errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.inventory import catalogue
-from tt.time.inventory.schemas import ItemCreate, ItemUpdate, WarehouseCreate, WarehouseUpdate
+from tt.time.inventory.schemas import (
+    InventoryDeactivated,
+    ItemAnswer,
+    ItemCreate,
+    ItemPage,
+    ItemSaved,
+    ItemUpdate,
+    WarehouseAnswer,
+    WarehouseCreate,
+    WarehousePage,
+    WarehouseSaved,
+    WarehouseUpdate,
+)
 from tt.time.settings import TimeSettings, default_currency
 from tt.time.web.params import flag
 
@@ -31,6 +44,35 @@ async def module_enabled(request: Request) -> None:
 
 
 ENABLED = [Depends(module_enabled)]
+
+# What the inventory routes answer besides their own body (every route may also answer
+# 401, 403, 429 and 503, and 404 while the module is off). Creates take an Idempotency-Key.
+_OFF = "the inventory module is not enabled"
+LIST_ERRORS = errors(400, 404, e404=_OFF)
+ONE_ERRORS = errors(400, 404, e404=f"no such record, or {_OFF}")
+
+
+def create_errors(conflict: str = "") -> Responses:
+    """A create's error answers; ``conflict`` words its own 409 cause, if it has one."""
+    return errors(
+        400,
+        404,
+        409,
+        413,
+        415,
+        422,
+        e404=_OFF,
+        e409=f"{conflict}a request with the same Idempotency-Key is still running",
+        e422="the Idempotency-Key was used with another body",
+    )
+
+
+ITEM_UPDATE_ERRORS = errors(400, 404, 413, 415, e404=f"no such record, or {_OFF}")
+WAREHOUSE_UPDATE_ERRORS = errors(
+    400, 404, 409, 413, 415, e404=f"no such record, or {_OFF}", e409="the code is taken"
+)
+
+
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"], dependencies=ENABLED)
 
 Reader = Annotated[Identity, Depends(require_scope("read:projects"))]
@@ -39,7 +81,7 @@ Params = Annotated[PageParams, Depends(page_params)]
 Short = Annotated[str | None, Query(max_length=100)]
 
 
-@router.get("/items")
+@router.get("/items", response_model=ItemPage, responses=LIST_ERRORS)
 async def list_items(
     session: DbSession,
     _: Reader,
@@ -60,7 +102,13 @@ async def list_items(
     return JSONResponse(paginated("items", items, params, total))
 
 
-@router.post("/items", status_code=201, openapi_extra=json_body(ItemCreate), response_model=None)
+@router.post(
+    "/items",
+    status_code=201,
+    openapi_extra=json_body(ItemCreate),
+    response_model=ItemSaved,
+    responses=create_errors("the SKU is taken, or "),
+)
 async def create_item(request: Request, identity: Writer) -> Response:
     body = await json_object(request)
     payload = parse(ItemCreate, body)
@@ -72,7 +120,7 @@ async def create_item(request: Request, identity: Writer) -> Response:
     return await run_create(request, identity, body, work)
 
 
-@router.get("/items/{item_id:int}")
+@router.get("/items/{item_id:int}", response_model=ItemAnswer, responses=ONE_ERRORS)
 async def get_item(session: DbSession, _: Reader, item_id: int) -> JSONResponse:
     return JSONResponse({"item": await catalogue.get_item(session, parse_id(item_id, "Item"))})
 
@@ -81,7 +129,8 @@ async def get_item(session: DbSession, _: Reader, item_id: int) -> JSONResponse:
     "/items/{item_id:int}",
     methods=["PUT", "PATCH"],
     openapi_extra=json_body(ItemUpdate),
-    response_model=None,
+    response_model=ItemSaved,
+    responses=ITEM_UPDATE_ERRORS,
 )
 async def update_item(
     request: Request, session: DbSession, _: Writer, item_id: int
@@ -91,13 +140,13 @@ async def update_item(
     return JSONResponse({"message": "Stock item updated successfully", "item": item})
 
 
-@router.delete("/items/{item_id:int}")
+@router.delete("/items/{item_id:int}", response_model=InventoryDeactivated, responses=ONE_ERRORS)
 async def deactivate_item(session: DbSession, _: Writer, item_id: int) -> JSONResponse:
     await catalogue.deactivate_item(session, parse_id(item_id, "Stock item"))
     return JSONResponse({"message": "Stock item deactivated successfully"})
 
 
-@router.get("/warehouses")
+@router.get("/warehouses", response_model=WarehousePage, responses=LIST_ERRORS)
 async def list_warehouses(
     session: DbSession, _: Reader, params: Params, active_only: Short = None
 ) -> JSONResponse:
@@ -109,7 +158,11 @@ async def list_warehouses(
 
 
 @router.post(
-    "/warehouses", status_code=201, openapi_extra=json_body(WarehouseCreate), response_model=None
+    "/warehouses",
+    status_code=201,
+    openapi_extra=json_body(WarehouseCreate),
+    response_model=WarehouseSaved,
+    responses=create_errors("the code is taken, or "),
 )
 async def create_warehouse(request: Request, identity: Writer) -> Response:
     body = await json_object(request)
@@ -122,7 +175,7 @@ async def create_warehouse(request: Request, identity: Writer) -> Response:
     return await run_create(request, identity, body, work)
 
 
-@router.get("/warehouses/{warehouse_id:int}")
+@router.get("/warehouses/{warehouse_id:int}", response_model=WarehouseAnswer, responses=ONE_ERRORS)
 async def get_warehouse(session: DbSession, _: Reader, warehouse_id: int) -> JSONResponse:
     warehouse = await catalogue.get_warehouse(session, parse_id(warehouse_id, "Warehouse"))
     return JSONResponse({"warehouse": warehouse})
@@ -132,7 +185,8 @@ async def get_warehouse(session: DbSession, _: Reader, warehouse_id: int) -> JSO
     "/warehouses/{warehouse_id:int}",
     methods=["PUT", "PATCH"],
     openapi_extra=json_body(WarehouseUpdate),
-    response_model=None,
+    response_model=WarehouseSaved,
+    responses=WAREHOUSE_UPDATE_ERRORS,
 )
 async def update_warehouse(
     request: Request, session: DbSession, _: Writer, warehouse_id: int
@@ -144,7 +198,9 @@ async def update_warehouse(
     return JSONResponse({"message": "Warehouse updated successfully", "warehouse": warehouse})
 
 
-@router.delete("/warehouses/{warehouse_id:int}")
+@router.delete(
+    "/warehouses/{warehouse_id:int}", response_model=InventoryDeactivated, responses=ONE_ERRORS
+)
 async def deactivate_warehouse(session: DbSession, _: Writer, warehouse_id: int) -> JSONResponse:
     await catalogue.deactivate_warehouse(session, parse_id(warehouse_id, "Warehouse"))
     return JSONResponse({"message": "Warehouse deactivated successfully"})

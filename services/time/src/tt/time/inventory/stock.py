@@ -8,18 +8,16 @@ out and in movements share its reference id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.errors import NotFound, ValidationFailed
 from tt.common.identity import Identity
 from tt.common.pagination import PageParams
+from tt.time.inventory import repository
 from tt.time.inventory.models import (
     StockItem,
     StockMovement,
@@ -29,11 +27,10 @@ from tt.time.inventory.models import (
 )
 from tt.time.inventory.schemas import MovementCreate, TransferCreate
 from tt.time.inventory.views import (
-    item_view,
-    level_view,
-    movement_view,
+    listed_level_view,
+    recorded_movement_view,
+    transfer_detail_view,
     transfer_view,
-    warehouse_view,
 )
 
 
@@ -44,26 +41,10 @@ async def list_levels(
     warehouse_id: int | None,
     stock_item_id: int | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    query = (
-        select(WarehouseStock, Warehouse, StockItem)
-        .join(Warehouse, Warehouse.id == WarehouseStock.warehouse_id)
-        .join(StockItem, StockItem.id == WarehouseStock.stock_item_id)
+    rows, total = await repository.levels_page(
+        session, params, warehouse_id=warehouse_id, stock_item_id=stock_item_id
     )
-    if warehouse_id is not None:
-        query = query.where(WarehouseStock.warehouse_id == warehouse_id)
-    if stock_item_id is not None:
-        query = query.where(WarehouseStock.stock_item_id == stock_item_id)
-    counted = await session.execute(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(
-        query.order_by(Warehouse.code, StockItem.name, StockItem.id)
-        .limit(params.per_page)
-        .offset(params.offset)
-    )
-    items = [
-        {"warehouse": warehouse_view(w), "stock_item": item_view(i), **level_view(s)}
-        for s, w, i in rows.all()
-    ]
-    return items, int(counted.scalar_one())
+    return [listed_level_view(*row) for row in rows], total
 
 
 async def _checked(
@@ -71,12 +52,12 @@ async def _checked(
 ) -> tuple[StockItem, dict[str, Warehouse]]:
     """The item and warehouses a movement names; 400 naming each one missing or inactive."""
     errors: dict[str, list[str]] = {}
-    item = await session.get(StockItem, item_id)
+    item = await repository.find_item(session, item_id)
     if item is None or not item.is_active:
         errors["stock_item_id"] = ["Stock item not found" if item is None else "Inactive"]
     found: dict[str, Warehouse] = {}
     for field, warehouse_id in warehouses.items():
-        warehouse = await session.get(Warehouse, warehouse_id)
+        warehouse = await repository.find_warehouse(session, warehouse_id)
         if warehouse is None or not warehouse.is_active:
             errors[field] = ["Warehouse not found" if warehouse is None else "Inactive"]
         else:
@@ -85,24 +66,6 @@ async def _checked(
         raise ValidationFailed(errors)
     assert item is not None
     return item, found
-
-
-async def _lock_levels(
-    session: AsyncSession, item_id: int, warehouse_ids: Sequence[int]
-) -> dict[int, WarehouseStock]:
-    ordered = sorted(set(warehouse_ids))
-    await session.execute(
-        insert(WarehouseStock)
-        .values([{"warehouse_id": w, "stock_item_id": item_id} for w in ordered])
-        .on_conflict_do_nothing()
-    )
-    rows = await session.execute(
-        select(WarehouseStock)
-        .where(WarehouseStock.stock_item_id == item_id, WarehouseStock.warehouse_id.in_(ordered))
-        .order_by(WarehouseStock.warehouse_id)
-        .with_for_update()
-    )
-    return {level.warehouse_id: level for level in rows.scalars()}
 
 
 def _move(level: WarehouseStock, quantity: Decimal, now: datetime) -> None:
@@ -119,14 +82,14 @@ async def record_movement(
     session: AsyncSession, identity: Identity, payload: MovementCreate
 ) -> dict[str, Any]:
     await _checked(session, payload.stock_item_id, {"warehouse_id": payload.warehouse_id})
-    levels = await _lock_levels(session, payload.stock_item_id, [payload.warehouse_id])
+    levels = await repository.lock_levels(session, payload.stock_item_id, [payload.warehouse_id])
     now = datetime.now(UTC)
     level = levels[payload.warehouse_id]
     _move(level, payload.quantity, now)
     movement = StockMovement(**payload.model_dump(), moved_by=identity.user_id, moved_at=now)
     session.add(movement)
     await session.flush()
-    return {"movement": movement_view(movement), "stock_level": level_view(level)}
+    return recorded_movement_view(movement, level)
 
 
 async def transfer(
@@ -145,7 +108,7 @@ async def transfer(
         },
     )
     source, target = warehouses["from_warehouse_id"], warehouses["to_warehouse_id"]
-    levels = await _lock_levels(session, payload.stock_item_id, [source.id, target.id])
+    levels = await repository.lock_levels(session, payload.stock_item_id, [source.id, target.id])
     now = datetime.now(UTC)
     _move(levels[source.id], -payload.quantity, now)
     _move(levels[target.id], payload.quantity, now)
@@ -185,29 +148,12 @@ async def list_transfers(
     since: datetime | None,
     until: datetime | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    query = select(StockTransfer)
-    if since is not None:
-        query = query.where(StockTransfer.moved_at >= since)
-    if until is not None:
-        query = query.where(StockTransfer.moved_at <= until)
-    counted = await session.execute(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(
-        query.order_by(StockTransfer.moved_at.desc(), StockTransfer.id.desc())
-        .limit(params.per_page)
-        .offset(params.offset)
-    )
-    return [transfer_view(t) for t in rows.scalars()], int(counted.scalar_one())
+    transfers, total = await repository.transfers_page(session, params, since=since, until=until)
+    return [transfer_view(t) for t in transfers], total
 
 
 async def get_transfer(session: AsyncSession, reference_id: int) -> dict[str, Any]:
-    record = await session.get(StockTransfer, reference_id)
+    record = await repository.find_transfer(session, reference_id)
     if record is None:
         raise NotFound("Transfer not found")
-    moves = await session.execute(
-        select(StockMovement)
-        .where(StockMovement.reference_type == "transfer", StockMovement.reference_id == record.id)
-        .order_by(StockMovement.quantity)  # out (negative) first
-    )
-    view = transfer_view(record)
-    del view["movement_ids"]
-    return {**view, "movements": [movement_view(m) for m in moves.scalars()]}
+    return transfer_detail_view(record, await repository.transfer_movements(session, record.id))

@@ -17,9 +17,17 @@ from tt.common.identity import Identity, require_scope
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.inventory import stock
-from tt.time.inventory.routes import ENABLED
-from tt.time.inventory.schemas import MovementCreate, TransferCreate
-from tt.time.inventory.views import movement_view, transfer_view
+from tt.time.inventory.routes import ENABLED, LIST_ERRORS, ONE_ERRORS, create_errors
+from tt.time.inventory.schemas import (
+    MovementCreate,
+    MovementRecorded,
+    StockLevelPage,
+    TransferAnswer,
+    TransferCreate,
+    TransferCreated,
+    TransferPage,
+)
+from tt.time.inventory.views import transfer_movements_view, transfer_view
 from tt.time.web.params import QueryId, bound
 
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"], dependencies=ENABLED)
@@ -30,7 +38,7 @@ Params = Annotated[PageParams, Depends(page_params)]
 Day = Annotated[str | None, Query(max_length=64)]
 
 
-@router.get("/stock-levels")
+@router.get("/stock-levels", response_model=StockLevelPage, responses=LIST_ERRORS)
 async def list_levels(
     session: DbSession,
     _: Reader,
@@ -45,7 +53,11 @@ async def list_levels(
 
 
 @router.post(
-    "/movements", status_code=201, openapi_extra=json_body(MovementCreate), response_model=None
+    "/movements",
+    status_code=201,
+    openapi_extra=json_body(MovementCreate),
+    response_model=MovementRecorded,
+    responses=create_errors(),
 )
 async def record_movement(request: Request, identity: Writer) -> Response:
     """Stock in (positive ``quantity``) or out (negative) of one warehouse; stock never
@@ -60,7 +72,7 @@ async def record_movement(request: Request, identity: Writer) -> Response:
     return await run_create(request, identity, body, work)
 
 
-@router.get("/transfers")
+@router.get("/transfers", response_model=TransferPage, responses=LIST_ERRORS)
 async def list_transfers(
     session: DbSession,
     identity: Reader,
@@ -80,7 +92,11 @@ async def list_transfers(
 
 
 @router.post(
-    "/transfers", status_code=201, openapi_extra=json_body(TransferCreate), response_model=None
+    "/transfers",
+    status_code=201,
+    openapi_extra=json_body(TransferCreate),
+    response_model=TransferCreated,
+    responses=create_errors(),
 )
 async def create_transfer(request: Request, identity: Writer) -> Response:
     """Move ``quantity`` of a stock item between two warehouses (400 if the source has
@@ -94,13 +110,13 @@ async def create_transfer(request: Request, identity: Writer) -> Response:
             "message": "Stock transfer completed successfully",
             "reference_id": record.id,
             "transfer": transfer_view(record),
-            "transfers": [{"movement_id": m.id, "movement": movement_view(m)} for m in moves],
+            "transfers": transfer_movements_view(moves),
         }
 
     return await run_create(request, identity, body, work)
 
 
-@router.get("/transfers/{reference_id:int}")
+@router.get("/transfers/{reference_id:int}", response_model=TransferAnswer, responses=ONE_ERRORS)
 async def get_transfer(session: DbSession, _: Reader, reference_id: int) -> JSONResponse:
     """One transfer with its pair of movements (out, then in)."""
     transfer = await stock.get_transfer(session, parse_id(reference_id, "Transfer"))

@@ -102,3 +102,31 @@ def transfer_view(transfer: StockTransfer) -> dict[str, Any]:
         "notes": transfer.notes,
         "movement_ids": [transfer.out_movement_id, transfer.in_movement_id],
     }
+
+
+def listed_level_view(
+    level: WarehouseStock, warehouse: Warehouse, item: StockItem
+) -> dict[str, Any]:
+    """A stock level as the list shows it: with its warehouse and item."""
+    return {
+        "warehouse": warehouse_view(warehouse),
+        "stock_item": item_view(item),
+        **level_view(level),
+    }
+
+
+def transfer_detail_view(transfer: StockTransfer, movements: list[StockMovement]) -> dict[str, Any]:
+    """One transfer with its movements in full instead of their ids."""
+    view = transfer_view(transfer)
+    del view["movement_ids"]
+    return {**view, "movements": [movement_view(m) for m in movements]}
+
+
+def transfer_movements_view(movements: list[StockMovement]) -> list[dict[str, Any]]:
+    """A created transfer's pair of movements (out, then in), as the reference answers."""
+    return [{"movement_id": m.id, "movement": movement_view(m)} for m in movements]
+
+
+def recorded_movement_view(movement: StockMovement, level: WarehouseStock) -> dict[str, Any]:
+    """A recorded movement with the stock level it left behind."""
+    return {"movement": movement_view(movement), "stock_level": level_view(level)}
