@@ -1,23 +1,26 @@
 """The page ``/dashboard/productivity`` (session), rendered on the server with the
-stats embedded, and the static files it loads (ours and Chart.js from npm)."""
+stats embedded, and the static files it loads (ours and Chart.js from npm).
+
+The page is in the OpenAPI document as what it is (text/html); the static files are
+not: they are the page's assets, not API."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from tt.common.identity import Identity, require_auth_method
+from tt.common.openapi import errors
 from tt.productivity.settings import ProductivitySettings
-from tt.productivity.stats.routes import stats_body
-from tt.productivity.stats.service import DEFAULT_PERIOD
+from tt.productivity.stats.service import DEFAULT_PERIOD, stats_answer
+from tt.productivity.web import SESSION_ONLY, Rt, SessionUser
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["Dashboard"])
 
 STATIC_PREFIX = "/static/productivity"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -37,8 +40,24 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "private, no-store",
 }
-
-SessionUser = Annotated[Identity, Depends(require_auth_method("session"))]
+ERROR_BODY = "#/components/schemas/ErrorBody"
+PAGE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The page, with the stats embedded"},
+    302: {
+        "description": "A browser (Accept: text/html) without a session is sent to "
+        "/login?next=<this page> by the gateway",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+    },
+    # Spelled out: FastAPI files a ``model`` under the route's own media type (text/html),
+    # but the errors are the JSON error body.
+    **{
+        code: {
+            "description": answer["description"],
+            "content": {"application/json": {"schema": {"$ref": ERROR_BODY}}},
+        }
+        for code, answer in errors().items()
+    },
+}
 
 
 def embedded_json(body: bytes) -> str:
@@ -53,9 +72,15 @@ def embedded_json(body: bytes) -> str:
     )
 
 
-@router.get("/dashboard/productivity", response_class=HTMLResponse)
-async def productivity_page(request: Request, identity: SessionUser) -> HTMLResponse:
-    body, _ = await stats_body(request, identity, DEFAULT_PERIOD)
+@router.get(
+    "/dashboard/productivity",
+    summary="The productivity dashboard page (browser session)",
+    response_class=HTMLResponse,
+    responses=PAGE_DOC,
+    openapi_extra=SESSION_ONLY,
+)
+async def productivity_page(rt: Rt, identity: SessionUser) -> HTMLResponse:
+    body = (await stats_answer(rt, identity, DEFAULT_PERIOD)).body
     stats: dict[str, Any] = orjson.loads(body)
     html = TEMPLATES.get_template("productivity.html").render(
         username=identity.username,

@@ -1,27 +1,59 @@
 """A project's deterministic forecast: time and cost so far, the burn rate over the last
 4 weeks, and where that rate leads against the estimate and the budget. No model is
-called (``ai_enabled`` is false)."""
+called (``ai_enabled`` is false). Access is checked on every request; the forecast is
+cached per project and time zone, shared by the project's users."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tt.common.db import unit_of_work
 from tt.common.errors import Forbidden, NotFound
 from tt.common.identity import Identity
+from tt.productivity.analytics.timezones import resolve_zone, today_in
+from tt.productivity.answers import Answer, encode, read_snapshot
+from tt.productivity.cache import FORECAST
 from tt.productivity.forecast import repository as repo
+from tt.productivity.forecast import views
 from tt.productivity.forecast.repository import ProjectPlan, Work
-from tt.productivity.stats.service import hours, utc_text
+from tt.productivity.formats import hours
+from tt.productivity.runtime import Runtime
 
 BURN_WEEKS = 4
 BURN_DAYS = BURN_WEEKS * 7
 # The time service's default alert threshold, for projects whose own is not known.
 DEFAULT_THRESHOLD_PERCENT = 80
+
+
+async def forecast_answer(
+    rt: Runtime, identity: Identity, project_id: int, refresh: bool
+) -> Answer:
+    """The forecast of a project the caller may see (checked first, on every request),
+    from the cache while fresh; ``refresh`` drops the cached one first."""
+    ttl = rt.settings.forecast_cache_seconds
+    # The caller's zone only sets "today": the identity's, no read needed.
+    zone = resolve_zone(identity.timezone).zone
+    now = datetime.now(UTC)
+    async with unit_of_work(rt.sessions) as session:
+        plan = await visible_plan(session, identity, project_id)
+    if refresh:
+        await rt.cache.drop_project(FORECAST, project_id)
+    found = await rt.cache.lookup_project(FORECAST, project_id, zone.key, ttl)
+    if found.body is not None:
+        return Answer(found.body, "HIT")
+    async with read_snapshot(rt.sessions) as session:
+        payload = await forecast_payload(session, plan, today_in(zone, now), now, zone.key)
+    body = encode(payload)
+    if found.stamp is None:  # Redis is down
+        return Answer(body, "BYPASS")
+    await rt.cache.store_project(FORECAST, project_id, zone.key, body, found.stamp, ttl)
+    return Answer(body, "MISS")
 
 
 async def visible_plan(session: AsyncSession, identity: Identity, project_id: int) -> ProjectPlan:
@@ -163,15 +195,5 @@ async def forecast_payload(
     total = await repo.total_work(session, plan.project_id)
     since = now - timedelta(days=BURN_DAYS)
     burn = Burn(await repo.window_work(session, plan.project_id, since, now))
-    return {
-        "ok": True,
-        "project_id": plan.project_id,
-        "ai_enabled": False,
-        "forecast": {
-            **project_forecast(plan, total, burn, today),
-            "burn_window_start": utc_text(since),
-            "today": today.isoformat(),
-            "timezone": zone,
-            "generated_at": utc_text(now),
-        },
-    }
+    figures = project_forecast(plan, total, burn, today)
+    return views.forecast_view(plan, figures, since=since, today=today, zone=zone, now=now)

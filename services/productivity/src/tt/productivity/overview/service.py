@@ -1,26 +1,58 @@
 """The dashboard's own figures: today's, this week's and this month's hours with their
-overtime, and the last 7 days for the sparklines, in the caller's timezone. A running
-timer counts up to now, on the local day it started (as completed entries do)."""
+overtime, and the last 7 days for the sparklines, in the caller's timezone, answered from
+the caches while fresh. A running timer counts up to now, on the local day it started
+(as completed entries do)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tt.common.errors import ValidationFailed
+from tt.common.identity import Identity
 from tt.productivity.analytics.days import week_start
 from tt.productivity.analytics.overtime import WorkSchedule, split_overtime
 from tt.productivity.analytics.timezones import local_day
+from tt.productivity.answers import Answer, Computed, cached_answer
+from tt.productivity.cache import DASHBOARD
 from tt.productivity.overview import repository as repo
+from tt.productivity.overview import views
+from tt.productivity.runtime import Runtime
 from tt.productivity.stats.repository import running_entry
-from tt.productivity.stats.service import Computed, Viewer, hours, running_seconds, utc_text
+from tt.productivity.stats.service import running_seconds
+from tt.productivity.viewer import Viewer
 
 SPARKLINE_DAYS = 7
 EARLIEST_DAY = date(1900, 1, 1)
 # tt's read model carries no per-user working time yet: auth's defaults for every user.
 SCHEDULE = WorkSchedule()
+
+
+async def dashboard_stats_answer(rt: Runtime, identity: Identity, raw_day: str | None) -> Answer:
+    """The caller's figures as of ``raw_day`` (``date=``; today by default)."""
+    day = parse_day(raw_day)
+    return await cached_answer(
+        rt,
+        identity,
+        kind=DASHBOARD,
+        variant=f"stats:{day or 'today'}",
+        ttl=rt.settings.stats_cache_seconds,
+        compute=lambda session, viewer: dashboard_stats(session, viewer, day),
+    )
+
+
+async def sparklines_answer(rt: Runtime, identity: Identity, raw_day: str | None) -> Answer:
+    """The caller's 7 days ending on ``raw_day`` (``date=``; today by default)."""
+    day = parse_day(raw_day)
+    return await cached_answer(
+        rt,
+        identity,
+        kind=DASHBOARD,
+        variant=f"sparklines:{day or 'today'}",
+        ttl=rt.settings.stats_cache_seconds,
+        compute=lambda session, viewer: sparklines(session, viewer, day),
+    )
 
 
 async def _seconds_by_day(
@@ -64,14 +96,6 @@ def _as_of(viewer: Viewer, day: date | None) -> date:
     return day
 
 
-def _header(viewer: Viewer) -> dict[str, Any]:
-    return {
-        "timezone": viewer.zone.name,
-        "timezone_warning": viewer.zone.warning,
-        "generated_at": utc_text(viewer.now),
-    }
-
-
 async def dashboard_stats(session: AsyncSession, viewer: Viewer, day: date | None) -> Computed:
     """The figures of the day ``day`` (today by default), its week, month and year."""
     today = _as_of(viewer, day)
@@ -79,25 +103,19 @@ async def dashboard_stats(session: AsyncSession, viewer: Viewer, day: date | Non
     week_first = week_start(today)
     year_first = today.replace(month=1, day=1)
     days, running = await _seconds_by_day(session, viewer, min(week_first, year_first), today)
-    today_split = split_overtime(days, today, today, SCHEDULE)
-    week_split = split_overtime(days, week_first, today, SCHEDULE)
-    year_split = split_overtime(days, year_first, today, SCHEDULE)
-    payload = {
-        "success": True,
-        "today_hours": hours(_sum(days, today, today)),
-        "week_hours": hours(_sum(days, week_first, today)),
-        "month_hours": hours(_sum(days, today.replace(day=1), today)),
-        "standard_hours_per_day": SCHEDULE.standard_hours_per_day,
-        "today_regular_hours": hours(today_split.regular_seconds),
-        "today_overtime_hours": hours(today_split.overtime_seconds),
-        "week_regular_hours": hours(week_split.regular_seconds),
-        "week_overtime_hours": hours(week_split.overtime_seconds),
-        "overtime_ytd_hours": hours(year_split.overtime_seconds),
-        "today": today.isoformat(),
-        "week_start": week_first.isoformat(),
-        "timer_running": running,
-        **_header(viewer),
-    }
+    payload = views.dashboard_stats_view(
+        viewer,
+        today=today,
+        week_first=week_first,
+        standard_hours_per_day=SCHEDULE.standard_hours_per_day,
+        today_seconds=_sum(days, today, today),
+        week_seconds=_sum(days, week_first, today),
+        month_seconds=_sum(days, today.replace(day=1), today),
+        today_split=split_overtime(days, today, today, SCHEDULE),
+        week_split=split_overtime(days, week_first, today, SCHEDULE),
+        year_split=split_overtime(days, year_first, today, SCHEDULE),
+        timer_running=running,
+    )
     return Computed(payload, cacheable=not running)
 
 
@@ -107,15 +125,5 @@ async def sparklines(session: AsyncSession, viewer: Viewer, day: date | None) ->
     first = last - timedelta(days=SPARKLINE_DAYS - 1)
     days, running = await _seconds_by_day(session, viewer, first, last)
     window = [first + timedelta(days=i) for i in range(SPARKLINE_DAYS)]
-    # TimeTracker's three series are the same 7 days, to one decimal.
-    series = [round(days.get(d, 0.0) / 3600, 1) for d in window]
-    payload = {
-        "success": True,
-        "today": series,
-        "week": series,
-        "month": series,
-        "days": [{"date": d.isoformat(), "hours": hours(days.get(d, 0.0))} for d in window],
-        "timer_running": running,
-        **_header(viewer),
-    }
+    payload = views.sparklines_view(viewer, window, days, timer_running=running)
     return Computed(payload, cacheable=not running)

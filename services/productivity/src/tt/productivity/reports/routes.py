@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from tt.common.app import DbSession
-from tt.common.errors import Forbidden
-from tt.common.identity import Identity
-from tt.productivity.reports import service
-from tt.productivity.reports.ranges import parse_range
+from tt.common.openapi import errors
+from tt.common.responses import JSONResponse
+from tt.productivity.reports import service, views
 from tt.productivity.reports.schemas import SummaryReport
-from tt.productivity.reports.service import ReportScope
-from tt.productivity.stats.repository import user_zone
-from tt.productivity.web import TokenUser
+from tt.productivity.web import DocumentedJSON, TokenUser
 
 router = APIRouter(tags=["Reports"])
 
@@ -24,35 +20,21 @@ DateParam = Annotated[
     str | None, Query(description="YYYY-MM-DD (your local day) or an ISO 8601 datetime")
 ]
 IdParam = Annotated[int | None, Query(ge=1)]
-
-
-def _scope(identity: Identity, user_id: int | None, project_id: int | None) -> ReportScope:
-    if user_id is not None and user_id != identity.user_id and not identity.acts_as_admin:
-        raise Forbidden("Only administrators may report on other users", error="Access denied")
-    if user_id is None and not identity.acts_as_admin:
-        user_id = identity.user_id
-    return ReportScope(user_id=user_id, project_id=project_id)
-
-
-async def _report(
-    session: DbSession,
-    identity: Identity,
-    start_date: str | None,
-    end_date: str | None,
-    project_id: int | None,
-    user_id: int | None,
-) -> dict[str, Any]:
-    scope = _scope(identity, user_id, project_id)
-    zone = await user_zone(session, identity.user_id, identity.timezone)
-    window = parse_range(start_date, end_date, zone.zone, datetime.now(UTC))
-    return await service.summary(session, window, scope)
+CSV = {"description": "The report as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+ERRORS = errors(
+    400,
+    403,
+    e400="a bad date, a reversed range or one over 5 years, or a bad id",
+    e403="user_id names another user and the caller is not an admin",
+)
 
 
 @router.get(
     "/api/v1/reports/summary",
     summary="Summary report",
     response_model=SummaryReport,
-    responses={200: {"content": {"text/csv": {}}}},
+    response_class=DocumentedJSON,
+    responses={200: {"content": CSV["content"]}, **ERRORS},
 )
 async def report_summary(
     session: DbSession,
@@ -65,18 +47,25 @@ async def report_summary(
         Literal["json", "csv"],
         Query(alias="format", description="csv: the same report as /summary/export"),
     ] = "json",
-) -> Any:
-    report = await _report(session, identity, start_date, end_date, project_id, user_id)
+) -> Response:
+    report = await service.summary_report(
+        session,
+        identity,
+        start_date=start_date,
+        end_date=end_date,
+        project_id=project_id,
+        user_id=user_id,
+    )
     if output == "csv":
         return _csv(report)
-    return {"summary": report}
+    return JSONResponse({"summary": report})
 
 
 @router.get(
     "/api/v1/reports/summary/export",
     summary="Summary report as CSV",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: CSV, **ERRORS},
 )
 async def export_report_summary(
     session: DbSession,
@@ -86,14 +75,20 @@ async def export_report_summary(
     project_id: IdParam = None,
     user_id: IdParam = None,
 ) -> Response:
-    report = await _report(session, identity, start_date, end_date, project_id, user_id)
+    report = await service.summary_report(
+        session,
+        identity,
+        start_date=start_date,
+        end_date=end_date,
+        project_id=project_id,
+        user_id=user_id,
+    )
     return _csv(report)
 
 
 def _csv(report: dict[str, Any]) -> Response:
-    name = f"summary-{report['start_date'][:10]}-{report['end_date'][:10]}.csv"
     return Response(
-        service.summary_csv(report).encode("utf-8"),
+        views.summary_csv(report).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{views.csv_filename(report)}"'},
     )

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from tt.common.identity import Identity
-from tt.productivity.cache import STATS, VALUE
+from tt.common.openapi import errors
 from tt.productivity.stats import service
-from tt.productivity.stats.schemas import CACHE_HEADER, ProductivityStats, ValueDashboard
-from tt.productivity.stats.service import DEFAULT_PERIOD, MAX_PERIOD
+from tt.productivity.stats.schemas import CACHED, ProductivityStats, ValueDashboard
+from tt.productivity.stats.service import DEFAULT_PERIOD
 from tt.productivity.web import (
+    SESSION_ONLY,
     DocumentedJSON,
+    Rt,
     SessionUser,
     TokenUser,
-    cached_body,
-    cached_response,
     json_response,
-    settings_of,
 )
 
 router = APIRouter(tags=["Productivity"])
@@ -28,89 +26,57 @@ Period = Annotated[
     int, Query(description="Days for focus metrics and the project breakdown (1-90)")
 ]
 
-
-async def stats_body(request: Request, identity: Identity, period: int) -> tuple[bytes, str]:
-    """The stats JSON for ``period`` days (clamped to 1-90, as TimeTracker does)."""
-    period = max(1, min(period, MAX_PERIOD))
-    return await cached_body(
-        request,
-        identity,
-        kind=STATS,
-        variant=str(period),
-        ttl=settings_of(request).stats_cache_seconds,
-        compute=lambda session, viewer: service.productivity_stats(session, viewer, period),
-    )
-
-
-async def _stats(request: Request, identity: Identity, period: int) -> Response:
-    return json_response(*await stats_body(request, identity, period))
-
-
-async def _value(request: Request, identity: Identity) -> Response:
-    currency = settings_of(request).currency
-    return await cached_response(
-        request,
-        identity,
-        kind=VALUE,
-        variant="all",
-        ttl=settings_of(request).value_cache_seconds,
-        compute=lambda session, viewer: service.value_dashboard(session, viewer, currency),
-    )
-
-
-STATS_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"model": ProductivityStats, "headers": CACHE_HEADER}
-}
-VALUE_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"model": ValueDashboard, "headers": CACHE_HEADER}
-}
+STATS_DOC = {**CACHED, **errors(400, e400="period is not a whole number")}
+VALUE_DOC = {**CACHED, **errors()}
 
 
 @router.get(
     "/api/productivity/stats",
     summary="Personal productivity stats (session; deprecated)",
-    responses=STATS_DOC,
-    response_model=None,
+    response_model=ProductivityStats,
     response_class=DocumentedJSON,
+    responses=STATS_DOC,
     deprecated=True,
+    openapi_extra=SESSION_ONLY,
 )
 async def legacy_productivity_stats(
-    request: Request, identity: SessionUser, period: Period = DEFAULT_PERIOD
+    rt: Rt, identity: SessionUser, period: Period = DEFAULT_PERIOD
 ) -> Response:
-    return await _stats(request, identity, period)
+    return json_response(await service.stats_answer(rt, identity, period))
 
 
 @router.get(
     "/api/v1/productivity/stats",
     summary="Personal productivity stats",
-    responses=STATS_DOC,
-    response_model=None,
+    response_model=ProductivityStats,
     response_class=DocumentedJSON,
+    responses=STATS_DOC,
 )
 async def productivity_stats(
-    request: Request, identity: TokenUser, period: Period = DEFAULT_PERIOD
+    rt: Rt, identity: TokenUser, period: Period = DEFAULT_PERIOD
 ) -> Response:
-    return await _stats(request, identity, period)
+    return json_response(await service.stats_answer(rt, identity, period))
 
 
 @router.get(
     "/api/stats/value-dashboard",
     summary="Value dashboard aggregates (session; deprecated)",
-    responses=VALUE_DOC,
-    response_model=None,
+    response_model=ValueDashboard,
     response_class=DocumentedJSON,
+    responses=VALUE_DOC,
     deprecated=True,
+    openapi_extra=SESSION_ONLY,
 )
-async def legacy_value_dashboard(request: Request, identity: SessionUser) -> Response:
-    return await _value(request, identity)
+async def legacy_value_dashboard(rt: Rt, identity: SessionUser) -> Response:
+    return json_response(await service.value_answer(rt, identity))
 
 
 @router.get(
     "/api/v1/stats/value-dashboard",
     summary="Value dashboard aggregates",
-    responses=VALUE_DOC,
-    response_model=None,
+    response_model=ValueDashboard,
     response_class=DocumentedJSON,
+    responses=VALUE_DOC,
 )
-async def value_dashboard(request: Request, identity: TokenUser) -> Response:
-    return await _value(request, identity)
+async def value_dashboard(rt: Rt, identity: TokenUser) -> Response:
+    return json_response(await service.value_answer(rt, identity))

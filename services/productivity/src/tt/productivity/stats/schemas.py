@@ -1,7 +1,9 @@
-"""The documented shapes of the stats answers (OpenAPI); the service builds them as dicts
+"""The documented shapes of the stats answers (OpenAPI); ``views`` builds them as dicts
 and they are sent as cached JSON, so these models describe rather than validate."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -123,10 +125,15 @@ class ValueDashboard(BaseModel):
     generated_at: str
 
 
-CACHE_HEADER = {
-    "X-Cache": {
-        "description": "HIT (from Redis), MISS (computed and stored) or BYPASS (not stored: "
-        "a timer runs, or Redis is unavailable)",
-        "schema": {"type": "string"},
+# The 200 answer of every cached route: the model says the body, this its header.
+CACHED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "X-Cache": {
+                "description": "HIT (from Redis), MISS (computed and stored) or BYPASS (not "
+                "stored: a timer runs, or Redis is unavailable)",
+                "schema": {"type": "string", "enum": ["HIT", "MISS", "BYPASS"]},
+            }
+        }
     }
 }

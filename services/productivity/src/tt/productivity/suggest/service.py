@@ -1,6 +1,7 @@
 """What to track next, deterministically: the caller's most likely project/task pairs
 for this weekday and time of day, from their recent entries, with the last notes used.
-No model is called, and the answer says so."""
+No model is called, and the answer says so. Not cached: the answer follows the hour, and
+it is one bounded query."""
 
 from __future__ import annotations
 
@@ -9,18 +10,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.productivity.analytics.days import WEEKDAYS
+from tt.common.identity import Identity
 from tt.productivity.analytics.timezones import local_wall_time
-from tt.productivity.stats.service import Viewer, utc_text
+from tt.productivity.answers import read_snapshot
+from tt.productivity.runtime import Runtime
 from tt.productivity.suggest import repository as repo
+from tt.productivity.suggest import views
 from tt.productivity.suggest.repository import Pair
+from tt.productivity.viewer import Viewer, viewer_for
 
 WINDOW_DAYS = 90
 SCAN_ENTRIES = 2000
-MESSAGE = (
-    "Suggestions come from your own entries of the last 90 days, weighted by weekday and "
-    "time of day; no AI model was called."
-)
 
 
 def confidence(share: float) -> str:
@@ -32,6 +32,13 @@ def confidence(share: float) -> str:
 
 def _matches(pair: Pair, needle: str) -> bool:
     return any(needle in (text or "").lower() for text in (pair.project_name, pair.task_name))
+
+
+async def suggestions_for(rt: Runtime, identity: Identity, q: str, limit: int) -> dict[str, Any]:
+    """The caller's suggestions, in one read-only snapshot."""
+    async with read_snapshot(rt.sessions) as session:
+        viewer = await viewer_for(session, identity.user_id, identity.timezone)
+        return await suggestions(session, viewer, q, limit)
 
 
 async def suggestions(session: AsyncSession, viewer: Viewer, q: str, limit: int) -> dict[str, Any]:
@@ -47,35 +54,9 @@ async def suggestions(session: AsyncSession, viewer: Viewer, q: str, limit: int)
     total = sum(p.score for p in pairs)
     needle = q.strip().lower()
     chosen = [p for p in pairs if _matches(p, needle)] if needle else pairs
-    return {
-        "ok": True,
-        "suggestions": [
-            {
-                "project_id": p.project_id,
-                "project_name": p.project_name,
-                "task_id": p.task_id,
-                "task_name": p.task_name,
-                "notes": p.notes or "",
-                "tags": p.tags or "",
-                "billable": p.billable,
-                "confidence": confidence(p.score / total),
-                "score": p.score,
-                "uses": p.uses,
-                "last_used_at": utc_text(p.last_used),
-                "source": "deterministic",
-            }
-            for p in chosen[:limit]
-        ],
-        "source": "deterministic",
-        "ai_enabled": False,
-        "model_called": False,
-        "message": MESSAGE,
-        "based_on": {
-            "weekday": WEEKDAYS[local_now.weekday()],
-            "hour": local_now.hour,
-            "window_days": WINDOW_DAYS,
-        },
-        "timezone": viewer.zone.name,
-        "timezone_warning": viewer.zone.warning,
-        "generated_at": utc_text(viewer.now),
-    }
+    return views.suggestions_view(
+        viewer,
+        [views.suggestion_view(p, confidence(p.score / total)) for p in chosen[:limit]],
+        local_now,
+        WINDOW_DAYS,
+    )

@@ -4,14 +4,20 @@ with no results), as the reference product does."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+
+# Declared for the OpenAPI document only: FastAPI writes a response_model's schema only
+# under a subclass of Starlette's JSONResponse (ours is not one). The routes send our own
+# JSONResponse, which FastAPI passes through without serialising it again.
+from starlette.responses import JSONResponse as DocumentedJSON
 
 from tt.common.app import resources
 from tt.common.db import raw_connection
 from tt.common.errors import InsufficientScope
 from tt.common.identity import Identity, require_auth_method, require_scope
+from tt.common.openapi import errors
 from tt.common.responses import JSONResponse
 from tt.search.queries import service
 from tt.search.queries.parsing import (
@@ -23,12 +29,25 @@ from tt.search.queries.parsing import (
     normalise,
     parse_types,
 )
-from tt.search.queries.schemas import ErrorBody, SearchResponse
+from tt.search.queries.schemas import SearchResponse
+from tt.search.queries.views import search_answer
 from tt.search.settings import SearchSettings
+
+# TT_SEARCH_MAX_QUERY_LENGTH's default, for the document (built without an environment).
+DOCUMENTED_MAX_QUERY_LENGTH = SearchSettings.model_fields["max_query_length"].default
 
 router = APIRouter(tags=["search"])
 
-QueryText = Annotated[str | None, Query(description="Search query (at least 2 characters)")]
+# The length rule is checked by the route (after trimming, with its own error message);
+# the document states it so that generated clients and tests send queries that search.
+V1_QUERY_TEXT_DOC = {"minLength": MIN_QUERY_LENGTH, "maxLength": DOCUMENTED_MAX_QUERY_LENGTH}
+QueryText = Annotated[
+    str | None,
+    Query(description="Search query (2 to 200 characters)", json_schema_extra=V1_QUERY_TEXT_DOC),
+]
+LegacyQueryText = Annotated[
+    str | None, Query(description="Search query; under 2 characters answers no results")
+]
 Limit = Annotated[
     int,
     Query(ge=1, description="Results per category (default 10; larger than 50 is clamped)"),
@@ -36,11 +55,12 @@ Limit = Annotated[
 Types = Annotated[
     str | None, Query(description="Comma list of types: project, task, client, entry")
 ]
-DOCUMENTED: dict[int | str, dict[str, Any]] = {
-    200: {"model": SearchResponse, "description": "Results, best first within each category"},
-    400: {"model": ErrorBody, "description": "validation_error: q, limit or types"},
-    401: {"model": ErrorBody, "description": "unauthorized"},
-}
+RESULTS = "Results, best first within each category"
+DOCUMENTED = errors(
+    400,
+    e400="q, limit or types",
+    e403="a type named in types (or, for v1, projects) without its read scope",
+)
 
 
 # The scope each result type needs: search shows nothing a route of its own would not.
@@ -61,10 +81,6 @@ def readable_kinds(identity: Identity, kinds: tuple[str, ...], *, named: bool) -
     return tuple(k for k in kinds if identity.has_scope(KIND_SCOPES[k]))
 
 
-def _answer(query: str, results: list[dict[str, Any]]) -> JSONResponse:
-    return JSONResponse({"results": results, "query": query, "count": len(results)})
-
-
 async def _run(
     request: Request, identity: Identity, text: str, limit: int, types: str | None
 ) -> JSONResponse:
@@ -73,7 +89,7 @@ async def _run(
     check_length(text, settings.max_query_length)
     kinds = readable_kinds(identity, parse_types(types), named=bool(types and types.strip()))
     if not kinds:
-        return _answer(text, [])
+        return search_answer(text, [])
     # One prepared SELECT outside a transaction, on the bare asyncpg connection.
     async with raw_connection(resources(request).engine) as db:
         results = await service.search(
@@ -86,13 +102,16 @@ async def _run(
             probe_rows=settings.probe_rows,
             similar_words=settings.similar_words,
         )
-    return _answer(text, results)
+    return search_answer(text, results)
 
 
 @router.get(
     "/api/v1/search",
     summary="Global search",
-    responses={**DOCUMENTED, 403: {"model": ErrorBody, "description": "no read:projects"}},
+    response_model=SearchResponse,
+    response_class=DocumentedJSON,
+    response_description=RESULTS,
+    responses=DOCUMENTED,
 )
 async def search_v1(
     request: Request,
@@ -114,6 +133,9 @@ async def search_v1(
 @router.get(
     "/api/search",
     summary="Global search (legacy, browser session; deprecated)",
+    response_model=SearchResponse,
+    response_class=DocumentedJSON,
+    response_description=RESULTS,
     responses=DOCUMENTED,
     deprecated=True,
     openapi_extra={"security": [{"session": []}]},
@@ -121,7 +143,7 @@ async def search_v1(
 async def search_legacy(
     request: Request,
     identity: Annotated[Identity, Depends(require_auth_method("session"))],
-    q: QueryText = None,
+    q: LegacyQueryText = None,
     limit: Limit = DEFAULT_LIMIT,
     types: Types = None,
 ) -> JSONResponse:
@@ -130,5 +152,5 @@ async def search_legacy(
     text = normalise(q)
     if len(text) < MIN_QUERY_LENGTH:
         parse_types(types)
-        return _answer(text, [])
+        return search_answer(text, [])
     return await _run(request, identity, text, limit, types)

@@ -1,4 +1,5 @@
-"""The answer of both search routes, for the OpenAPI document."""
+"""The answer of both search routes, for the OpenAPI document (the routes send it as
+built by ``views.search_answer``; FastAPI does not serialise it again)."""
 
 from __future__ import annotations
 
@@ -23,15 +24,3 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
     query: str
     count: int
-
-
-class ErrorBody(BaseModel):
-    """docs/api.md §2: ``errors`` on ``validation_error``, ``required_scope`` and
-    ``available_scopes`` on a missing scope."""
-
-    error: str
-    message: str
-    error_code: str
-    errors: dict[str, list[str]] | None = None
-    required_scope: str | None = None
-    available_scopes: list[str] | None = None
