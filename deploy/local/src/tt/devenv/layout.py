@@ -1,7 +1,8 @@
 """Where a local platform lives: its profile, ports and folders.
 
 Two profiles: ``up`` (the developer's platform, kept between runs) and ``test`` (a
-throw-away platform on other ports). Every port is ``base + offset``, so a second test
+throw-away platform on other ports); a third, ``fast``, is the fast test tier's PostgreSQL
+alone (``tt.devenv.scratch``). Every port is ``base + offset``, so a second test
 platform can run beside the first with another ``TT_PORT_BASE``.
 """
 
@@ -42,7 +43,7 @@ MAX_REPLICAS = 5
 # port plus this.
 INTERNAL_OFFSET = 100
 
-DEFAULT_BASES = {"up": 8000, "test": 18000}
+DEFAULT_BASES = {"up": 8000, "test": 18000, "fast": 28000}
 
 
 @dataclass(frozen=True)

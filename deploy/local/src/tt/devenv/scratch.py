@@ -1,0 +1,129 @@
+"""PostgreSQL alone, for the fast test tier (``tests/fast``, ``./dev test --fast``): a
+throw-away server started by the platform's own start-up code (``infra``) in
+``.tt/fast``, and scratch databases on it (or on a running platform's server), each
+migrated by its service's Alembic migrations. No Redis, Kafka, gateway or service runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import sys
+import uuid
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import asyncpg
+
+from tt.devenv import infra
+from tt.devenv.install import ensure_postgres
+from tt.devenv.layout import REPO, STATE_ROOT, Layout
+from tt.devenv.procs import DevError, port_free, run
+from tt.devenv.services import BY_NAME
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """Where a PostgreSQL server listens, and its superuser's password."""
+
+    host: str
+    port: int
+    password: str
+
+    def url(self, database: str) -> str:
+        """The SQLAlchemy (asyncpg) URL of ``database``, as the superuser."""
+        return f"postgresql+asyncpg://postgres:{self.password}@{self.host}:{self.port}/{database}"
+
+    async def execute(self, *statements: str) -> None:
+        """Run ``statements`` in the ``postgres`` database, one after the other."""
+        conn = await asyncpg.connect(
+            host=self.host,
+            port=self.port,
+            user="postgres",
+            password=self.password,
+            database="postgres",
+        )
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+
+def fast_layout() -> Layout:
+    """The fast tier's folder, always ``.tt/fast`` (never ``TT_STATE_DIR``, which may name a
+    running platform's), on ``TT_PORT_BASE`` or base 28000."""
+    return Layout.for_profile("fast", state=STATE_ROOT / "fast")
+
+
+@contextmanager
+def throwaway_postgres(layout: Layout) -> Iterator[PostgresServer]:
+    """A fresh PostgreSQL server in ``layout``'s folder; stopped and deleted afterwards."""
+    # A server an interrupted run left behind is ours (its pid file is in this folder).
+    infra.stop_postgres(layout)
+    _discard(layout)
+    port = layout.ports["postgres"]
+    if not port_free(port):
+        raise DevError(
+            f"port {port} (PostgreSQL of the fast tier) is in use by another program; "
+            "pick another base with TT_PORT_BASE=<n>"
+        )
+    server = PostgresServer("127.0.0.1", port, secrets.token_urlsafe(18))
+    try:
+        infra.start_postgres_server(layout, ensure_postgres(), server.password)
+        yield server
+    finally:
+        infra.stop_postgres(layout)
+        _discard(layout)
+
+
+def _discard(layout: Layout) -> None:
+    data = layout.state / "postgres"
+    if data.is_symlink():  # the data lives elsewhere (infra.postgres_dir)
+        shutil.rmtree(data.resolve(), ignore_errors=True)
+    shutil.rmtree(layout.state, ignore_errors=True)
+
+
+def migrate(server: PostgresServer, service: str, database: str) -> None:
+    """Run ``service``'s Alembic migrations on ``database``, as ``./dev up`` does."""
+    spec = BY_NAME[service]
+    run(
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            str(REPO / "services" / service / "alembic.ini"),
+            "upgrade",
+            "head",
+        ],
+        what=f"{service} migrations on {database}",
+        env={"TT_ENV": "test", f"{spec.env_prefix}DATABASE_URL": server.url(database)},
+        cwd=REPO,
+        timeout=300,
+    )
+
+
+@contextmanager
+def scratch_databases(server: PostgresServer, services: Iterable[str]) -> Iterator[dict[str, str]]:
+    """A new database per service (``tt_fast_<service>_<random>``), migrated, as
+    service -> URL; dropped afterwards. The migrations run side by side."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {service: f"tt_fast_{service}_{suffix}" for service in services}
+    asyncio.run(server.execute(*(f'CREATE DATABASE "{name}"' for name in names.values())))
+    try:
+        if names:
+            with ThreadPoolExecutor(len(names)) as pool:
+                done = [pool.submit(migrate, server, s, name) for s, name in names.items()]
+                for future in done:
+                    future.result()
+        yield {service: server.url(name) for service, name in names.items()}
+    finally:
+        asyncio.run(
+            server.execute(
+                *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names.values())
+            )
+        )
