@@ -13,6 +13,7 @@ rows and leaves none behind. Tests that ask for neither start nothing.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -47,16 +48,22 @@ def database_of(path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """The test platform's PostgreSQL if one is running, else a throw-away one."""
+def postgres(request: pytest.FixtureRequest) -> Iterator[PostgresServer]:
+    """The test platform's PostgreSQL if one is running, else a throw-away one (whose log
+    is kept in test-artifacts/fast-logs when a test failed)."""
     platform_file = os.environ.get("TT_PLATFORM_FILE")
     if platform_file:
         platform = PlatformInfo.load(platform_file)
         pg = platform.doc["postgres"]
         yield PostgresServer(pg["host"], pg["port"], platform.secrets["pg_superuser_password"])
         return
-    with throwaway_postgres(fast_layout()) as server:
+    layout = fast_layout()
+    with throwaway_postgres(layout) as server:
         yield server
+        if request.session.testsfailed:
+            kept = REPO / "test-artifacts" / "fast-logs"
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(layout.logs, kept)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,11 @@ migrated by its service's Alembic migrations. No Redis, Kafka, gateway or servic
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import secrets
 import shutil
 import sys
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,18 +41,30 @@ class PostgresServer:
 
     async def execute(self, *statements: str) -> None:
         """Run ``statements`` in the ``postgres`` database, one after the other."""
-        conn = await asyncpg.connect(
-            host=self.host,
-            port=self.port,
-            user="postgres",
-            password=self.password,
-            database="postgres",
-        )
+        conn = await self._connect()
         try:
             for statement in statements:
                 await conn.execute(statement)
         finally:
             await conn.close()
+
+    async def _connect(self, timeout: float = 30) -> asyncpg.Connection:
+        # The port opens before PostgreSQL accepts sessions ("the database system is
+        # starting up"): retry for a while, as the platform's start-up does.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return await asyncpg.connect(
+                    host=self.host,
+                    port=self.port,
+                    user="postgres",
+                    password=self.password,
+                    database="postgres",
+                )
+            except (OSError, asyncpg.CannotConnectNowError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
 
 
 def fast_layout() -> Layout:
@@ -61,7 +75,26 @@ def fast_layout() -> Layout:
 
 @contextmanager
 def throwaway_postgres(layout: Layout) -> Iterator[PostgresServer]:
-    """A fresh PostgreSQL server in ``layout``'s folder; stopped and deleted afterwards."""
+    """A fresh PostgreSQL server in ``layout``'s folder; stopped and deleted afterwards.
+    Runs in one checkout take turns (they share the folder and the port)."""
+    with _one_run_at_a_time(layout), _server_in(layout) as server:
+        yield server
+
+
+@contextmanager
+def _one_run_at_a_time(layout: Layout) -> Iterator[None]:
+    layout.state.parent.mkdir(parents=True, exist_ok=True)
+    with (layout.state.parent / f"{layout.state.name}.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another run using {layout.state}", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def _server_in(layout: Layout) -> Iterator[PostgresServer]:
     # A server an interrupted run left behind is ours (its pid file is in this folder).
     infra.stop_postgres(layout)
     _discard(layout)
