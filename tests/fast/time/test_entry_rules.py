@@ -65,9 +65,7 @@ async def test_a_project_brings_its_client_and_the_names(session: AsyncSession) 
     acme = await seed.client(session, "Acme")
     site = await seed.project(session, "Website", client_id=acme.id)
     design = await seed.task(session, site.id, "Design")
-    booking = await resolve_booking(
-        session, project_id=site.id, client_id=None, task_id=design.id
-    )
+    booking = await resolve_booking(session, project_id=site.id, client_id=None, task_id=design.id)
     assert booking == Booking(site.id, "Website", acme.id, "Acme", design.id, "Design")
 
 

@@ -55,7 +55,8 @@ async def test_a_create_stores_the_entry_and_queues_its_event(
     # The caller joined the users projection (their auth event may still be on its way).
     assert (await session.get(UserRecord, me.user_id)) is not None
     stored = await repository.get_row(session, view["id"])
-    assert stored is not None and stored["duration_seconds"] == 6600
+    assert stored is not None
+    assert stored["duration_seconds"] == 6600
 
 
 async def test_one_running_timer_per_user(session: AsyncSession, events: Publisher) -> None:

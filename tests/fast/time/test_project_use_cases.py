@@ -75,7 +75,7 @@ async def test_archiving_is_a_status_change_recorded_with_who_and_when(
     await service.archive_project(session, events, me, created["id"])
     await service.archive_project(session, events, me, created["id"])  # again: nothing new
     archived = await service.get_project(session, created["id"])
-    assert archived["is_archived"] and archived["archived_by"] == me.user_id
+    assert (archived["is_archived"], archived["archived_by"]) == (True, me.user_id)
     assert archived["archived_reason"] == "Archived via API"
     reopened = await service.update_project(
         session, events, me, created["id"], ProjectUpdate(status="active")

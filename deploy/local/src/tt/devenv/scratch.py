@@ -48,10 +48,10 @@ class PostgresServer:
         finally:
             await conn.close()
 
-    async def _connect(self, timeout: float = 30) -> asyncpg.Connection:
+    async def _connect(self, patience: float = 30) -> asyncpg.Connection:
         # The port opens before PostgreSQL accepts sessions ("the database system is
         # starting up"): retry for a while, as the platform's start-up does.
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience
         while True:
             try:
                 return await asyncpg.connect(
