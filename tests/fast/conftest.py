@@ -2,7 +2,7 @@
 PostgreSQL and nothing else (no Redis, Kafka, gateway or service process).
 
 The session starts a throw-away PostgreSQL through the platform's own start-up code
-(``tt.devenv.scratch``: ``.tt/fast``, port ``TT_PORT_BASE`` + 432, base 28000 by default),
+(``tt.devenv.scratch``: ``.tt/fast``, port ``TT_PORT_BASE`` + 433, base 28000 by default),
 or uses the test platform's when ``TT_PLATFORM_FILE`` names one (``./dev test``), and
 migrates a scratch database per service with that service's Alembic migrations. A test
 under ``tests/fast/<service>/`` that asks for ``session`` (or ``sessions``) works in that

@@ -2,8 +2,8 @@
 
 Two profiles: ``up`` (the developer's platform, kept between runs) and ``test`` (a
 throw-away platform on other ports); a third, ``fast``, is the fast test tier's PostgreSQL
-alone (``tt.devenv.scratch``). Every port is ``base + offset``, so a second test
-platform can run beside the first with another ``TT_PORT_BASE``.
+alone (``tt.devenv.scratch``), on its own offset. Every port is ``base + offset``, so a
+second test platform can run beside the first with another ``TT_PORT_BASE``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ OFFSETS = {
     "gateway-admin": 81,
     "gateway-verify": 82,
     "postgres": 432,
+    # The fast test tier's PostgreSQL alone (tt.devenv.scratch): beside a platform on the
+    # same base.
+    "postgres-fast": 433,
     "redis": 379,
     "kafka": 92,
     "kafka-controller": 93,

@@ -7,6 +7,7 @@ migrated by its service's Alembic migrations. No Redis, Kafka, gateway or servic
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import fcntl
 import secrets
 import shutil
@@ -68,8 +69,11 @@ class PostgresServer:
 
 def fast_layout() -> Layout:
     """The fast tier's folder, always ``.tt/fast`` (never ``TT_STATE_DIR``, which may name a
-    running platform's), on ``TT_PORT_BASE`` or base 28000."""
-    return Layout.for_profile("fast", state=STATE_ROOT / "fast")
+    running platform's), and its PostgreSQL on ``postgres-fast`` of ``TT_PORT_BASE`` (or
+    base 28000): not the port of a platform that runs on the same base meanwhile."""
+    layout = Layout.for_profile("fast", state=STATE_ROOT / "fast")
+    ports = {**layout.ports, "postgres": layout.ports["postgres-fast"]}
+    return dataclasses.replace(layout, ports=ports)
 
 
 @contextmanager
