@@ -202,6 +202,14 @@ def run_tests(
             "(e.g. '2026-11-30 23:58:00'), to find tests that depend on the date or the hour"
         ),
     ] = None,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast",
+            help="Only the fast tier (tests/fast): rules, use cases and repositories on "
+            "PostgreSQL alone, in seconds; no platform, no lint",
+        ),
+    ] = False,
 ) -> None:
     """Lint, start a throw-away platform on test ports, run pytest, stop it."""
     started = time.monotonic()
@@ -212,6 +220,8 @@ def run_tests(
             typer.echo(f"./dev test: the clock reads {shift_the_clock(at):%Y-%m-%d %H:%M:%S} UTC")
         except DevError as exc:
             _fail(exc)
+    if fast:
+        raise typer.Exit(run_fast_tier(ctx.args, started))
     lint_failed = 0 if no_lint else run_lint()
     layout = Layout.for_profile("test")
     platform = Platform(layout)
@@ -246,6 +256,21 @@ def run_tests(
         f"{time.monotonic() - started:.0f}s"
     )
     raise typer.Exit(code or (1 if lint_failed else 0))
+
+
+FAST_TIER = "tests/fast"
+
+
+def run_fast_tier(pytest_args: list[str], started: float) -> int:
+    """pytest on the fast tier (or the part of it the arguments name); its conftest starts
+    PostgreSQL alone (tt.devenv.scratch) and stops it again."""
+    names_a_part = any(arg.rstrip("/").startswith(FAST_TIER) for arg in pytest_args)
+    argv = pytest_args if names_a_part else [FAST_TIER, *pytest_args]
+    # Its own PostgreSQL, even when the shell names a running platform.
+    env = {k: v for k, v in os.environ.items() if k != "TT_PLATFORM_FILE"}
+    code = subprocess.call([sys.executable, "-m", "pytest", *argv], cwd=REPO, env=env)
+    typer.echo(f"./dev test --fast: pytest exit {code}, {time.monotonic() - started:.0f}s")
+    return code
 
 
 def _keep_logs(logs: Path) -> None:

@@ -80,7 +80,13 @@ POSTGRES_MEMORY = {
 
 
 def start_postgres(ctx: Context) -> None:
-    layout, user = ctx.layout, _postgres_user()
+    start_postgres_server(ctx.layout, ctx.tools.postgres_bin, ctx.secrets["pg_superuser_password"])
+
+
+def start_postgres_server(layout: Layout, postgres_bin: Path, superuser_password: str) -> None:
+    """PostgreSQL in ``layout``'s folder (initialised with ``superuser_password`` on first
+    start) on its port; needs no other server, so the fast test tier starts it alone."""
+    user = _postgres_user()
     root = postgres_dir(layout)
     data, sock = root / "data", root / "run"
     if user:
@@ -88,14 +94,14 @@ def start_postgres(ctx: Context) -> None:
     if not (data / "PG_VERSION").exists():
         data.mkdir(mode=0o700, parents=True, exist_ok=True)
         pwfile = root / "pwfile"
-        pwfile.write_text(ctx.secrets["pg_superuser_password"] + "\n")
+        pwfile.write_text(superuser_password + "\n")
         if user:
             for p in (data, pwfile):
                 shutil.chown(p, user, user)
         try:
             run(
                 [
-                    str(ctx.tools.postgres_bin / "initdb"),
+                    str(postgres_bin / "initdb"),
                     "-D",
                     str(data),
                     "-U",
@@ -123,11 +129,11 @@ def start_postgres(ctx: Context) -> None:
         "log_min_messages": "warning",
         "log_min_duration_statement": "-1",
     }
-    if layout.profile == "test":
+    if layout.profile in ("test", "fast"):
         # A throw-away database: durability only costs time here.
         settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
     argv = [
-        str(ctx.tools.postgres_bin / "postgres"),
+        str(postgres_bin / "postgres"),
         "-D",
         str(data),
         "-p",

@@ -1,8 +1,9 @@
 """Where a local platform lives: its profile, ports and folders.
 
 Two profiles: ``up`` (the developer's platform, kept between runs) and ``test`` (a
-throw-away platform on other ports). Every port is ``base + offset``, so a second test
-platform can run beside the first with another ``TT_PORT_BASE``.
+throw-away platform on other ports); a third, ``fast``, is the fast test tier's PostgreSQL
+alone (``tt.devenv.scratch``), on its own offset. Every port is ``base + offset``, so a
+second test platform can run beside the first with another ``TT_PORT_BASE``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ OFFSETS = {
     "gateway-admin": 81,
     "gateway-verify": 82,
     "postgres": 432,
+    # The fast test tier's PostgreSQL alone (tt.devenv.scratch): beside a platform on the
+    # same base.
+    "postgres-fast": 433,
     "redis": 379,
     "kafka": 92,
     "kafka-controller": 93,
@@ -42,7 +46,7 @@ MAX_REPLICAS = 5
 # port plus this.
 INTERNAL_OFFSET = 100
 
-DEFAULT_BASES = {"up": 8000, "test": 18000}
+DEFAULT_BASES = {"up": 8000, "test": 18000, "fast": 28000}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import fnmatch
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -48,6 +48,9 @@ from tt.common.kafka import (
 from tt.common.metrics import CONSUMER_LAG, EVENTS_CONSUMED
 from tt.common.outages import is_dependency_outage
 from tt.common.topics import Catalogue, dlq_name
+
+if TYPE_CHECKING:
+    from tt.common.resources import Resources
 
 IDLE_AFTER_MS = 500  # a busy consumer that gets no record for this long is idle
 
@@ -202,6 +205,29 @@ class ConsumerRunner:
         self._dlq_producer: AIOKafkaProducer | None = None
         self._positions: dict[TopicPartition, int] = {}
         self.lag: dict[TopicPartition, int] = {}
+
+    @classmethod
+    def from_resources(
+        cls,
+        resources: Resources,
+        *,
+        group_id: str,
+        entities: Sequence[str],
+        handlers: Mapping[str, Handler],
+        on_batch_committed: Callable[[], Awaitable[None]] | None = None,
+    ) -> ConsumerRunner:
+        """A service worker's consumer: the broker, topic catalogue and database sessions
+        of its process (``resources``), the entities whose topics it reads, its handlers
+        and what to do after each committed batch."""
+        return cls(
+            group_id=group_id,
+            bootstrap=resources.settings.kafka_bootstrap,
+            catalogue=resources.catalogue,
+            sessions=resources.sessions,
+            entities=entities,
+            handlers=handlers,
+            on_batch_committed=on_batch_committed,
+        )
 
     @property
     def topics(self) -> list[str]:

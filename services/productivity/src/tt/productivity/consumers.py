@@ -18,11 +18,9 @@ CONSUMED_ENTITIES = ("user", "client", "project", "time_entry")
 def build_consumer(
     resources: Resources, settings: ProductivitySettings, invalidator: CacheInvalidator
 ) -> ConsumerRunner:
-    return ConsumerRunner(
+    return ConsumerRunner.from_resources(
+        resources,
         group_id=settings.consumer_group,
-        bootstrap=settings.kafka_bootstrap,
-        catalogue=resources.catalogue,
-        sessions=resources.sessions,
         entities=CONSUMED_ENTITIES,
         handlers=Projector(invalidator).handlers,
         on_batch_committed=invalidator.flush,

@@ -50,11 +50,6 @@ HANDLERS: dict[str, Handler] = {
 
 def indexer(resources: Resources, group_id: str) -> ConsumerRunner:
     """The consumer that keeps the search table in step with the topics."""
-    return ConsumerRunner(
-        group_id=group_id,
-        bootstrap=resources.settings.kafka_bootstrap,
-        catalogue=resources.catalogue,
-        sessions=resources.sessions,
-        entities=ENTITIES,
-        handlers=HANDLERS,
+    return ConsumerRunner.from_resources(
+        resources, group_id=group_id, entities=ENTITIES, handlers=HANDLERS
     )

@@ -16,13 +16,8 @@ CONSUMER_GROUP = "tt-time"
 
 async def consume_users(resources: Resources) -> None:
     """Worker task: keep the users projection in step with auth."""
-    await ConsumerRunner(
-        group_id=CONSUMER_GROUP,
-        bootstrap=resources.settings.kafka_bootstrap,
-        catalogue=resources.catalogue,
-        sessions=resources.sessions,
-        entities=["user"],
-        handlers=HANDLERS,
+    await ConsumerRunner.from_resources(
+        resources, group_id=CONSUMER_GROUP, entities=["user"], handlers=HANDLERS
     ).run()
 
 

@@ -27,11 +27,9 @@ async def deliver_webhooks(resources: Resources) -> None:
     async def wake_dispatcher() -> None:
         dispatcher.wake()
 
-    consumer = ConsumerRunner(
+    consumer = ConsumerRunner.from_resources(
+        resources,
         group_id=CONSUMER_GROUP,
-        bootstrap=settings.kafka_bootstrap,
-        catalogue=resources.catalogue,
-        sessions=resources.sessions,
         entities=[topic.entity for topic in resources.catalogue.topics],
         handlers={"*": DeliveryIntake(settings.retry_window_seconds)},
         on_batch_committed=wake_dispatcher,
