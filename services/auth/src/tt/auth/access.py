@@ -18,9 +18,21 @@ TOKEN_OR_SESSION: dict[str, Any] = {
 }
 
 _GATEWAY_WITHOUT_VERIFY = (503,)
+_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
 def public_errors(*codes: int, **described: str) -> Responses:
     """``errors(...)`` of a route without ForwardAuth: its own codes and the outage."""
     kept = {*codes, *_GATEWAY_WITHOUT_VERIFY}
     return {code: answer for code, answer in errors(*codes, **described).items() if code in kept}
+
+
+def as_json(answers: Responses) -> Responses:
+    """``answers`` of a route whose own answer is an HTML page: FastAPI documents a
+    ``model`` in the route's media type, but the error body is JSON."""
+    return {
+        code: {"description": answer["description"], "content": _ERROR_BODY}
+        if "model" in answer
+        else answer
+        for code, answer in answers.items()
+    }

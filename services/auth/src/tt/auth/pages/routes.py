@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
-from tt.auth.access import NO_CREDENTIAL, SESSION, public_errors
+from tt.auth.access import NO_CREDENTIAL, SESSION, as_json, public_errors
 from tt.auth.answers import JSONAnswer
 from tt.auth.pages.render import render, render_login
 from tt.auth.params import EntityId
@@ -42,7 +42,7 @@ ADMIN_PAGE_ANSWERS: Responses = {
         "description": "No session (a browser): to /login?next=<this page>",
         "headers": {"Location": {"schema": {"type": "string"}}},
     },
-    **errors(400, e401="no session (not a browser)", e403="the session is not an admin's"),
+    **as_json(errors(400, e401="no session (not a browser)", e403="the session is not an admin's")),
 }
 
 
@@ -60,7 +60,7 @@ AdminSession = Annotated[Identity, Depends(admin_session)]
 @router.get(
     "/login",
     response_class=HTMLResponse,
-    responses=public_errors(400),
+    responses=as_json(public_errors(400)),
     openapi_extra=NO_CREDENTIAL,
 )
 async def login_page(

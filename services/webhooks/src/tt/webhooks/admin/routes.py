@@ -77,13 +77,23 @@ WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
+def _as_json(answers: Responses) -> Responses:
+    """``answers`` of the HTML page: FastAPI documents a ``model`` in the route's media
+    type, but the error body is JSON."""
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {
+        code: {"description": answer["description"], "content": error_body}
+        for code, answer in answers.items()
+    }
+
+
 # A browser without an admin session is sent to the login page by the gateway (verify).
 PAGE_ANSWERS: Responses = {
     302: {
         "description": "No session (a browser): to /login?next=/admin/webhooks",
         "headers": {"Location": {"schema": {"type": "string"}}},
     },
-    **errors(e401="no session (not a browser)", e403="the session is not an admin's"),
+    **_as_json(errors(e401="no session (not a browser)", e403="the session is not an admin's")),
 }
 
 
