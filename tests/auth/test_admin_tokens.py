@@ -172,6 +172,29 @@ def test_bad_input_is_400_and_creates_nothing(
     assert after["pagination"]["total"] == before["pagination"]["total"]
 
 
+def test_field_errors_keep_their_wording(admin_api: httpx.Client, user: User) -> None:
+    # The messages these answers have always carried (docs/api.md §2, errors).
+    base = {"name": "n", "user_id": user.id}
+    cases = [
+        ({**base, "scopes": []}, {"scopes": ["Value error, At least one scope is required"]}),
+        (
+            {**base, "scopes": ["read:projects"], "expires_at": "2001-01-01T00:00:00Z"},
+            {"expires_at": ["Value error, expires_at must be in the future"]},
+        ),
+        (
+            {**base, "scopes": ["read:projects"], "expires_in_days": 3,
+             "expires_at": "2999-01-01T00:00:00Z"},
+            {"body": ["Value error, Give expires_at or expires_in_days, not both"]},
+        ),
+    ]  # fmt: skip
+    for body, errors in cases:
+        r = admin_api.post("/api/v1/admin/api-tokens", json=body)
+        assert assert_error(r, 400, "validation_error")["errors"] == errors, body
+    r = admin_api.post("/api/v1/admin/api-tokens", json={**base, "scopes": ["read:{nothing}"]})
+    message = assert_error(r, 400, "validation_error")["errors"]["scopes"][0]
+    assert message.startswith("Value error, Unknown scopes: read:{nothing}; known: read:projects")
+
+
 def test_a_token_for_a_missing_or_deactivated_user_is_refused(
     admin_api: httpx.Client, users: Users
 ) -> None:

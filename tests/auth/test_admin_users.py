@@ -173,6 +173,32 @@ def test_bad_input_is_400_with_the_field_and_creates_nothing(
     assert listed["users"] == []
 
 
+def test_field_errors_keep_their_wording(admin_api: httpx.Client) -> None:
+    # The messages these answers have always carried (pydantic's "Value error, " prefix
+    # included): clients match them (docs/api.md §2, errors).
+    body = {"username": unique("tz"), "password": "longenough1", "timezone": "Mars/Olympus"}
+    error = assert_error(admin_api.post("/api/v1/admin/users", json=body), 400, "validation_error")
+    assert error["errors"] == {"timezone": ["Value error, Unknown IANA time zone"]}
+    body = {"username": unique("em"), "password": "longenough1", "email": "not-an-address"}
+    error = assert_error(admin_api.post("/api/v1/admin/users", json=body), 400, "validation_error")
+    assert error["errors"] == {"email": ["Value error, Invalid email address"]}
+
+
+def test_the_hourly_rate_is_a_number_when_created_and_a_decimal_string_after(
+    admin_api: httpx.Client,
+) -> None:
+    # As it has always been answered (docs/api.md §1: add, do not edit); the OpenAPI
+    # document says which answer carries which.
+    body = {"username": unique("rate"), "password": "longenough1", "default_hourly_rate": 12.5}
+    created = admin_api.post("/api/v1/admin/users", json=body)
+    assert created.status_code == 201, created.text
+    user = created.json()["user"]
+    assert user["default_hourly_rate"] == 12.5
+    got = admin_api.get(f"/api/v1/admin/users/{user['id']}").json()["user"]
+    assert got["default_hourly_rate"] == "12.50"
+    assert got["standard_hours_per_day"] == 8.0
+
+
 def test_malformed_and_non_object_bodies_are_400(admin_api: httpx.Client) -> None:
     r = admin_api.post(
         "/api/v1/admin/users", content=b"{not json", headers={"Content-Type": "application/json"}

@@ -19,7 +19,7 @@ async def verify_failing_with(error: Exception) -> httpx.Response:
         raise error
 
     app = FastAPI()
-    app.state.auth = SimpleNamespace(
+    app.state.runtime = SimpleNamespace(
         settings=SimpleNamespace(session_cookie="session"),
         verifier=SimpleNamespace(verify=verify),
     )

@@ -8,11 +8,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from tt.auth.context import start_context, stop_context
 from tt.auth.docs.routes import SWAGGER
 from tt.auth.docs.routes import router as docs
 from tt.auth.pages.routes import router as pages
 from tt.auth.releases.routes import router as releases
+from tt.auth.runtime import start_runtime, stop_runtime
 from tt.auth.sessions.routes import router as sessions
 from tt.auth.settings import AuthSettings
 from tt.auth.system.routes import router as system
@@ -31,8 +31,8 @@ def create_api(settings: AuthSettings) -> FastAPI:
         settings,
         title="tt auth",
         routers=[system, sessions, users, tokens, timetrack, releases, pages, docs],
-        on_startup=[start_context],
-        on_shutdown=[stop_context],
+        on_startup=[start_runtime],
+        on_shutdown=[stop_runtime],
     )
     # Mounted before /static/auth, which would otherwise shadow it.
     app.mount(SWAGGER, StaticFiles(directory=swagger_ui_path), name="swagger-ui")

@@ -18,7 +18,7 @@ def create_app(settings: WebhooksSettings | None = None) -> FastAPI:
     rt = Runtime.from_settings(settings)
 
     async def install_runtime(app: FastAPI, resources: Resources) -> None:
-        app.state.webhooks = rt
+        app.state.runtime = rt
         # A create's answer shows the secret once: its replay is kept encrypted at rest.
         app.state.idempotency = IdempotencyStore(
             resources.redis, settings, seal=rt.box.seal_bytes, unseal=rt.box.open_bytes

@@ -1,5 +1,5 @@
 """What the API and the worker build once from settings: the target policy and the
-secret box."""
+secret box. The API keeps it on ``app.state.runtime`` (main.py)."""
 
 from __future__ import annotations
 
@@ -33,5 +33,5 @@ class Runtime:
 
 async def runtime(request: Request) -> Runtime:
     """FastAPI dependency: the process's runtime."""
-    value: Runtime = request.app.state.webhooks
+    value: Runtime = request.app.state.runtime
     return value

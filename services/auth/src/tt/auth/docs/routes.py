@@ -1,4 +1,7 @@
-"""``GET /api/docs`` (Swagger UI) and ``GET /api/openapi.json`` (the merged document)."""
+"""``GET /api/docs`` (Swagger UI) and ``GET /api/openapi.json`` (the merged document).
+
+Not in the document themselves: they are the documentation, not the API (nor is the
+icon)."""
 
 from __future__ import annotations
 

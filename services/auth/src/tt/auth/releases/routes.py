@@ -5,26 +5,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 
-from tt.auth.context import AuthContext, auth_context
+from tt.auth.access import TOKEN_OR_SESSION
+from tt.auth.answers import JSONAnswer
 from tt.auth.releases import service
 from tt.auth.releases.feed import ReleaseFeed
+from tt.auth.releases.schemas import Dismissed, DismissRelease, VersionCheck
+from tt.auth.runtime import Runtime, runtime
 from tt.common.app import DbSession
-from tt.common.errors import ValidationFailed
+from tt.common.body import json_body, json_object, parse
 from tt.common.identity import Identity, require_admin
+from tt.common.openapi import errors
 
-router = APIRouter(prefix="/api/version", tags=["version"])
+router = APIRouter(prefix="/api/version", tags=["version"], default_response_class=JSONAnswer)
 
 Admin = Annotated[Identity, Depends(require_admin)]
-Context = Annotated[AuthContext, Depends(auth_context)]
+Rt = Annotated[Runtime, Depends(runtime)]
 
 
-async def release_feed(ctx: Context) -> ReleaseFeed:
-    settings = ctx.settings
+async def release_feed(rt: Rt) -> ReleaseFeed:
+    settings = rt.settings
     return ReleaseFeed(
-        ctx.resources.redis,
+        rt.resources.redis,
         settings.release_feed_url,
         timeout=settings.release_feed_timeout_seconds,
         cache_seconds=settings.release_cache_seconds,
@@ -35,18 +38,30 @@ async def release_feed(ctx: Context) -> ReleaseFeed:
 Feed = Annotated[ReleaseFeed, Depends(release_feed)]
 
 
-@router.api_route("/check", methods=["GET", "POST"])
-async def check(identity: Admin, session: DbSession, feed: Feed, ctx: Context) -> dict[str, Any]:
-    return await service.check(session, feed, identity.user_id, ctx.settings.version)
+CHECK: dict[str, Any] = {
+    "response_model": VersionCheck,
+    "responses": errors(),
+    "openapi_extra": TOKEN_OR_SESSION,
+}
 
 
-@router.post("/dismiss")
+# GET and POST alike (the reference server takes both); one route each, so each has an
+# operation id of its own.
+@router.get("/check", **CHECK)
+@router.post("/check", **CHECK)
+async def check(identity: Admin, session: DbSession, feed: Feed, rt: Rt) -> dict[str, Any]:
+    """Whether a newer release than this server's is out (the feed is cached for an hour)."""
+    return await service.check(session, feed, identity.user_id, rt.settings.version)
+
+
+@router.post(
+    "/dismiss",
+    response_model=Dismissed,
+    responses=errors(400, 413, 415),
+    openapi_extra={**TOKEN_OR_SESSION, **json_body(DismissRelease)},
+)
 async def dismiss(request: Request, identity: Admin, session: DbSession) -> dict[str, Any]:
-    try:
-        body = orjson.loads(await request.body() or b"{}")
-    except orjson.JSONDecodeError as exc:
-        raise ValidationFailed.field("body", "Malformed JSON body") from exc
-    if not isinstance(body, dict):
-        raise ValidationFailed.field("body", "The body must be a JSON object")
-    version = await service.dismiss(session, identity.user_id, body.get("latest_version"))
+    """Stop announcing this release to this admin."""
+    body = parse(DismissRelease, await json_object(request))
+    version = await service.dismiss(session, identity.user_id, body.latest_version)
     return {"ok": True, "dismissed_version": version}

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tt.auth.context import AuthContext, LoginPolicy
+from tt.auth.runtime import LoginPolicy, Runtime
 from tt.auth.tokens import service as tokens
 from tt.auth.users import repository as users
 from tt.auth.users import service as user_service
@@ -62,7 +62,7 @@ def _usable_username(value: Any) -> str | None:
 
 
 async def authenticate(
-    ctx: AuthContext,
+    rt: Runtime,
     policy: LoginPolicy,
     session: AsyncSession,
     username: Any,
@@ -85,16 +85,16 @@ async def authenticate(
         counted.append((subject, quota))
     user = await users.by_username(session, name) if name is not None else None
     secret = password if isinstance(password, str) else ""
-    matches = await ctx.passwords.verify(user.password_hash if user else None, secret)
+    matches = await rt.passwords.verify(user.password_hash if user else None, secret)
     if user is None or not matches or not user.is_active or not secret:
-        floor = ctx.settings.login_failure_floor_seconds
+        floor = rt.settings.login_failure_floor_seconds
         await asyncio.sleep(max(0.0, started + floor - time.monotonic()))
         raise login_failed()
     await _refund(policy, counted)
-    if ctx.passwords.needs_rehash(user.password_hash):
+    if rt.passwords.needs_rehash(user.password_hash):
         # Hashing parameters were raised since: upgrade while we hold the password, so
         # every account costs the same to check.
-        user.password_hash = await ctx.passwords.hash(secret)
+        user.password_hash = await rt.passwords.hash(secret)
     return user
 
 
@@ -111,20 +111,20 @@ def _too_many(quota: Quota) -> RateLimited:
     )
 
 
-async def issue_app_token(ctx: AuthContext, session: AsyncSession, user: User) -> str:
+async def issue_app_token(rt: Runtime, session: AsyncSession, user: User) -> str:
     """A new token for the app that signed in: admins get admin:all, others every scope."""
     scopes = [ADMIN_SCOPE] if user.is_admin else list(USER_SCOPES)
     _, text = await tokens.create_token(
         session,
-        ctx.resources.outbox,
+        rt.resources.outbox,
         user_id=user.id,
         name=f"App login - {user.username}",
         scopes=scopes,
-        expires_at=tokens.expiry_in_days(ctx.settings.token_default_expiry_days),
+        expires_at=tokens.expiry_in_days(rt.settings.token_default_expiry_days),
         description=tokens.APP_LOGIN_DESCRIPTION,
     )
     await tokens.cap_app_logins(
-        session, ctx.resources.outbox, user.id, ctx.settings.app_login_tokens_per_user
+        session, rt.resources.outbox, user.id, rt.settings.app_login_tokens_per_user
     )
     await user_service.record_login(session, user)
     return text

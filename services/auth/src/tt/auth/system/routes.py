@@ -8,8 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from tt.auth.context import AuthContext, auth_context
+from tt.auth.access import NO_CREDENTIAL, public_errors
+from tt.auth.answers import JSONAnswer
+from tt.auth.runtime import Runtime, runtime
 from tt.auth.sessions.service import address_subject
+from tt.auth.system.schemas import Health, Info
 from tt.auth.users.routes import ENABLED_MODULES
 from tt.common.app import client_address
 from tt.common.errors import (
@@ -23,9 +26,10 @@ from tt.common.errors import (
 from tt.common.metrics import RATE_LIMIT_REJECTIONS
 from tt.common.responses import JSONResponse
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], default_response_class=JSONAnswer)
 
-Context = Annotated[AuthContext, Depends(auth_context)]
+Rt = Annotated[Runtime, Depends(runtime)]
+PER_ADDRESS = public_errors(429, e429="too many requests from this address")
 
 ENDPOINTS = {
     "info": "/api/v1/info",
@@ -60,8 +64,8 @@ ENDPOINTS = {
 }
 
 
-async def _limit_by_address(request: Request, ctx: AuthContext) -> dict[str, str]:
-    quota = await ctx.public_limiter.apply(address_subject(client_address(request)))
+async def _limit_by_address(request: Request, rt: Runtime) -> dict[str, str]:
+    quota = await rt.public_limiter.apply(address_subject(client_address(request)))
     headers = quota.headers()
     if not quota.allowed:
         RATE_LIMIT_REJECTIONS.labels("public_per_address").inc()
@@ -72,12 +76,13 @@ async def _limit_by_address(request: Request, ctx: AuthContext) -> dict[str, str
     return headers
 
 
-@router.get("/api/v1/info")
-async def info(request: Request, ctx: Context) -> JSONResponse:
-    headers = await _limit_by_address(request, ctx)
+@router.get("/api/v1/info", response_model=Info, responses=PER_ADDRESS, openapi_extra=NO_CREDENTIAL)
+async def info(request: Request, rt: Rt) -> JSONResponse:
+    """This server, for the apps (no token; limited per client address)."""
+    headers = await _limit_by_address(request, rt)
     body: dict[str, Any] = {
         "api_version": "v1",
-        "app_version": ctx.settings.version,
+        "app_version": rt.settings.version,
         "setup_required": False,
         "enabled_modules": list(ENABLED_MODULES),
         "documentation_url": "/api/docs",
@@ -88,9 +93,12 @@ async def info(request: Request, ctx: Context) -> JSONResponse:
     return JSONResponse(body, headers=headers)
 
 
-@router.get("/api/v1/health")
-async def health(request: Request, ctx: Context) -> JSONResponse:
-    headers = await _limit_by_address(request, ctx)
+@router.get(
+    "/api/v1/health", response_model=Health, responses=PER_ADDRESS, openapi_extra=NO_CREDENTIAL
+)
+async def health(request: Request, rt: Rt) -> JSONResponse:
+    """Up (no token; limited per client address)."""
+    headers = await _limit_by_address(request, rt)
     body = {"status": "healthy", "timestamp": datetime.now(UTC)}
     return JSONResponse(body, headers=headers)
 

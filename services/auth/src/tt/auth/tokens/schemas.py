@@ -1,9 +1,9 @@
-"""Request bodies of the tokens API and the token object (never the token or its hash)."""
+"""Request bodies of the tokens API and the answers it documents (never a token's hash)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -14,9 +14,10 @@ from pydantic import (
     model_validator,
 )
 
-from tt.auth.tokens.models import ApiToken
+from tt.auth.refusals import refused
 from tt.common.fields import MAX_ID, NoNul
 from tt.common.identity import ALL_SCOPES
+from tt.common.openapi import page_of
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
@@ -28,9 +29,9 @@ PerHour = Annotated[int, Field(ge=1, le=100_000_000)]
 def valid_scopes(scopes: list[str]) -> list[str]:
     unknown = sorted({s for s in scopes if s not in ALL_SCOPES})
     if unknown:
-        raise ValueError(f"Unknown scopes: {', '.join(unknown)}; known: {', '.join(ALL_SCOPES)}")
+        raise refused(f"Unknown scopes: {', '.join(unknown)}; known: {', '.join(ALL_SCOPES)}")
     if not scopes:
-        raise ValueError("At least one scope is required")
+        raise refused("At least one scope is required")
     # One copy of each, in the contract's order.
     return [s for s in ALL_SCOPES if s in scopes]
 
@@ -40,7 +41,7 @@ def future_utc(value: datetime | None) -> datetime | None:
         return None
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if value <= datetime.now(UTC):
-        raise ValueError("expires_at must be in the future")
+        raise refused("expires_at must be in the future")
     return value
 
 
@@ -63,7 +64,7 @@ class TokenCreate(BaseModel):
     @model_validator(mode="after")
     def _one_expiry(self) -> TokenCreate:
         if self.expires_at is not None and self.expires_in_days is not None:
-            raise ValueError("Give expires_at or expires_in_days, not both")
+            raise refused("Give expires_at or expires_in_days, not both")
         return self
 
 
@@ -87,20 +88,40 @@ class TokenUpdate(BaseModel):
     _check_expiry = field_validator("expires_at")(future_utc)
 
 
-def token_out(token: ApiToken) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "name": token.name,
-        "description": token.description,
-        "user_id": token.user_id,
-        "token_prefix": token.token_prefix,
-        "scopes": list(token.scopes),
-        "expires_at": token.expires_at,
-        "created_at": token.created_at,
-        "updated_at": token.updated_at,
-        "last_used_at": token.last_used_at,
-        "revoked_at": token.revoked_at,
-        "is_active": token.is_active,
-        "rate_limit_per_minute": token.rate_limit_per_minute,
-        "rate_limit_per_hour": token.rate_limit_per_hour,
-    }
+class TokenOut(BaseModel):
+    """A token as the admin API shows it: never its text or its hash."""
+
+    id: int
+    name: str
+    description: str | None
+    user_id: int
+    token_prefix: str = Field(description="The token's first characters, to tell tokens apart")
+    scopes: list[str]
+    expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    is_active: bool = Field(description="Not revoked")
+    rate_limit_per_minute: int | None = Field(description="Null: the platform's default")
+    rate_limit_per_hour: int | None = Field(description="Null: the platform's default")
+
+
+class TokenCreated(BaseModel):
+    api_token: TokenOut
+    token: str = Field(description="tt_ + 32 characters: shown this once, never again")
+    message: str
+
+
+class TokenAnswer(BaseModel):
+    api_token: TokenOut
+
+
+class TokenChanged(BaseModel):
+    """An update's or revocation's answer."""
+
+    message: str
+    api_token: TokenOut
+
+
+TokenPage = page_of(TokenOut, "api_tokens", "TokenPage")

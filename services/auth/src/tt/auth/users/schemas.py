@@ -1,19 +1,20 @@
-"""Request bodies of the users API and the user object every answer carries."""
+"""Request bodies of the users API and the answers it documents."""
 
 from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from tt.auth.passwords import MAX_PASSWORD_LENGTH
-from tt.auth.users.models import User
+from tt.auth.refusals import refused
 from tt.common.fields import NoNul
+from tt.common.openapi import page_of
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$"
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
@@ -34,7 +35,7 @@ def _timezones() -> frozenset[str]:
 
 def valid_timezone(value: str) -> str:
     if value not in _timezones() and value != "UTC":
-        raise ValueError("Unknown IANA time zone")
+        raise refused("Unknown IANA time zone")
     return value
 
 
@@ -42,7 +43,7 @@ def valid_email(value: str | None) -> str | None:
     if value is None or value == "":
         return None
     if not _EMAIL.match(value):
-        raise ValueError("Invalid email address")
+        raise refused("Invalid email address")
     return value
 
 
@@ -97,38 +98,73 @@ class UserUpdate(BaseModel):
         return None if value is None else valid_timezone(value)
 
 
-def _status(user: User, now: datetime) -> str:
-    # As the reference server: online within 15 minutes of the last login, away within an hour.
-    if user.last_login is None:
-        return "offline"
-    since = now - user.last_login
-    if since <= timedelta(minutes=15):
-        return "online"
-    return "away" if since <= timedelta(hours=1) else "offline"
-
-
-def user_out(user: User) -> dict[str, Any]:
+class UserFields(BaseModel):
     """The user object (the reference server's fields, plus ``is_admin``); never a password."""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "full_name": user.full_name,
-        "display_name": user.full_name or user.username,
-        "role": user.role,
-        "is_admin": user.is_admin,
-        "is_active": user.is_active,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-        "last_login": user.last_login,
-        # Tracked hours live in the time service; auth does not know them.
-        "total_hours": None,
-        "avatar_url": None,
-        "status": _status(user, datetime.now(UTC)),
-        "date_format": user.date_format,
-        "time_format": user.time_format,
-        "timezone": user.timezone,
-        "standard_hours_per_day": float(user.standard_hours_per_day),
-        "overtime_include_weekends": user.overtime_include_weekends,
-        "default_hourly_rate": user.default_hourly_rate,
-    }
+
+    id: int
+    username: str
+    email: str | None
+    full_name: str | None
+    display_name: str = Field(description="full_name, or the username without one")
+    role: Literal["admin", "user"]
+    is_admin: bool
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+    last_login: datetime | None
+    total_hours: float | None = Field(description="Always null: tracked hours live in time")
+    avatar_url: str | None
+    status: Literal["online", "away", "offline"] = Field(
+        description="online within 15 minutes of the last login, away within an hour"
+    )
+    date_format: DateFormat
+    time_format: TimeFormat
+    timezone: str
+    standard_hours_per_day: float
+    overtime_include_weekends: bool
+
+
+# The create and sign-in answers have always written the hourly rate as a JSON number,
+# the others (rendered through their response model) as a decimal string; clients may
+# rely on either, so each is documented as it is.
+
+
+class UserOut(UserFields):
+    default_hourly_rate: float | None = Field(description="A number here, e.g. 50.0")
+
+
+class UserOutRateAsText(UserFields):
+    default_hourly_rate: Decimal | None = Field(description='A decimal string here, e.g. "50.00"')
+
+
+class UserCreated(BaseModel):
+    message: str
+    user: UserOut
+
+
+class UserAnswer(BaseModel):
+    user: UserOutRateAsText
+
+
+class UserChanged(BaseModel):
+    """An update's or deactivation's answer."""
+
+    message: str
+    user: UserOutRateAsText
+
+
+class TimeEntryRequirements(BaseModel):
+    require_task: bool
+    require_description: bool
+    description_min_length: int
+
+
+class Me(BaseModel):
+    """``GET /api/v1/users/me``, as the reference server answers it to its apps."""
+
+    user: UserOutRateAsText
+    time_entry_requirements: TimeEntryRequirements
+    enabled_modules: list[str] = Field(description="The reference product's module ids tt serves")
+
+
+UserPage = page_of(UserOutRateAsText, "users", "UserPage")

@@ -21,7 +21,7 @@ from opentelemetry.trace import SpanKind
 from starlette.requests import cookie_parser
 from starlette.types import Receive, Scope, Send
 
-from tt.auth.context import AuthContext
+from tt.auth.runtime import Runtime
 from tt.auth.verify.service import Request
 from tt.auth.verify.verdicts import Verdict
 from tt.common.errors import AppError, retry_shortly
@@ -68,13 +68,13 @@ class VerifyEndpoint:
         self._latency.observe(time.perf_counter() - started)
 
     async def _decide(self, headers: dict[str, str]) -> Verdict:
-        ctx: AuthContext = self.app.state.auth
+        rt: Runtime = self.app.state.runtime
         cookie_header = headers.get("cookie")
         cookie = (
-            cookie_parser(cookie_header).get(ctx.settings.session_cookie) if cookie_header else None
+            cookie_parser(cookie_header).get(rt.settings.session_cookie) if cookie_header else None
         )
         try:
-            return await ctx.verifier.verify(Request(headers, cookie))
+            return await rt.verifier.verify(Request(headers, cookie))
         except AppError as exc:
             return _verdict_of(exc)
         except Exception as exc:

@@ -1,6 +1,10 @@
 """``/admin/webhooks``: the admin page (browser session, administrators only) and the
 JSON calls its script makes. Unsafe calls need ``X-CSRF-Token`` equal to the session's
-CSRF token (the identity's ``csrf`` claim)."""
+CSRF token (the identity's ``csrf`` claim).
+
+The page is in the OpenAPI document as what it is (HTML, and the gateway's redirect to
+``/login``); its assets and its script's calls are not: they are the page's own, and
+``/api/v1/webhooks`` is what clients call."""
 
 from __future__ import annotations
 
@@ -13,22 +17,20 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tt.common.app import DbSession
+from tt.common.body import json_object, parse
 from tt.common.errors import Forbidden, NotFound
 from tt.common.fields import MAX_ID
 from tt.common.identity import Identity, require_admin, require_auth_method
+from tt.common.openapi import Responses, errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.webhooks import subscribable
 from tt.webhooks.deliveries import service as deliveries
-from tt.webhooks.deliveries.schemas import delivery_out
+from tt.webhooks.deliveries.views import delivery_view
 from tt.webhooks.runtime import Runtime, runtime
 from tt.webhooks.subscriptions import service
-from tt.webhooks.subscriptions.schemas import (
-    RotateSecret,
-    WebhookCreate,
-    WebhookUpdate,
-    webhook_out,
-)
+from tt.webhooks.subscriptions.schemas import RotateSecret, WebhookCreate, WebhookUpdate
+from tt.webhooks.subscriptions.views import webhook_view
 
 HERE = FsPath(__file__).parent
 ASSETS = {
@@ -66,7 +68,7 @@ async def session_admin(
     return admin
 
 
-router = APIRouter(prefix="/admin/webhooks", include_in_schema=False)
+router = APIRouter(prefix="/admin/webhooks", tags=["pages"])
 
 Admin = Annotated[Identity, Depends(session_admin)]
 Rt = Annotated[Runtime, Depends(runtime)]
@@ -75,11 +77,37 @@ WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@router.get("", response_model=None, response_class=HTMLResponse)
+def _as_json(answers: Responses) -> Responses:
+    """``answers`` of the HTML page: FastAPI documents a ``model`` in the route's media
+    type, but the error body is JSON."""
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {
+        code: {"description": answer["description"], "content": error_body}
+        for code, answer in answers.items()
+    }
+
+
+# A browser without an admin session is sent to the login page by the gateway (verify).
+PAGE_ANSWERS: Responses = {
+    302: {
+        "description": "No session (a browser): to /login?next=/admin/webhooks",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+    },
+    **_as_json(errors(e401="no session (not a browser)", e403="the session is not an admin's")),
+}
+
+
+@router.get(
+    "",
+    response_class=HTMLResponse,
+    responses=PAGE_ANSWERS,
+    openapi_extra={"security": [{"session": []}]},
+)
 async def admin_page(session: DbSession, admin: Admin) -> HTMLResponse:
+    """The administrators' webhooks page (every user's webhooks, 100 at most)."""
     rows, total = await service.page(session, admin, PageParams(page=1, per_page=100))
     html = templates.get_template("webhooks.html").render(
-        webhooks=[webhook_out(s) for s in rows],
+        webhooks=[webhook_view(s) for s in rows],
         total=total,
         csrf_token=admin.csrf_token or "",
         username=admin.username,
@@ -88,7 +116,7 @@ async def admin_page(session: DbSession, admin: Admin) -> HTMLResponse:
     return HTMLResponse(html, headers=PAGE_HEADERS)
 
 
-@router.get("/assets/{name}", response_model=None)
+@router.get("/assets/{name}", response_model=None, include_in_schema=False)
 async def asset(name: str) -> Response:
     if name not in ASSETS:
         raise NotFound("No such asset")
@@ -100,58 +128,60 @@ async def asset(name: str) -> Response:
     )
 
 
-@router.get("/list", response_model=None)
+@router.get("/list", response_model=None, include_in_schema=False)
 async def list_webhooks(session: DbSession, admin: Admin, params: Page) -> JSONResponse:
     rows, total = await service.page(session, admin, params)
-    return JSONResponse(paginated("webhooks", [webhook_out(s) for s in rows], params, total))
+    return JSONResponse(paginated("webhooks", [webhook_view(s) for s in rows], params, total))
 
 
-@router.post("", response_model=None, status_code=201)
+@router.post("", response_model=None, include_in_schema=False, status_code=201)
 async def create_webhook(
-    body: WebhookCreate, session: DbSession, admin: Admin, rt: Rt
+    request: Request, session: DbSession, admin: Admin, rt: Rt
 ) -> JSONResponse:
+    body = parse(WebhookCreate, await json_object(request))
     sub, secret = await service.create(session, rt, admin, body)
     return JSONResponse(
-        {"webhook": webhook_out(sub), "secret": secret, "message": "Webhook created"},
+        {"webhook": webhook_view(sub), "secret": secret, "message": "Webhook created"},
         status_code=201,
     )
 
 
-@router.put("/{webhook_id}", response_model=None)
+@router.put("/{webhook_id}", response_model=None, include_in_schema=False)
 async def update_webhook(
-    webhook_id: WebhookId, body: WebhookUpdate, session: DbSession, admin: Admin, rt: Rt
+    request: Request, webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
 ) -> JSONResponse:
+    body = parse(WebhookUpdate, await json_object(request))
     sub = await service.update(session, rt, admin, webhook_id, body)
-    return JSONResponse({"webhook": webhook_out(sub), "message": "Webhook updated"})
+    return JSONResponse({"webhook": webhook_view(sub), "message": "Webhook updated"})
 
 
-@router.delete("/{webhook_id}", response_model=None)
+@router.delete("/{webhook_id}", response_model=None, include_in_schema=False)
 async def delete_webhook(webhook_id: WebhookId, session: DbSession, admin: Admin) -> JSONResponse:
     await service.delete(session, admin, webhook_id)
     return JSONResponse({"message": "Webhook deleted"})
 
 
-@router.post("/{webhook_id}/rotate-secret", response_model=None)
+@router.post("/{webhook_id}/rotate-secret", response_model=None, include_in_schema=False)
 async def rotate_secret(
     webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
 ) -> JSONResponse:
     sub, secret = await service.rotate_secret(session, rt, admin, webhook_id, RotateSecret())
     return JSONResponse(
-        {"webhook": webhook_out(sub), "secret": secret, "message": "Secret rotated"}
+        {"webhook": webhook_view(sub), "secret": secret, "message": "Secret rotated"}
     )
 
 
-@router.post("/{webhook_id}/test", response_model=None, status_code=202)
+@router.post("/{webhook_id}/test", response_model=None, include_in_schema=False, status_code=202)
 async def send_test(
     webhook_id: WebhookId, session: DbSession, admin: Admin, rt: Rt
 ) -> JSONResponse:
     delivery = await deliveries.send_test(session, rt, admin, webhook_id)
     return JSONResponse(
-        {"delivery": delivery_out(delivery), "message": "Test event queued"}, status_code=202
+        {"delivery": delivery_view(delivery), "message": "Test event queued"}, status_code=202
     )
 
 
-@router.get("/{webhook_id}/deliveries", response_model=None)
+@router.get("/{webhook_id}/deliveries", response_model=None, include_in_schema=False)
 async def list_deliveries(
     webhook_id: WebhookId,
     session: DbSession,
@@ -160,17 +190,20 @@ async def list_deliveries(
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
 ) -> JSONResponse:
     rows, attempts, total = await deliveries.page(session, admin, webhook_id, params, status)
-    items = [delivery_out(d, attempts.get(d.id, ())) for d in rows]
+    items = [delivery_view(d, attempts.get(d.id, ())) for d in rows]
     return JSONResponse(paginated("deliveries", items, params, total))
 
 
 @router.post(
-    "/{webhook_id}/deliveries/{delivery_id}/redeliver", response_model=None, status_code=202
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    response_model=None,
+    include_in_schema=False,
+    status_code=202,
 )
 async def redeliver(
     webhook_id: WebhookId, delivery_id: DeliveryId, session: DbSession, admin: Admin, rt: Rt
 ) -> JSONResponse:
     delivery = await deliveries.redeliver(session, rt, admin, webhook_id, delivery_id)
     return JSONResponse(
-        {"delivery": delivery_out(delivery), "message": "Redelivery queued"}, status_code=202
+        {"delivery": delivery_view(delivery), "message": "Redelivery queued"}, status_code=202
     )

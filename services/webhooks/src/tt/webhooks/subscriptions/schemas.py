@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from tt.common.fields import NoNul
-from tt.webhooks.subscriptions.models import Subscription
+from tt.common.openapi import page_of
 
 MAX_GLOBS = 50
 
@@ -74,39 +74,27 @@ class WebhookWithSecret(WebhookOut):
 
 class WebhookAnswer(BaseModel):
     webhook: WebhookOut
-    message: str | None = None
 
 
-class WebhookCreated(BaseModel):
-    webhook: WebhookWithSecret
-    secret: str
+class WebhookUpdated(BaseModel):
+    webhook: WebhookOut
     message: str
 
 
-class WebhookPage(BaseModel):
-    webhooks: list[WebhookOut]
-    pagination: dict[str, Any]
+class WebhookWithSecretAnswer(BaseModel):
+    """Creation and rotation: the only answers that show the secret."""
+
+    webhook: WebhookWithSecret
+    secret: str = Field(description="whsec_ + base64: the same as webhook.secret")
+    message: str
+
+
+class WebhookDeleted(BaseModel):
+    message: str
+
+
+WebhookPage = page_of(WebhookOut, "webhooks", "WebhookPage")
 
 
 class EventTypes(BaseModel):
     events: list[str]
-
-
-def webhook_out(sub: Subscription) -> dict[str, Any]:
-    """The public view of a subscription: never its secret."""
-    grace_until: datetime | None = sub.previous_secret_expires_at
-    return {
-        "id": sub.id,
-        "name": sub.name,
-        "description": sub.description,
-        "url": sub.url,
-        "events": list(sub.events),
-        "active": sub.active,
-        "user_id": sub.owner_id,
-        "disabled_reason": sub.disabled_reason,
-        "disabled_at": sub.disabled_at,
-        "secret_rotated_at": sub.secret_rotated_at,
-        "previous_secret_expires_at": grace_until,
-        "created_at": sub.created_at,
-        "updated_at": sub.updated_at,
-    }

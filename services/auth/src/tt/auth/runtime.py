@@ -1,4 +1,5 @@
-"""The auth process's long-lived parts (caches, limiters, signer), built at start-up."""
+"""The auth process's long-lived parts (caches, limiters, signer), built once at start-up
+and kept on ``app.state.runtime``."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ class LoginPolicy:
     per_address: Window
 
 
-@dataclass
-class AuthContext:
+@dataclass(frozen=True)
+class Runtime:
     settings: AuthSettings
     resources: Resources
     passwords: Passwords
@@ -46,6 +47,7 @@ class AuthContext:
     # POST /api/v1/auth/login alike: two logins must not mean twice the guesses.
     login: LoginPolicy
     public_limiter: RateLimiter
+    # The background tasks start_runtime starts and stop_runtime ends.
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def credentials_changed(
@@ -59,7 +61,7 @@ class AuthContext:
         await bump_epoch(self.resources.redis)
 
 
-def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
+def build_runtime(settings: AuthSettings, resources: Resources) -> Runtime:
     if not settings.identity_private_key:
         raise RuntimeError("TT_AUTH_IDENTITY_PRIVATE_KEY is not set: auth cannot sign identities")
     principals = Principals(resources.sessions, settings.cache_ttl_seconds)
@@ -92,7 +94,7 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
         public_base_url=settings.public_base_url,
     )
     attempts = settings.login_attempts_per_minute
-    return AuthContext(
+    return Runtime(
         settings=settings,
         resources=resources,
         passwords=Passwords(settings),
@@ -111,30 +113,34 @@ def build_context(settings: AuthSettings, resources: Resources) -> AuthContext:
     )
 
 
-async def start_context(app: FastAPI, resources: Resources) -> None:
+async def start_runtime(app: FastAPI, resources: Resources) -> None:
+    """``on_startup`` hook: build the runtime, start its background tasks."""
     settings: AuthSettings = app.state.settings
-    ctx = build_context(settings, resources)
-    ctx.tasks = [
-        asyncio.create_task(ctx.usage.run(), name="token-usage"),
-        asyncio.create_task(
-            follow_auth_events(settings.kafka_bootstrap, resources.catalogue, ctx.principals),
-            name="auth-events",
-        ),
-    ]
-    app.state.auth = ctx
+    rt = build_runtime(settings, resources)
+    rt.tasks.extend(
+        [
+            asyncio.create_task(rt.usage.run(), name="token-usage"),
+            asyncio.create_task(
+                follow_auth_events(settings.kafka_bootstrap, resources.catalogue, rt.principals),
+                name="auth-events",
+            ),
+        ]
+    )
+    app.state.runtime = rt
 
 
-async def stop_context(app: FastAPI, _: Resources) -> None:
-    ctx: AuthContext = app.state.auth
-    for task in ctx.tasks:
+async def stop_runtime(app: FastAPI, _: Resources) -> None:
+    """``on_shutdown`` hook: end the background tasks, write the last token uses."""
+    rt: Runtime = app.state.runtime
+    for task in rt.tasks:
         task.cancel()
-    for task in ctx.tasks:
+    for task in rt.tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await ctx.usage.flush()
+    await rt.usage.flush()
 
 
-async def auth_context(request: Request) -> AuthContext:
-    """FastAPI dependency: this process's auth context."""
-    ctx: AuthContext = request.app.state.auth
-    return ctx
+async def runtime(request: Request) -> Runtime:
+    """FastAPI dependency: this process's runtime."""
+    rt: Runtime = request.app.state.runtime
+    return rt
