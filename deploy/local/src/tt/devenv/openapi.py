@@ -47,6 +47,12 @@ SECURITY_SCHEMES = {
         "name": "X-TimeTrack-Api-Key",
         "description": "TimeTrack-compatible key; send X-TimeTrack-Api-Secret too",
     },
+    "timetrackSecret": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-TimeTrack-Api-Secret",
+        "description": "The secret of the TimeTrack key, shown once when the key is made",
+    },
 }
 
 
