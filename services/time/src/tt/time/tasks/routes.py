@@ -119,7 +119,7 @@ async def delete_task(session: DbSession, _: Writer, events: Events, task_id: in
 @router.get("/api/projects/{project_id:int}/tasks/", include_in_schema=False)
 async def legacy_project_tasks(session: DbSession, _: Session, project_id: int) -> JSONResponse:
     """Every task of an active project, whatever its status (done and cancelled too), for
-    the manual time-entry form (seed 001)."""
+    the manual time-entry form of the reference web app."""
     project = await projects.find_with_client(session, parse_id(project_id, "Project"))
     if project is None or project["status"] != "active":
         raise NotFound("Project not found or inactive")
