@@ -16,8 +16,10 @@ coverage phase (some 40 more cases per operation) would not fit the suite's time
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from http.cookiejar import DefaultCookiePolicy
+from typing import Any
 
 import pytest
 import requests
@@ -26,8 +28,14 @@ from conformancekit import Cast, Sandboxes
 from schemathesis import Case
 
 from support.platform import PlatformInfo
+from tt.devenv.layout import REPO
+from tt.devenv.references import ISSUE_NUMBER, OUTSIDE_DOCUMENTS
 
 CHECKS = ("response_schema_conformance", "not_a_server_error")
+# What a client cannot follow: a path of some machine, a numbered seed of the reference.
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:root|home|Users|work|tmp|var|opt|srv|mnt|etc|usr)/")
+SEED_NUMBER = re.compile(r"\bseeds?\s+\d+", re.IGNORECASE)
+MARKDOWN_FILE = re.compile(r"[\w./-]+\.md\b")
 MAX_EXAMPLES = 15
 CONFIG = {
     "seed": 21,
@@ -103,3 +111,35 @@ def test_every_json_answer_has_a_schema(merged_document: schemathesis.BaseSchema
         if answer.get("content", {}).get("application/json", {"schema": None})["schema"] == {}
     ]
     assert not unnamed, "JSON answers without a schema:\n" + "\n".join(unnamed)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def test_the_document_names_nothing_outside_the_repository(
+    merged_document: schemathesis.BaseSchema,
+) -> None:
+    """The document cites only what its reader can open: documents of the repository,
+    never the team's notes, an issue or seed number, or a path of some machine."""
+    problems = [
+        f"{found.group(0)!r} in {text[:80]!r}"
+        for text in _strings(merged_document.raw_schema)
+        for pattern in (OUTSIDE_DOCUMENTS, ISSUE_NUMBER, ABSOLUTE_PATH, SEED_NUMBER)
+        for found in pattern.finditer(text)
+    ]
+    problems += [
+        f"{found.group(0)!r} is not a file of the repository"
+        for text in _strings(merged_document.raw_schema)
+        for found in MARKDOWN_FILE.finditer(text)
+        if not (REPO / found.group(0)).is_file()
+    ]
+    assert not problems, "\n".join(problems)
