@@ -154,3 +154,41 @@ RECIPES: dict[str, Callable[[Maker], int]] = {
     "token_id": lambda box: box.subject_token_id(),
     "key_id": _timetrack_key,
 }
+
+
+def _timer_running(box: Maker) -> None:
+    status = box.call("GET", "/api/v1/timer/status").json()
+    if status["timer"] is None:
+        body = {"project_id": box.id_of("project_id")}
+        assert box.call("POST", "/api/v1/timer/start", json=body).status_code == 201
+    elif status["timer"]["is_paused"]:
+        assert box.call("POST", "/api/v1/timer/resume").status_code == 200
+
+
+def _timer_paused(box: Maker) -> None:
+    _timer_running(box)
+    assert box.call("POST", "/api/v1/timer/pause").status_code == 200
+
+
+def _timer_idle(box: Maker) -> None:
+    if box.call("GET", "/api/v1/timer/status").json()["active"]:
+        assert box.call("POST", "/api/v1/timer/stop").status_code == 200
+
+
+def _timer_stopped(box: Maker) -> None:
+    """No timer runs, and the last entry is one a timer made (legacy resume restarts it)."""
+    _timer_running(box)
+    assert box.call("POST", "/api/v1/timer/stop").status_code == 200
+
+
+# Operations that answer 2xx only from a state of the actor's timer: each case starts
+# from it (otherwise every case after the first would be the same 400).
+STATES: dict[str, Callable[[Maker], None]] = {
+    "POST /api/v1/timer/start": _timer_idle,
+    "POST /api/timer/start": _timer_idle,
+    "POST /api/v1/timer/stop": _timer_running,
+    "POST /api/v1/timer/pause": _timer_running,
+    "POST /api/v1/timer/resume": _timer_paused,
+    "POST /api/timer/stop": _timer_running,
+    "POST /api/timer/resume": _timer_stopped,
+}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from conformance_recipes import RECIPES, answer, unique
+from conformance_recipes import RECIPES, STATES, answer, unique
 from schemathesis import Case
 from schemathesis.core.parameters import ParameterLocation
 
@@ -102,6 +102,8 @@ class Sandbox:
         """Put the operation's own ids and credentials on ``case``; the keyword
         arguments for ``case.call``."""
         self._own_ids(case)
+        if case.operation.label in STATES:
+            STATES[case.operation.label](self)
         headers, cookies = self._credentials(schemes_of(case))
         base_url = self.cast.gateway_url
         if case.operation.path in SIGN_IN_PATHS:
