@@ -79,6 +79,11 @@ class Cast:
         return str(r.json()["token"]), int(answer(r, "api_token")["id"])
 
     def close(self) -> None:
+        """Deactivate the run's users: their tokens stop working and their webhooks
+        (an admin's get every event) stop receiving the events of the tests after."""
+        for user in (self.actor, self.subject, self.signer):
+            r = self.http.delete(f"/api/v1/admin/users/{user.id}", headers=self._admin)
+            assert r.status_code == 200, r.text
         self.http.close()
 
 
