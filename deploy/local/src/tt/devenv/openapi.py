@@ -47,6 +47,12 @@ SECURITY_SCHEMES = {
         "name": "X-TimeTrack-Api-Key",
         "description": "TimeTrack-compatible key; send X-TimeTrack-Api-Secret too",
     },
+    "timetrackSecret": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-TimeTrack-Api-Secret",
+        "description": "The secret of the TimeTrack key, shown once when the key is made",
+    },
 }
 
 
@@ -133,14 +139,16 @@ def merged_document(version: str = "0.1.0") -> dict[str, Any]:
 
 
 def render() -> str:
-    return json.dumps(merged_document(), indent=1, sort_keys=False) + "\n"
+    # Characters as they are (not \u escapes), so the references lint reads the text a
+    # client reads ("docs/api.md §5").
+    return json.dumps(merged_document(), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
 
 
 def write(path: Path = OUTPUT) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render())
+    path.write_text(render(), encoding="utf-8")
     return path
 
 
 def is_current(path: Path = OUTPUT) -> bool:
-    return path.exists() and path.read_text() == render()
+    return path.exists() and path.read_text(encoding="utf-8") == render()

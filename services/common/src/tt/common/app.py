@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -26,6 +26,7 @@ from tt.common.forwarded import client_address
 from tt.common.heap import settle
 from tt.common.identity import IdentityVerifier
 from tt.common.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from tt.common.openapi import without_framework_422
 from tt.common.outbox import record_backlog
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
@@ -111,6 +112,7 @@ def create_app(
     app.include_router(_ops_router())
     for router in routers:
         app.include_router(router)
+    _document_our_errors(app)
     if settings.otel_instrument and settings.otel_exporter_endpoint:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -126,6 +128,18 @@ def create_app(
         body_limits=dict(body_limits or {}),
     )
     return app
+
+
+def _document_our_errors(app: FastAPI) -> None:
+    """The app's OpenAPI document shows the error answers it gives, not FastAPI's 422."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = without_framework_422(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _ops_router() -> APIRouter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1
@@ -60,7 +60,12 @@ def to_id(value: Any) -> int:
     return value
 
 
-BodyId = Annotated[int, BeforeValidator(to_id)]
+BodyId = Annotated[
+    int,
+    BeforeValidator(to_id),
+    # What the OpenAPI document shows (the validator above is what decides).
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+]
 """An id in a request body: a positive bigint, as a JSON integer or a digit string."""
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 from tt.common.errors import (
     AppError,
@@ -63,6 +63,51 @@ def errors(*codes: int, **described: str) -> Responses:
 
 
 NO_CONTENT: Responses = {204: {"description": "Done; no body"}}
+
+# ``openapi_extra`` of a create that takes ``Idempotency-Key`` (tt.common.idempotency).
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "Replays the first answer for 24 h when sent again with the same "
+            "body (docs/api.md §5)",
+            "schema": {"type": "string", "pattern": "^[\\x20-\\x7e]{1,128}$"},
+        }
+    ]
+}
+
+
+class Answer(BaseModel):
+    """The base of a response model that names every field of its answer and no other
+    (``additionalProperties: false``): a field added to a view but not to its model is a
+    mismatch the conformance test reports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(Answer):
+    """An answer that only says what was done (``DELETE`` routes)."""
+
+    message: str
+
+
+def without_framework_422(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without FastAPI's default 422 answer (``HTTPValidationError``): our
+    handler answers a request it cannot validate with 400, 404 or 415 (docs/api.md §2),
+    never with FastAPI's body. A route's own 422 (``errors(422)``) stays."""
+    framework = "#/components/schemas/HTTPValidationError"
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            answers = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            content = answers.get("422", {}).get("content", {})
+            if content.get("application/json", {}).get("schema", {}).get("$ref") == framework:
+                del answers["422"]
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    return document
 
 
 class Pagination(BaseModel):

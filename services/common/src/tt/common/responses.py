@@ -6,13 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette import responses
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 
 
-class JSONResponse(Response):
-    """Serialises with orjson: datetimes as ISO 8601 with ``Z``, decimals as strings."""
+class JSONResponse(responses.JSONResponse):
+    """Serialises with orjson: datetimes as ISO 8601 with ``Z``, decimals as strings.
+
+    A JSON response class to FastAPI too, so a route's ``response_model`` is what the
+    OpenAPI document shows for its answer (for any other class FastAPI writes
+    ``{"type": "string"}``, which no JSON object matches)."""
 
     media_type = "application/json"
 

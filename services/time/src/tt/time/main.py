@@ -8,8 +8,6 @@ from sqlalchemy import exc as sa_exc
 
 from tt.common.app import create_app as build_app
 from tt.common.errors import Conflict, error_response
-from tt.common.idempotency import IdempotencyStore
-from tt.common.resources import Resources
 from tt.common.responses import JSONResponse
 from tt.time.approvals.routes import entry_router as entry_approvals
 from tt.time.approvals.routes import router as approvals
@@ -25,6 +23,7 @@ from tt.time.imports.upload import body_limit
 from tt.time.inventory.routes import router as inventory
 from tt.time.inventory.stock_routes import router as stock
 from tt.time.projects.routes import router as projects
+from tt.time.runtime import install_runtime
 from tt.time.settings import TimeSettings
 from tt.time.tasks.routes import router as tasks
 from tt.time.timers.routes import router as timers
@@ -51,12 +50,6 @@ ROUTERS = [
 ]
 
 
-async def _open_idempotency(app: FastAPI, resources: Resources) -> None:
-    settings = app.state.settings
-    assert isinstance(settings, TimeSettings)
-    app.state.idempotency = IdempotencyStore(resources.redis, settings)
-
-
 async def _integrity_conflict(_: Request, exc: Exception) -> JSONResponse:
     # A unique constraint that a concurrent request won (after our own checks passed).
     return error_response(Conflict("The request conflicts with a concurrent change; retry it"))
@@ -68,7 +61,7 @@ def create_app(settings: TimeSettings | None = None) -> FastAPI:
         settings,
         title="tt time",
         routers=ROUTERS,
-        on_startup=[_open_idempotency],
+        on_startup=[install_runtime],
         # CSV imports stream their upload and apply their own limit (413 past it).
         body_limits={"/api/v1/time-entries/import-csv": body_limit(settings.import_max_bytes)},
     )

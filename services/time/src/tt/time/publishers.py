@@ -19,7 +19,6 @@ from tt.common.contracts import time as contracts
 from tt.common.events import Event
 from tt.common.outbox import Outbox
 from tt.common.publisher import Publisher as CommonPublisher
-from tt.common.resources import Resources
 
 # The state each event carries, per entity: the fields of its contract's model.
 STATE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -110,6 +109,6 @@ class Publisher:
 
 
 async def publisher(request: Request) -> Publisher:
-    """FastAPI dependency: the publisher of this process."""
-    res: Resources = request.app.state.resources
-    return Publisher(res.outbox)
+    """FastAPI dependency: the publisher of this process (built once, ``tt.time.runtime``)."""
+    shared: Publisher = request.app.state.runtime.publisher
+    return shared

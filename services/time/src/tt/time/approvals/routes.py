@@ -14,12 +14,21 @@ from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import ValidationFailed
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.approvals import service
 from tt.time.approvals.models import APPROVAL_STATUSES
-from tt.time.approvals.schemas import ApprovalRequest, Decision, EntryApprovalRequest
+from tt.time.approvals.schemas import (
+    ApprovalAnswer,
+    ApprovalPage,
+    ApprovalRequest,
+    ApprovalSaved,
+    Decision,
+    EntryApprovalRequest,
+)
 from tt.time.publishers import Publisher, publisher
+from tt.time.web.answers import CHANGED, FOUND, LISTED, idempotent
 from tt.time.web.params import QueryId
 
 router = APIRouter(prefix="/api/v1/time-entry-approvals", tags=["approvals"])
@@ -30,9 +39,17 @@ Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
 Events = Annotated[Publisher, Depends(publisher)]
 Status = Literal["pending", "approved", "rejected", "all"]
 assert set(Status.__args__) == {*APPROVAL_STATUSES, "all"}  # type: ignore[attr-defined]
+# A request: entries that cannot be asked for (400) or none such (404, for one entry).
+REQUESTED = errors(400, 404, 409, 413, 415, 422)
+DECISION: dict[str, Any] = {
+    "response_model": ApprovalSaved,
+    # 409: the request is already decided.
+    "responses": CHANGED,
+    "openapi_extra": json_body(Decision),
+}
 
 
-@router.get("")
+@router.get("", response_model=ApprovalPage, responses=LISTED)
 async def list_approvals(
     session: DbSession,
     identity: Reader,
@@ -48,7 +65,7 @@ async def list_approvals(
     return JSONResponse(paginated("approvals", items, params, total))
 
 
-@router.get("/{approval_id:int}")
+@router.get("/{approval_id:int}", response_model=ApprovalAnswer, responses=FOUND)
 async def get_approval(session: DbSession, identity: Reader, approval_id: int) -> JSONResponse:
     approval = await service.get_approval(session, identity, parse_id(approval_id, "Approval"))
     return JSONResponse({"approval": approval})
@@ -69,7 +86,13 @@ async def _request(
     return await run_create(request, identity, body, work)
 
 
-@router.post("", status_code=201, openapi_extra=json_body(ApprovalRequest), response_model=None)
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApprovalSaved,
+    responses=REQUESTED,
+    openapi_extra=idempotent(json_body(ApprovalRequest)),
+)
 async def request_approval(request: Request, identity: Writer, events: Events) -> Response:
     """Ask for the caller's finished entries to be approved; they are read-only (except
     for admins) while pending and once approved."""
@@ -81,8 +104,9 @@ async def request_approval(request: Request, identity: Writer, events: Events) -
 @entry_router.post(
     "/{entry_id:int}/request-approval",
     status_code=201,
-    openapi_extra=json_body(EntryApprovalRequest),
-    response_model=None,
+    response_model=ApprovalSaved,
+    responses=REQUESTED,
+    openapi_extra=idempotent(json_body(EntryApprovalRequest)),
 )
 async def request_entry_approval(
     request: Request, identity: Writer, events: Events, entry_id: int
@@ -112,7 +136,7 @@ async def _decide(
     return JSONResponse({"message": f"Time entries {verb}", "approval": approval})
 
 
-@router.post("/{approval_id:int}/approve", openapi_extra=json_body(Decision))
+@router.post("/{approval_id:int}/approve", **DECISION)
 async def approve(
     request: Request, session: DbSession, identity: Writer, events: Events, approval_id: int
 ) -> JSONResponse:
@@ -120,7 +144,7 @@ async def approve(
     return await _decide(request, session, identity, events, approval_id, approve=True)
 
 
-@router.post("/{approval_id:int}/reject", openapi_extra=json_body(Decision))
+@router.post("/{approval_id:int}/reject", **DECISION)
 async def reject(
     request: Request, session: DbSession, identity: Writer, events: Events, approval_id: int
 ) -> JSONResponse:

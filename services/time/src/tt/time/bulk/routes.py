@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from tt.common.app import DbSession
 from tt.common.body import json_body, json_object, parse
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import errors
 from tt.common.responses import JSONResponse
 from tt.time.bulk import service
-from tt.time.bulk.schemas import BulkAction
+from tt.time.bulk.schemas import BulkAction, BulkResult
 from tt.time.publishers import Publisher, publisher
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
@@ -20,7 +21,12 @@ Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
 Events = Annotated[Publisher, Depends(publisher)]
 
 
-@router.post("/bulk", openapi_extra=json_body(BulkAction))
+@router.post(
+    "/bulk",
+    response_model=BulkResult,
+    responses=errors(400, 409, 413, 415),
+    openapi_extra=json_body(BulkAction),
+)
 async def bulk(
     request: Request, session: DbSession, identity: Writer, events: Events
 ) -> JSONResponse:

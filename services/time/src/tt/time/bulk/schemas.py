@@ -1,4 +1,4 @@
-"""The body of ``POST /api/v1/time-entries/bulk``."""
+"""The body and the answer of ``POST /api/v1/time-entries/bulk``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from tt.common.fields import STRICT, BodyId
+from tt.common.openapi import Answer
 from tt.time.web.fields import to_tags
 
 MAX_IDS = 1000
@@ -36,3 +37,22 @@ class BulkAction(BaseModel):
     @property
     def tags(self) -> list[str]:
         return to_tags(self.value).split(",") if isinstance(self.value, str) else []
+
+
+class Skipped(Answer):
+    """An id the action left alone, and why."""
+
+    id: int
+    reason: Literal["not_found", "active", "approved", "pending", "tags_too_long"]
+
+
+class BulkResult(Answer):
+    """Every id of the request: changed, unchanged (already as asked) or skipped."""
+
+    success: Literal[True]
+    action: Action
+    affected: int
+    changed_ids: list[int]
+    unchanged_ids: list[int]
+    skipped: list[Skipped]
+    message: str

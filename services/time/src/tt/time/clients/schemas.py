@@ -1,12 +1,14 @@
-"""Request bodies of the client routes."""
+"""Request bodies and answers of the client routes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from tt.common.fields import LENIENT, NUL_REFUSED, has_nul
+from tt.common.openapi import Answer, page_of
 from tt.time.clients.models import CLIENT_STATUSES
 from tt.time.web.fields import LongText, Money, Name, OptionalText, ShortText
 
@@ -80,3 +82,41 @@ class ClientCreate(ClientFields):
 
 class ClientUpdate(ClientFields):
     name: Name | None = None
+
+
+class Client(Answer):
+    """A client as the API answers it (``views.client_view``)."""
+
+    id: int
+    name: str
+    description: str | None
+    contact_person: str | None
+    email: str | None
+    phone: str | None
+    address: str | None
+    company: str | None
+    default_hourly_rate: str | None = Field(description='Money as a string ("75.00")')
+    currency: str
+    status: ClientStatus
+    is_active: bool
+    total_projects: int
+    active_projects: int
+    prepaid_hours_monthly: None
+    prepaid_reset_day: None
+    custom_fields: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClientAnswer(Answer):
+    client: Client
+
+
+class ClientSaved(Answer):
+    """A create (201) or an update."""
+
+    message: str
+    client: Client
+
+
+ClientPage = page_of(Client, "clients", "ClientPage")

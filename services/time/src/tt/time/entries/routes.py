@@ -13,21 +13,34 @@ from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.db import raw_connection
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import Message
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.entries import service
 from tt.time.entries.filters import Filter
-from tt.time.entries.schemas import EntryCreate, EntryUpdate
+from tt.time.entries.schemas import (
+    EntryCreate,
+    EntryUpdate,
+    TimeEntryAnswer,
+    TimeEntryPage,
+    TimeEntrySaved,
+)
 from tt.time.publishers import Publisher, publisher
+from tt.time.web.answers import CHANGED, CREATED, FOUND, LISTED, REMOVED, idempotent
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 
 Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
 Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
 Events = Annotated[Publisher, Depends(publisher)]
+UPDATE: dict[str, Any] = {
+    "response_model": TimeEntrySaved,
+    "responses": CHANGED,
+    "openapi_extra": json_body(EntryUpdate),
+}
 
 
-@router.get("")
+@router.get("", response_model=TimeEntryPage, responses=LISTED)
 async def list_entries(
     request: Request,
     identity: Reader,
@@ -42,13 +55,19 @@ async def list_entries(
     return JSONResponse(paginated("time_entries", items, params, total))
 
 
-@router.get("/{entry_id:int}")
+@router.get("/{entry_id:int}", response_model=TimeEntryAnswer, responses=FOUND)
 async def get_entry(session: DbSession, identity: Reader, entry_id: int) -> JSONResponse:
     entry = await service.get_entry(session, identity, parse_id(entry_id, "Time entry"))
     return JSONResponse({"time_entry": entry})
 
 
-@router.post("", status_code=201, openapi_extra=json_body(EntryCreate))
+@router.post(
+    "",
+    status_code=201,
+    response_model=TimeEntrySaved,
+    responses=CREATED,
+    openapi_extra=idempotent(json_body(EntryCreate)),
+)
 async def create_entry(request: Request, identity: Writer, events: Events) -> Response:
     """Without ``end_time`` the entry is a running timer (409 if one already runs)."""
     body = await json_object(request)
@@ -61,12 +80,8 @@ async def create_entry(request: Request, identity: Writer, events: Events) -> Re
     return await run_create(request, identity, body, work)
 
 
-@router.api_route(
-    "/{entry_id:int}",
-    methods=["PUT", "PATCH"],
-    openapi_extra=json_body(EntryUpdate),
-    response_model=None,
-)
+@router.put("/{entry_id:int}", **UPDATE)
+@router.patch("/{entry_id:int}", **UPDATE)
 async def update_entry(
     request: Request, session: DbSession, identity: Writer, events: Events, entry_id: int
 ) -> JSONResponse:
@@ -77,7 +92,7 @@ async def update_entry(
     return JSONResponse({"message": "Time entry updated successfully", "time_entry": entry})
 
 
-@router.delete("/{entry_id:int}")
+@router.delete("/{entry_id:int}", response_model=Message, responses=REMOVED)
 async def delete_entry(
     session: DbSession, identity: Writer, events: Events, entry_id: int
 ) -> JSONResponse:

@@ -12,6 +12,7 @@ from tt.common.identity import Identity, require_scope
 from tt.common.resources import Resources
 from tt.time.entries.filters import Filter
 from tt.time.exports.service import stream_csv
+from tt.time.web.answers import LISTED
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 
@@ -21,7 +22,13 @@ Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
 @router.get(
     "/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "The entries as CSV"}},
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "The entries as CSV",
+        },
+        **LISTED,
+    },
 )
 async def export_csv(request: Request, identity: Reader, where: Filter) -> StreamingResponse:
     """The list's filters (``project_id``, ``user_id`` for admins, ``start_date``,

@@ -3,7 +3,7 @@
 Progress is written in short transactions of its own (so other requests see it while the
 import's transaction is still open); the final ``completed`` is written inside the
 import's transaction, so a job says completed exactly when its entries are committed.
-A job whose process died mid-way (no progress for ``STALE_AFTER``) reads as failed:
+A job whose process died mid-way (no progress for ``views.STALE_AFTER``) reads as failed:
 its transaction never committed, so nothing of it was imported.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -19,43 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tt.common.db import unit_of_work
 from tt.common.pagination import PageParams
-from tt.time.imports.models import RUNNING, EntryImport
+from tt.time.imports.models import EntryImport
+from tt.time.imports.views import job_view
 
-STALE_AFTER = timedelta(minutes=5)
 PROGRESS_EVERY_SECONDS = 0.5
-
-
-def job_view(job: EntryImport, *, now: datetime | None = None) -> dict[str, Any]:
-    status, message = job.status, job.message
-    if status in RUNNING and job.updated_at < (now or datetime.now(UTC)) - STALE_AFTER:
-        status = "failed"
-        message = "The import was interrupted before it finished; nothing was imported"
-    # Checking the rows is 90 % of the way (by bytes read), writing them the rest.
-    progress = 0.0
-    if status == "completed":
-        progress = 1.0
-    elif status == "writing":
-        progress = 0.9
-    elif status == "validating" and job.bytes_total:
-        progress = round(0.9 * min(job.bytes_read / job.bytes_total, 1.0), 3)
-    return {
-        "id": job.id,
-        "user_id": job.user_id,
-        "status": status,
-        "form": job.form,
-        "filename": job.filename,
-        "bytes_total": job.bytes_total,
-        "bytes_read": job.bytes_read,
-        "progress": progress,
-        "rows_read": job.rows_read,
-        "rows_invalid": job.rows_invalid,
-        "rows_imported": job.rows_imported,
-        "message": message,
-        "errors": job.errors or {},
-        "created_at": job.created_at,
-        "updated_at": job.updated_at,
-        "finished_at": job.finished_at,
-    }
 
 
 async def create(

@@ -3,7 +3,7 @@ jobs, ``GET /api/v1/imports`` and ``GET /api/v1/imports/<id>``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -12,11 +12,14 @@ from tt.common.app import DbSession
 from tt.common.body import parse_id
 from tt.common.errors import NotFound
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import IDEMPOTENCY_KEY, errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.imports import jobs, service
-from tt.time.imports.models import IMPORT_STATUSES
+from tt.time.imports.schemas import ImportAnswer, Imported, ImportPage, ImportRefused, ImportStatus
+from tt.time.imports.views import job_view
 from tt.time.publishers import Publisher, publisher
+from tt.time.web.answers import FOUND, LISTED
 
 router = APIRouter(prefix="/api/v1/time-entries", tags=["time entries"])
 jobs_router = APIRouter(prefix="/api/v1/imports", tags=["time entries"])
@@ -24,8 +27,12 @@ jobs_router = APIRouter(prefix="/api/v1/imports", tags=["time entries"])
 Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
 Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
 Events = Annotated[Publisher, Depends(publisher)]
-ImportStatus = Literal["receiving", "validating", "writing", "completed", "failed"]
-assert set(ImportStatus.__args__) == set(IMPORT_STATUSES)  # type: ignore[attr-defined]
+# The import's own refusal, besides too large (413), not CSV (415), a concurrent import
+# under the same Idempotency-Key (409) and that key reused with another file (422).
+IMPORT_ANSWERS = {
+    **errors(409, 413, 415, 422),
+    400: {"model": ImportRefused, "description": "validation_error: nothing was imported"},
+}
 
 _CSV_BODY: dict[str, Any] = {
     "requestBody": {
@@ -50,7 +57,12 @@ _CSV_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/import-csv", openapi_extra=_CSV_BODY, response_model=None)
+@router.post(
+    "/import-csv",
+    response_model=Imported,
+    responses=IMPORT_ANSWERS,
+    openapi_extra={**_CSV_BODY, **IDEMPOTENCY_KEY},
+)
 async def import_csv(request: Request, identity: Writer, events: Events) -> Response:
     """Import the caller's entries from CSV (multipart ``file``, JSON ``csv``/``data``, or a
     ``text/csv`` body; at most 10 MiB). Every row is checked like a create; one bad row
@@ -59,7 +71,7 @@ async def import_csv(request: Request, identity: Writer, events: Events) -> Resp
     return await service.import_csv(request, identity, events)
 
 
-@jobs_router.get("")
+@jobs_router.get("", response_model=ImportPage, responses=LISTED)
 async def list_imports(
     session: DbSession,
     identity: Reader,
@@ -69,12 +81,12 @@ async def list_imports(
     """The caller's imports, newest first (an admin's: everyone's)."""
     owner = None if identity.acts_as_admin else identity.user_id
     rows, total = await jobs.page(session, params, user_id=owner, status=status)
-    return JSONResponse(paginated("imports", [jobs.job_view(r) for r in rows], params, total))
+    return JSONResponse(paginated("imports", [job_view(r) for r in rows], params, total))
 
 
-@jobs_router.get("/{import_id:int}")
+@jobs_router.get("/{import_id:int}", response_model=ImportAnswer, responses=FOUND)
 async def get_import(session: DbSession, identity: Reader, import_id: int) -> JSONResponse:
     job = await jobs.get(session, parse_id(import_id, "Import"))
     if job is None or not (identity.acts_as_admin or job.user_id == identity.user_id):
         raise NotFound("Import not found")
-    return JSONResponse({"import": jobs.job_view(job)})
+    return JSONResponse({"import": job_view(job)})

@@ -13,13 +13,21 @@ from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.db import raw_connection
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import Message
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.time.projects import repository, service
-from tt.time.projects.schemas import ProjectCreate, ProjectUpdate
+from tt.time.projects.schemas import (
+    ProjectAnswer,
+    ProjectCreate,
+    ProjectPage,
+    ProjectSaved,
+    ProjectUpdate,
+)
 from tt.time.projects.views import project_view
 from tt.time.publishers import Publisher, publisher
 from tt.time.settings import default_currency
+from tt.time.web.answers import CHANGED, CREATED, FOUND, LISTED, REMOVED, idempotent
 from tt.time.web.params import QueryId
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -28,9 +36,14 @@ Reader = Annotated[Identity, Depends(require_scope("read:projects"))]
 Writer = Annotated[Identity, Depends(require_scope("write:projects"))]
 Events = Annotated[Publisher, Depends(publisher)]
 StatusFilter = Literal["active", "inactive", "on_hold", "archived", "completed", "all"]
+UPDATE: dict[str, Any] = {
+    "response_model": ProjectSaved,
+    "responses": CHANGED,
+    "openapi_extra": json_body(ProjectUpdate),
+}
 
 
-@router.get("")
+@router.get("", response_model=ProjectPage, responses=LISTED)
 async def list_projects(
     request: Request,
     _: Reader,
@@ -56,14 +69,20 @@ async def list_projects(
     return JSONResponse(paginated("projects", items, params, total))
 
 
-@router.get("/{project_id:int}")
+@router.get("/{project_id:int}", response_model=ProjectAnswer, responses=FOUND)
 async def get_project(session: DbSession, _: Reader, project_id: int) -> JSONResponse:
     return JSONResponse(
         {"project": await service.get_project(session, parse_id(project_id, "Project"))}
     )
 
 
-@router.post("", status_code=201, openapi_extra=json_body(ProjectCreate))
+@router.post(
+    "",
+    status_code=201,
+    response_model=ProjectSaved,
+    responses=CREATED,
+    openapi_extra=idempotent(json_body(ProjectCreate)),
+)
 async def create_project(request: Request, identity: Writer, events: Events) -> Response:
     body = await json_object(request)
     payload = parse(ProjectCreate, body)
@@ -77,12 +96,8 @@ async def create_project(request: Request, identity: Writer, events: Events) -> 
     return await run_create(request, identity, body, work)
 
 
-@router.api_route(
-    "/{project_id:int}",
-    methods=["PUT", "PATCH"],
-    openapi_extra=json_body(ProjectUpdate),
-    response_model=None,
-)
+@router.put("/{project_id:int}", **UPDATE)
+@router.patch("/{project_id:int}", **UPDATE)
 async def update_project(
     request: Request, session: DbSession, identity: Writer, events: Events, project_id: int
 ) -> JSONResponse:
@@ -92,7 +107,7 @@ async def update_project(
     return JSONResponse({"message": "Project updated successfully", "project": project})
 
 
-@router.delete("/{project_id:int}")
+@router.delete("/{project_id:int}", response_model=Message, responses=REMOVED)
 async def archive_project(
     session: DbSession, identity: Writer, events: Events, project_id: int
 ) -> JSONResponse:

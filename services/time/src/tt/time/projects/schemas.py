@@ -1,13 +1,15 @@
-"""Request bodies of the project routes."""
+"""Request bodies and answers of the project routes."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, field_validator
 
 from tt.common.fields import LENIENT, BodyId, text_field
+from tt.common.openapi import Answer, page_of
 from tt.time.clients.schemas import check_currency, check_custom_fields
 from tt.time.projects.models import PROJECT_STATUSES
 from tt.time.web.fields import Hours, LongText, Money, Name, ShortText
@@ -58,3 +60,50 @@ class ProjectCreate(ProjectFields):
 
 class ProjectUpdate(ProjectFields):
     name: Name | None = None
+
+
+class Project(Answer):
+    """A project as the API answers it (``views.project_view``)."""
+
+    id: int
+    name: str
+    code: str | None
+    code_display: str
+    client_id: int | None
+    client: str | None
+    description: str | None
+    billable: bool
+    hourly_rate: float | None
+    billing_ref: str | None
+    status: ProjectStatus
+    estimated_hours: float | None
+    budget_amount: float | None
+    budget_threshold_percent: int
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+    total_hours: float
+    total_billable_hours: float
+    estimated_cost: float | None
+    budget_consumed_amount: float
+    budget_threshold_exceeded: bool
+    custom_fields: dict[str, Any]
+    is_archived: bool
+    archived_at: datetime | None
+    archived_by: int | None
+    archived_reason: str | None
+    color: str | None
+
+
+class ProjectAnswer(Answer):
+    project: Project
+
+
+class ProjectSaved(Answer):
+    """A create (201) or an update."""
+
+    message: str
+    project: Project
+
+
+ProjectPage = page_of(Project, "projects", "ProjectPage")

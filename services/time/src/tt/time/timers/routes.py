@@ -11,10 +11,21 @@ from starlette.responses import Response
 from tt.common.app import DbSession
 from tt.common.body import json_body, json_object, parse
 from tt.common.identity import Identity, require_scope
+from tt.common.openapi import errors
 from tt.common.responses import JSONResponse
+from tt.time.entries.schemas import TimeEntrySaved
 from tt.time.publishers import Publisher, publisher
 from tt.time.timers import service
-from tt.time.timers.schemas import LegacyResume, TimerStart
+from tt.time.timers.schemas import (
+    LegacyResume,
+    LegacyResumed,
+    LegacyStarted,
+    LegacyStopped,
+    TimerStart,
+    TimerStarted,
+    TimerStatus,
+)
+from tt.time.web.answers import LISTED, SESSION
 from tt.time.web.session import session_caller
 
 router = APIRouter(tags=["timer"])
@@ -23,9 +34,16 @@ Reader = Annotated[Identity, Depends(require_scope("read:time_entries"))]
 Writer = Annotated[Identity, Depends(require_scope("write:time_entries"))]
 Session = Annotated[Identity, Depends(session_caller)]
 Events = Annotated[Publisher, Depends(publisher)]
+# A start: a bad body or an inactive project (400), a timer already running (409).
+STARTED = errors(400, 409, 413, 415)
+# Stop, pause, resume: no timer in the state asked for (400 ``no_active_timer``,
+# ``no_paused_timer``, ``invalid_state``), a concurrent change (409).
+MOVED = errors(400, 409)
+# The legacy resume: also no last entry to restart (404).
+RESTARTED = errors(400, 404, 409, 413, 415)
 
 
-@router.get("/api/v1/timer/status")
+@router.get("/api/v1/timer/status", response_model=TimerStatus, responses=LISTED)
 async def timer_status(session: DbSession, identity: Reader) -> JSONResponse:
     """``{"active": bool, "timer": entry | null}``; a paused timer is still active."""
     timer = await service.status(session, identity)
@@ -33,7 +51,11 @@ async def timer_status(session: DbSession, identity: Reader) -> JSONResponse:
 
 
 @router.post(
-    "/api/v1/timer/start", status_code=201, openapi_extra=json_body(TimerStart), response_model=None
+    "/api/v1/timer/start",
+    status_code=201,
+    response_model=TimerStarted,
+    responses=STARTED,
+    openapi_extra=json_body(TimerStart),
 )
 async def start_timer(
     request: Request, session: DbSession, identity: Writer, events: Events
@@ -43,26 +65,30 @@ async def start_timer(
     return JSONResponse({"message": "Timer started successfully", "timer": timer}, status_code=201)
 
 
-@router.post("/api/v1/timer/stop")
+@router.post("/api/v1/timer/stop", response_model=TimeEntrySaved, responses=MOVED)
 async def stop_timer(session: DbSession, identity: Writer, events: Events) -> JSONResponse:
     entry = await service.stop(session, events, identity)
     return JSONResponse({"message": "Timer stopped successfully", "time_entry": entry})
 
 
-@router.post("/api/v1/timer/pause")
+@router.post("/api/v1/timer/pause", response_model=TimeEntrySaved, responses=MOVED)
 async def pause_timer(session: DbSession, identity: Writer, events: Events) -> JSONResponse:
     entry = await service.pause(session, events, identity)
     return JSONResponse({"message": "Timer paused", "time_entry": entry})
 
 
-@router.post("/api/v1/timer/resume")
+@router.post("/api/v1/timer/resume", response_model=TimeEntrySaved, responses=MOVED)
 async def resume_timer(session: DbSession, identity: Writer, events: Events) -> JSONResponse:
     entry = await service.resume(session, events, identity)
     return JSONResponse({"message": "Timer resumed", "time_entry": entry})
 
 
 @router.post(
-    "/api/timer/start", tags=["legacy"], openapi_extra=json_body(TimerStart), response_model=None
+    "/api/timer/start",
+    tags=["legacy"],
+    response_model=LegacyStarted,
+    responses=STARTED,
+    openapi_extra={**json_body(TimerStart), **SESSION},
 )
 async def legacy_start(
     request: Request, session: DbSession, identity: Session, events: Events
@@ -80,7 +106,13 @@ async def legacy_start(
     )
 
 
-@router.post("/api/timer/stop", tags=["legacy"])
+@router.post(
+    "/api/timer/stop",
+    tags=["legacy"],
+    response_model=LegacyStopped,
+    responses=MOVED,
+    openapi_extra=SESSION,
+)
 async def legacy_stop(session: DbSession, identity: Session, events: Events) -> JSONResponse:
     entry = await service.stop(session, events, identity)
     return JSONResponse(
@@ -94,7 +126,11 @@ async def legacy_stop(session: DbSession, identity: Session, events: Events) -> 
 
 
 @router.post(
-    "/api/timer/resume", tags=["legacy"], openapi_extra=json_body(LegacyResume), response_model=None
+    "/api/timer/resume",
+    tags=["legacy"],
+    response_model=LegacyResumed,
+    responses=RESTARTED,
+    openapi_extra={**json_body(LegacyResume), **SESSION},
 )
 async def legacy_resume(
     request: Request, session: DbSession, identity: Session, events: Events

@@ -23,13 +23,23 @@ from tt.common.body import json_body, json_object, parse, parse_id
 from tt.common.errors import Forbidden, Unauthorized
 from tt.common.idempotency import run_create
 from tt.common.identity import Identity, current_identity
+from tt.common.openapi import NO_CONTENT
 from tt.common.resources import Resources
 from tt.common.responses import JSONResponse, json_default
 from tt.time.publishers import Publisher, publisher
 from tt.time.timetrack import repository, service
 from tt.time.timetrack.repository import ListFilter
-from tt.time.timetrack.schemas import EntryCreate, EntryUpdate
+from tt.time.timetrack.schemas import EntryCreate, EntryUpdate, TimeTrackEntry
 from tt.time.timetrack.views import timetrack_view
+from tt.time.web.answers import (
+    CHANGED,
+    CREATED,
+    FOUND,
+    LISTED,
+    REMOVED,
+    TIMETRACK,
+    idempotent,
+)
 from tt.time.web.params import bound
 
 log = logging.getLogger("tt.time.timetrack")
@@ -57,6 +67,11 @@ Reader = Annotated[Identity, Depends(_caller("read:time_entries"))]
 Writer = Annotated[Identity, Depends(_caller("write:time_entries"))]
 Events = Annotated[Publisher, Depends(publisher)]
 Text = Annotated[str | None, Query(max_length=200)]
+UPDATE: dict[str, Any] = {
+    "response_model": TimeTrackEntry,
+    "responses": CHANGED,
+    "openapi_extra": {**json_body(EntryUpdate), **TIMETRACK},
+}
 
 
 async def _array(
@@ -78,7 +93,12 @@ async def _array(
     yield b"]"
 
 
-@router.get(PATH, response_class=StreamingResponse)
+@router.get(
+    PATH,
+    response_class=StreamingResponse,
+    responses={200: {"model": list[TimeTrackEntry], "description": "A JSON array"}, **LISTED},
+    openapi_extra=TIMETRACK,
+)
 @router.get(PATH + "/", include_in_schema=False, response_class=StreamingResponse)
 async def list_entries(
     request: Request,
@@ -109,7 +129,13 @@ async def list_entries(
     return StreamingResponse(_array(res.sessions, where), media_type="application/json")
 
 
-@router.post(PATH, status_code=201, openapi_extra=json_body(EntryCreate), response_model=None)
+@router.post(
+    PATH,
+    status_code=201,
+    response_model=TimeTrackEntry,
+    responses=CREATED,
+    openapi_extra={**idempotent(json_body(EntryCreate)), **TIMETRACK},
+)
 @router.post(PATH + "/", status_code=201, include_in_schema=False, response_model=None)
 async def create_entry(request: Request, identity: Writer, events: Events) -> Response:
     """Required: ``clientName``, ``projectName``, ``user``, ``from``, ``to`` (400 with the
@@ -123,18 +149,19 @@ async def create_entry(request: Request, identity: Writer, events: Events) -> Re
     return await run_create(request, identity, body, work)
 
 
-@router.get(PATH + "/{entry_id:int}")
+@router.get(
+    PATH + "/{entry_id:int}",
+    response_model=TimeTrackEntry,
+    responses=FOUND,
+    openapi_extra=TIMETRACK,
+)
 async def get_entry(session: DbSession, identity: Reader, entry_id: int) -> JSONResponse:
     entry = await service.get(session, identity, parse_id(entry_id, "Project time entry"))
     return JSONResponse(entry)
 
 
-@router.api_route(
-    PATH + "/{entry_id:int}",
-    methods=["PUT", "PATCH"],
-    openapi_extra=json_body(EntryUpdate),
-    response_model=None,
-)
+@router.put(PATH + "/{entry_id:int}", **UPDATE)
+@router.patch(PATH + "/{entry_id:int}", **UPDATE)
 async def update_entry(
     request: Request, session: DbSession, identity: Writer, events: Events, entry_id: int
 ) -> JSONResponse:
@@ -144,7 +171,13 @@ async def update_entry(
     return JSONResponse(await service.update(session, events, identity, target, payload))
 
 
-@router.delete(PATH + "/{entry_id:int}", status_code=204, response_model=None)
+@router.delete(
+    PATH + "/{entry_id:int}",
+    status_code=204,
+    response_model=None,
+    responses={**NO_CONTENT, **REMOVED},
+    openapi_extra=TIMETRACK,
+)
 async def delete_entry(
     session: DbSession, identity: Writer, events: Events, entry_id: int
 ) -> Response:

@@ -1,4 +1,5 @@
-"""Request bodies of the TimeTrack entry API, under its own field names (seed 004).
+"""Request bodies and answers of the TimeTrack entry API, under its own field names
+(seed 004).
 
 Where the seed spells a field two ways, both are accepted: ``user`` or ``username``,
 ``details`` or ``notes``. Unknown keys are ignored (a client may send back a whole entry,
@@ -7,12 +8,14 @@ Where the seed spells a field two ways, both are accepted: ``user`` or ``usernam
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from tt.common.fields import LENIENT, refuse_nul
+from tt.common.openapi import Answer
 from tt.time.web.fields import LongText, Money, Name, Timestamp
 
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60, strict=True)]
@@ -98,3 +101,29 @@ class EntryCreate(EntryFields):
 class EntryUpdate(EntryCreate):
     """Every field of the entry; ``clientName``, ``projectName`` and ``user`` may only
     repeat the entry's own values (they cannot be changed)."""
+
+
+class TimeTrackEntry(Answer):
+    """A project time entry in TimeTrack's shape (``views.timetrack_view``); times are
+    written ``YYYY-MM-DDTHH:MM:SS.fffZ``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    ID: int
+    user: str | None
+    clientName: str | None
+    projectName: str | None
+    task: str | None
+    hourRate: float | None
+    latitude: str | None
+    longitude: str | None
+    latitude1: str | None
+    longitude1: str | None
+    billable: bool
+    flatRate: bool
+    details: str | None
+    tags: str | None = Field(description='Hashtags: "#dev #api"')
+    start: datetime = Field(alias="from")
+    end: datetime | None = Field(alias="to")
+    workedMinutes: int | None
+    breakMinutes: int | None
