@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends
-from starlette.responses import JSONResponse as StarletteJSON
 from starlette.responses import Response
 
 from tt.common.errors import Unauthorized
@@ -26,11 +25,6 @@ async def reports_token(identity: Identity = Depends(require_scope("read:reports
 SessionUser = Annotated[Identity, Depends(require_auth_method("session"))]
 TokenUser = Annotated[Identity, Depends(reports_token)]
 Rt = Annotated[Runtime, Depends(runtime)]
-# The response class routes declare for the OpenAPI document only: FastAPI documents a
-# ``response_model`` as a JSON schema only under a subclass of Starlette's JSONResponse
-# (ours is not one; under it the schema reads ``{"type": "string"}``). Routes send our
-# own Response objects, so this class never renders anything.
-DocumentedJSON = StarletteJSON
 # What the OpenAPI document says a legacy route takes: the browser session cookie only.
 SESSION_ONLY: dict[str, Any] = {"security": [{"session": []}]}
 

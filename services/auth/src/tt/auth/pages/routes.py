@@ -14,7 +14,6 @@ from sqlalchemy import select
 from starlette.responses import HTMLResponse
 
 from tt.auth.access import NO_CREDENTIAL, SESSION, as_json, public_errors
-from tt.auth.answers import JSONAnswer
 from tt.auth.pages.render import render, render_login
 from tt.auth.params import EntityId
 from tt.auth.runtime import Runtime, runtime
@@ -31,7 +30,7 @@ from tt.common.openapi import Responses, errors
 from tt.common.pagination import PageParams
 from tt.common.responses import JSONResponse
 
-router = APIRouter(tags=["pages"], default_response_class=JSONAnswer)
+router = APIRouter(tags=["pages"])
 
 Rt = Annotated[Runtime, Depends(runtime)]
 PAGE_SIZE = 50

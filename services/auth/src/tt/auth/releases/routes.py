@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from tt.auth.access import TOKEN_OR_SESSION
-from tt.auth.answers import JSONAnswer
 from tt.auth.releases import service
 from tt.auth.releases.feed import ReleaseFeed
 from tt.auth.releases.schemas import Dismissed, DismissRelease, VersionCheck
@@ -18,7 +17,7 @@ from tt.common.body import json_body, json_object, parse
 from tt.common.identity import Identity, require_admin
 from tt.common.openapi import errors
 
-router = APIRouter(prefix="/api/version", tags=["version"], default_response_class=JSONAnswer)
+router = APIRouter(prefix="/api/version", tags=["version"])
 
 Admin = Annotated[Identity, Depends(require_admin)]
 Rt = Annotated[Runtime, Depends(runtime)]

@@ -12,7 +12,6 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from tt.auth.access import NO_CREDENTIAL, SESSION, public_errors
-from tt.auth.answers import JSONAnswer
 from tt.auth.credentials import same_secret
 from tt.auth.pages.render import render_login
 from tt.auth.runtime import Runtime, runtime
@@ -41,7 +40,7 @@ from tt.common.errors import (
 from tt.common.openapi import Responses
 from tt.common.responses import JSONResponse
 
-router = APIRouter(tags=["login"], default_response_class=JSONAnswer)
+router = APIRouter(tags=["login"])
 
 Rt = Annotated[Runtime, Depends(runtime)]
 

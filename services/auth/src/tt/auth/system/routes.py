@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from tt.auth.access import NO_CREDENTIAL, public_errors
-from tt.auth.answers import JSONAnswer
 from tt.auth.runtime import Runtime, runtime
 from tt.auth.sessions.service import address_subject
 from tt.auth.system.schemas import Health, Info
@@ -26,7 +25,7 @@ from tt.common.errors import (
 from tt.common.metrics import RATE_LIMIT_REJECTIONS
 from tt.common.responses import JSONResponse
 
-router = APIRouter(tags=["system"], default_response_class=JSONAnswer)
+router = APIRouter(tags=["system"])
 
 Rt = Annotated[Runtime, Depends(runtime)]
 PER_ADDRESS = public_errors(429, e429="too many requests from this address")

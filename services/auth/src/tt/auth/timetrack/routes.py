@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from tt.auth.answers import JSONAnswer
 from tt.auth.params import EntityId
 from tt.auth.runtime import Runtime, runtime
 from tt.auth.timetrack import service
@@ -21,11 +20,7 @@ from tt.common.openapi import errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 
-router = APIRouter(
-    prefix="/api/v1/admin/timetrack-keys",
-    tags=["timetrack keys"],
-    default_response_class=JSONAnswer,
-)
+router = APIRouter(prefix="/api/v1/admin/timetrack-keys", tags=["timetrack keys"])
 
 Admin = Annotated[Identity, Depends(require_scope(ADMIN_SCOPE))]
 Rt = Annotated[Runtime, Depends(runtime)]

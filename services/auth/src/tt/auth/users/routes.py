@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from tt.auth.answers import JSONAnswer
 from tt.auth.params import EntityId
 from tt.auth.runtime import Runtime, runtime
 from tt.auth.users import repository, service
@@ -28,7 +27,7 @@ from tt.common.openapi import errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 
-router = APIRouter(tags=["users"], default_response_class=JSONAnswer)
+router = APIRouter(tags=["users"])
 
 Admin = Annotated[Identity, Depends(require_scope(ADMIN_SCOPE))]
 Rt = Annotated[Runtime, Depends(runtime)]

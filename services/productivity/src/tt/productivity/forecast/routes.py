@@ -14,7 +14,6 @@ from tt.productivity.forecast.schemas import ProjectForecast
 from tt.productivity.stats.schemas import CACHED
 from tt.productivity.web import (
     SESSION_ONLY,
-    DocumentedJSON,
     Rt,
     SessionUser,
     TokenUser,
@@ -42,7 +41,6 @@ DOC = {
     "/api/projects/{project_id}/forecast",
     summary="A project's deterministic forecast (session; deprecated)",
     response_model=ProjectForecast,
-    response_class=DocumentedJSON,
     responses=DOC,
     deprecated=True,
     openapi_extra=SESSION_ONLY,
@@ -60,7 +58,6 @@ async def legacy_project_forecast(
     "/api/v1/projects/{project_id}/forecast",
     summary="A project's deterministic forecast",
     response_model=ProjectForecast,
-    response_class=DocumentedJSON,
     responses=DOC,
 )
 async def project_forecast(

@@ -14,7 +14,6 @@ from tt.productivity.overview.schemas import DashboardStats, Sparklines
 from tt.productivity.stats.schemas import CACHED
 from tt.productivity.web import (
     SESSION_ONLY,
-    DocumentedJSON,
     Rt,
     SessionUser,
     TokenUser,
@@ -38,7 +37,6 @@ DOC = {**CACHED, **errors(400, e400="date is not a day as YYYY-MM-DD, or is in t
     "/api/dashboard/stats",
     summary="Today's, this week's and this month's hours (session; deprecated)",
     response_model=DashboardStats,
-    response_class=DocumentedJSON,
     responses=DOC,
     deprecated=True,
     openapi_extra=SESSION_ONLY,
@@ -51,7 +49,6 @@ async def legacy_dashboard_stats(rt: Rt, identity: SessionUser, day: AsOf = None
     "/api/v1/dashboard/stats",
     summary="Today's, this week's and this month's hours",
     response_model=DashboardStats,
-    response_class=DocumentedJSON,
     responses=DOC,
 )
 async def dashboard_stats(rt: Rt, identity: TokenUser, day: AsOf = None) -> Response:
@@ -62,7 +59,6 @@ async def dashboard_stats(rt: Rt, identity: TokenUser, day: AsOf = None) -> Resp
     "/api/dashboard/sparklines",
     summary="The last 7 days' hours (session; deprecated)",
     response_model=Sparklines,
-    response_class=DocumentedJSON,
     responses=DOC,
     deprecated=True,
     openapi_extra=SESSION_ONLY,
@@ -75,7 +71,6 @@ async def legacy_sparklines(rt: Rt, identity: SessionUser, day: AsOf = None) -> 
     "/api/v1/dashboard/sparklines",
     summary="The last 7 days' hours",
     response_model=Sparklines,
-    response_class=DocumentedJSON,
     responses=DOC,
 )
 async def sparklines(rt: Rt, identity: TokenUser, day: AsOf = None) -> Response:

@@ -12,7 +12,7 @@ from tt.common.openapi import errors
 from tt.common.responses import JSONResponse
 from tt.productivity.reports import service, views
 from tt.productivity.reports.schemas import SummaryReport
-from tt.productivity.web import DocumentedJSON, TokenUser
+from tt.productivity.web import TokenUser
 
 router = APIRouter(tags=["Reports"])
 
@@ -33,7 +33,6 @@ ERRORS = errors(
     "/api/v1/reports/summary",
     summary="Summary report",
     response_model=SummaryReport,
-    response_class=DocumentedJSON,
     responses={200: {"content": CSV["content"]}, **ERRORS},
 )
 async def report_summary(

@@ -13,7 +13,6 @@ from tt.productivity.stats.schemas import CACHED, ProductivityStats, ValueDashbo
 from tt.productivity.stats.service import DEFAULT_PERIOD
 from tt.productivity.web import (
     SESSION_ONLY,
-    DocumentedJSON,
     Rt,
     SessionUser,
     TokenUser,
@@ -34,7 +33,6 @@ VALUE_DOC = {**CACHED, **errors()}
     "/api/productivity/stats",
     summary="Personal productivity stats (session; deprecated)",
     response_model=ProductivityStats,
-    response_class=DocumentedJSON,
     responses=STATS_DOC,
     deprecated=True,
     openapi_extra=SESSION_ONLY,
@@ -49,7 +47,6 @@ async def legacy_productivity_stats(
     "/api/v1/productivity/stats",
     summary="Personal productivity stats",
     response_model=ProductivityStats,
-    response_class=DocumentedJSON,
     responses=STATS_DOC,
 )
 async def productivity_stats(
@@ -62,7 +59,6 @@ async def productivity_stats(
     "/api/stats/value-dashboard",
     summary="Value dashboard aggregates (session; deprecated)",
     response_model=ValueDashboard,
-    response_class=DocumentedJSON,
     responses=VALUE_DOC,
     deprecated=True,
     openapi_extra=SESSION_ONLY,
@@ -75,7 +71,6 @@ async def legacy_value_dashboard(rt: Rt, identity: SessionUser) -> Response:
     "/api/v1/stats/value-dashboard",
     summary="Value dashboard aggregates",
     response_model=ValueDashboard,
-    response_class=DocumentedJSON,
     responses=VALUE_DOC,
 )
 async def value_dashboard(rt: Rt, identity: TokenUser) -> Response:

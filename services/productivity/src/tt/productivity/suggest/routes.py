@@ -10,7 +10,7 @@ from tt.common.openapi import errors
 from tt.common.responses import JSONResponse
 from tt.productivity.suggest.schemas import Suggestions
 from tt.productivity.suggest.service import suggestions_for
-from tt.productivity.web import SESSION_ONLY, DocumentedJSON, Rt, SessionUser, TokenUser
+from tt.productivity.web import SESSION_ONLY, Rt, SessionUser, TokenUser
 
 router = APIRouter(tags=["Dashboard"])
 
@@ -25,7 +25,6 @@ DOC = errors(400, e400="q longer than 200 characters, or limit not 1-20")
     "/api/ai/suggest",
     summary="What to track next, from your recent entries (session; deprecated)",
     response_model=Suggestions,
-    response_class=DocumentedJSON,
     responses=DOC,
     deprecated=True,
     openapi_extra=SESSION_ONLY,
@@ -40,7 +39,6 @@ async def legacy_suggest(
     "/api/v1/ai/suggest",
     summary="What to track next, from your recent entries",
     response_model=Suggestions,
-    response_class=DocumentedJSON,
     responses=DOC,
 )
 async def suggest(rt: Rt, identity: TokenUser, q: Needle = "", limit: Limit = 5) -> JSONResponse:

@@ -8,11 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-# Declared for the OpenAPI document only: FastAPI writes a response_model's schema only
-# under a subclass of Starlette's JSONResponse (ours is not one). The routes send our own
-# JSONResponse, which FastAPI passes through without serialising it again.
-from starlette.responses import JSONResponse as DocumentedJSON
-
 from tt.common.app import resources
 from tt.common.db import raw_connection
 from tt.common.errors import InsufficientScope
@@ -109,7 +104,6 @@ async def _run(
     "/api/v1/search",
     summary="Global search",
     response_model=SearchResponse,
-    response_class=DocumentedJSON,
     response_description=RESULTS,
     responses=DOCUMENTED,
 )
@@ -134,7 +128,6 @@ async def search_v1(
     "/api/search",
     summary="Global search (legacy, browser session; deprecated)",
     response_model=SearchResponse,
-    response_class=DocumentedJSON,
     response_description=RESULTS,
     responses=DOCUMENTED,
     deprecated=True,

@@ -18,7 +18,6 @@ from tt.common.openapi import errors
 from tt.common.pagination import PageParams, page_params, paginated
 from tt.common.responses import JSONResponse
 from tt.webhooks import subscribable
-from tt.webhooks.answers import JSONAnswer
 from tt.webhooks.deliveries import service as deliveries
 from tt.webhooks.deliveries.schemas import DeliveryAnswer, DeliveryPage, DeliveryQueued
 from tt.webhooks.deliveries.views import delivery_view
@@ -37,7 +36,7 @@ from tt.webhooks.subscriptions.schemas import (
 )
 from tt.webhooks.subscriptions.views import webhook_view, with_secret
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], default_response_class=JSONAnswer)
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 Caller = Annotated[Identity, Depends(require_auth_method("token"))]
 Rt = Annotated[Runtime, Depends(runtime)]
