@@ -1,5 +1,6 @@
-"""On the local platform, workers run at a lower CPU priority than the HTTP replicas, so a backlog's drain (after a
-broker outage, an import) takes the CPU that requests leave idle (docs/failure-modes.md)."""
+"""On the local platform, workers run at a lower CPU priority than the HTTP replicas, so
+a backlog's drain (after a broker outage, an import) takes the CPU that requests leave
+idle (docs/failure-modes.md)."""
 
 from __future__ import annotations
 
