@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from conformance_recipes import RECIPES, STATES, answer, unique
-from schemathesis import Case
+from schemathesis import Case, Response
 from schemathesis.core.parameters import ParameterLocation
 
 from support.api import TIMEOUT
@@ -94,6 +94,7 @@ class Sandbox:
     cast: Cast
     auth_url: str
     ids: dict[str, int] = field(default_factory=dict)
+    webhooks: list[int] = field(default_factory=list)
     _session: dict[str, str] | None = None
     _timetrack: dict[str, str] | None = None
 
@@ -117,12 +118,23 @@ class Sandbox:
             self._sign_in_as_signer(case)
         return {"base_url": base_url, "headers": headers, "cookies": cookies}
 
-    def answered(self, case: Case, status: int) -> None:
+    def answered(self, case: Case, response: Response) -> None:
         """A session that changed something may have ended itself (``POST /logout``):
         the next case signs in again. Tokens need no such care: no case reaches the
-        actor's."""
-        if self._session is not None and case.method.upper() != "GET" and status < 300:
+        actor's. A webhook a case made is remembered, to be deleted with the sandbox."""
+        changed = case.method.upper() != "GET" and response.status_code < 300
+        if self._session is not None and changed:
             self._session = None
+        if case.operation.label == "POST /api/v1/webhooks" and response.status_code == 201:
+            self.webhooks.append(int(response.json()["webhook"]["id"]))
+
+    def close(self) -> None:
+        """Delete the operation's webhooks: they deliver to whatever URL a case named, and
+        the actor is an admin, whose subscriptions get every event of every later test."""
+        made = self.webhooks + ([self.ids["webhook_id"]] if "webhook_id" in self.ids else [])
+        for webhook in made:
+            r = self.call("DELETE", f"/api/v1/webhooks/{webhook}")
+            assert r.status_code in (200, 204, 404), r.text
 
     def _credentials(self, schemes: set[str]) -> tuple[dict[str, str], dict[str, str]]:
         """Headers and cookies for the document's security requirement."""
@@ -236,8 +248,14 @@ class Sandboxes:
 
     def for_operation(self, label: str) -> Sandbox:
         if self.current is None or label != self.label:
+            self.close()
             self.current, self.label = Sandbox(self.cast, self.auth_url), label
         return self.current
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
 
 
 def id_in(value: Any) -> int | None:

@@ -70,7 +70,9 @@ def merged_document(platform: PlatformInfo) -> schemathesis.BaseSchema:
 @pytest.fixture(scope="module")
 def sandboxes(platform: PlatformInfo) -> Iterator[Sandboxes]:
     cast = Cast(platform.gateway_url, platform.admin_token)
-    yield Sandboxes(cast, platform.service_url("auth"))
+    boxes = Sandboxes(cast, platform.service_url("auth"))
+    yield boxes
+    boxes.close()
     cast.close()
 
 
@@ -99,7 +101,7 @@ def test_every_answer_is_as_documented(
 ) -> None:
     box = sandboxes.for_operation(case.operation.label)
     response = case.call(session=transport, **box.prepare(case))
-    box.answered(case, response.status_code)
+    box.answered(case, response)
     case.validate_response(response)
 
 
