@@ -3,6 +3,7 @@ consistency check: one row of the drill's table."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -173,7 +174,7 @@ def timeline(
     seconds: dict[int, dict[str, Any]] = {}
 
     def at(t: float) -> dict[str, Any]:
-        second = int(t - marks.injected) if t >= marks.injected else -int(marks.injected - t) - 1
+        second = math.floor(t - marks.injected)
         return seconds.setdefault(
             second, {"fault": name, "t": second, "sent": 0, "failed": 0, "ms": []}
         )
@@ -190,7 +191,7 @@ def timeline(
         record = seconds[second]
         times = record.pop("ms")
         record["p99 ms"] = round(percentile(times, 99)) if times else None
-        record["restored"] = marks.restored is not None and second == int(
+        record["restored"] = marks.restored is not None and second == math.floor(
             marks.restored - marks.injected
         )
         out.append(record)

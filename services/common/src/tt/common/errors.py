@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tt.common.outages import is_dependency_outage
+from tt.common.outages import DEPENDENCY_ERRORS, is_dependency_outage
 from tt.common.responses import JSONResponse
 
 log = logging.getLogger("tt.errors")
@@ -231,13 +231,14 @@ def _refused_input(exc: Exception) -> bool:
 # answers them: a handler for ``Exception`` itself runs in ServerErrorMiddleware, which
 # raises the error again after answering, and uvicorn then closes the connection while
 # the gateway may be sending its next request on it (that request gets a 502).
+# Every dependency outage ``tt.common.outages`` knows, so one it learns is covered too,
+# and the wider families a refused value or a driver error comes from.
 _INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
+    *DEPENDENCY_ERRORS,
     SQLAlchemyError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
-    asyncpg.exceptions.InternalClientError,
     RedisError,
-    OSError,
     OverflowError,
 )
 

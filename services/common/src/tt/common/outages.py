@@ -11,7 +11,7 @@ from sqlalchemy import exc as sa_exc
 # SQLSTATE classes: 08 connection exception, 57P operator intervention (shutting down,
 # cannot connect now), 53 insufficient resources.
 TRANSIENT_SQLSTATES = ("08", "57P", "53")
-DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     TimeoutError,
     sa_exc.OperationalError,
