@@ -58,11 +58,15 @@ PING_AFTER_IDLE_SECONDS = 5.0
 _CHECKED_IN = "tt_checked_in"
 
 
-def create_engine(settings: PlatformSettings, **overrides: Any) -> AsyncEngine:
+def create_engine(
+    settings: PlatformSettings, *, application_name: str | None = None, **overrides: Any
+) -> AsyncEngine:
     """The service's engine; pool sizes from settings, connections checked before use
     (``check_connections_on_checkout``, which also replaces those PostgreSQL closed for
-    idling)."""
+    idling). Its sessions carry ``application_name`` (the service's name by default), so
+    ``pg_stat_activity`` tells which process each backend serves."""
     server_settings = {
+        "application_name": application_name or settings.service_name,
         "plan_cache_mode": settings.db_plan_cache_mode,
         "idle_session_timeout": str(settings.db_idle_session_timeout_seconds * 1000),
     }

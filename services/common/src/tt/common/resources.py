@@ -46,8 +46,10 @@ class Resources:
     outbox: Outbox
 
     @classmethod
-    def open(cls, settings: PlatformSettings) -> Resources:
-        engine = create_engine(settings)
+    def open(cls, settings: PlatformSettings, process: str | None = None) -> Resources:
+        """``process``: what the database sessions call this process (``time-worker``);
+        the service's name by default."""
+        engine = create_engine(settings, application_name=process)
         instrument_engine(settings, engine)
         catalogue = load_catalogue(settings.topics_file)
         return cls(

@@ -39,10 +39,11 @@ class PlatformSettings(BaseSettings):
     # on a service that is already saturated (the fault drill saw requests wait 30 s,
     # SQLAlchemy's default, while their clients' retries queued behind them).
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
-    # A worker (relay, consumers, webhook deliveries) runs at this lower CPU priority
-    # (``nice``), so a backlog's drain takes the CPU requests leave idle instead of
-    # making requests wait: on two cores the drain after a minute-long broker outage
-    # made requests time out while it ran. 0 keeps the default priority.
+    # A worker (relay, consumers, webhook deliveries) and the PostgreSQL backends that
+    # serve it run at this lower CPU priority (``nice``, ``tt.common.priority``), so a
+    # backlog's drain takes the CPU requests leave idle instead of making requests wait:
+    # on two cores the drain after a minute-long broker outage made requests time out
+    # while it ran. 0 keeps the default priority.
     worker_niceness: int = Field(default=10, ge=0, le=19)
     # PostgreSQL ends a pooled connection left idle this long (0: never). The pool hands
     # out its most recently used connections first, so after a burst the ones it no

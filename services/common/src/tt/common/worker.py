@@ -9,7 +9,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
@@ -19,6 +18,8 @@ import uvloop
 from tt.common.heap import settle
 from tt.common.metrics import serve_worker_metrics
 from tt.common.outbox import OutboxRelay
+from tt.common.priority import lower as lower_priority
+from tt.common.priority import lower_database_backends
 from tt.common.resources import Resources
 from tt.common.settings import PlatformSettings
 from tt.common.telemetry import setup_logging, setup_tracing, shutdown_tracing
@@ -55,14 +56,17 @@ def run_worker(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
     """Run ``tasks`` (each a long-running coroutine factory) until a stop signal."""
     setup_logging(settings.service_name + "-worker", settings.log_level)
     setup_tracing(settings, settings.service_name + "-worker")
-    os.nice(settings.worker_niceness)
+    lower_priority(0, settings.worker_niceness)
     # uvloop, as the HTTP processes run (uvicorn): a worker is mostly socket I/O (Kafka,
     # PostgreSQL), and its relay and consumers used ~10 % less CPU per event on it.
     uvloop.run(_main(settings, tasks))
 
 
 async def _main(settings: PlatformSettings, tasks: Sequence[Task]) -> None:
-    resources = Resources.open(settings)
+    resources = Resources.open(settings, process=settings.service_name + "-worker")
+    # The drain's database work yields too: on one host its backends would otherwise
+    # take the CPU the worker itself gave up.
+    lower_database_backends(resources.engine, settings.worker_niceness)
     metrics = (
         await serve_worker_metrics(settings.metrics_port, settings.metrics_host)
         if settings.metrics_port
