@@ -20,6 +20,7 @@ from timekit import Direct, create_project, every, ok
 
 from support.api import User, Users, assert_error, unique, wait_until
 from support.platform import PlatformInfo
+from tt.common.settings import PlatformSettings
 
 
 def entry_body(project_id: int, notes: str = "idempotent") -> dict[str, Any]:
@@ -159,6 +160,23 @@ def created_then_forgotten_by_redis(
     with redis.Redis.from_url(f"{platform.redis_url}/{BY_NAME['time'].redis_db}") as r:
         assert r.delete(f"tt:time:idem:t{user.token_id}:{key}") == 1
     return first
+
+
+def test_redis_holds_an_answer_only_while_retries_come(platform: PlatformInfo, user: User) -> None:
+    """Redis is the fast path for a client's retries, not the 24 h record: that is
+    PostgreSQL's (next test), so Redis does not grow by every keyed create of a day."""
+    from tt.devenv.services import BY_NAME
+
+    project = create_project(user.api)
+    key = unique("cached-")
+    first = user.api.post(
+        "/api/v1/time-entries", json=entry_body(project["id"]), headers={"Idempotency-Key": key}
+    )
+    assert first.status_code == 201
+    with redis.Redis.from_url(f"{platform.redis_url}/{BY_NAME['time'].redis_db}") as r:
+        seconds = r.ttl(f"tt:time:idem:t{user.token_id}:{key}")
+    cached = PlatformSettings.model_fields["idempotency_cache_seconds"].default
+    assert 0 < seconds <= cached < PlatformSettings.model_fields["idempotency_ttl_seconds"].default
 
 
 def test_postgresql_remembers_when_redis_forgets(platform: PlatformInfo, user: User) -> None:

@@ -4,7 +4,8 @@ A create sent with ``Idempotency-Key`` runs at most once per (token, key) within
 
 - Redis holds the fast path: ``SET NX`` claims the key while the request runs (a second
   request with the same key meanwhile gets 409 ``conflict``), then holds the answer for
-  replays (same status and body, ``Idempotent-Replayed: true``).
+  replays (same status and body, ``Idempotent-Replayed: true``) for the first minutes
+  (``idempotency_cache_seconds``), when a client's retries come.
 - PostgreSQL holds the guarantee: the record (``idempotency_records``, created by each
   using service's migrations) is written in the create's own transaction under a unique
   (scope, key) constraint. With Redis down or emptied, a duplicate blocks on that
@@ -129,6 +130,7 @@ class IdempotencyStore:
         self._redis = redis
         self.prefix = f"tt:{settings.service_name}:idem"
         self.ttl = settings.idempotency_ttl_seconds
+        self._cached = min(settings.idempotency_cache_seconds, self.ttl)
         self._inflight = settings.idempotency_inflight_seconds
         self._retry_after = settings.redis_retry_after_seconds
         self._down_until = 0.0
@@ -163,7 +165,7 @@ class IdempotencyStore:
         if not self._available():
             return
         try:
-            await self._redis.set(name, _encode(stored), ex=self.ttl)
+            await self._redis.set(name, _encode(stored), ex=self._cached)
         except RedisError as exc:
             self._failed(exc)
 
