@@ -67,6 +67,12 @@ def create_engine(
     ``pg_stat_activity`` tells which process each backend serves."""
     server_settings = {
         "application_name": application_name or settings.service_name,
+        # No JIT compilation: our statements run in milliseconds, and compiling one costs
+        # ~170 ms. PostgreSQL compiles any plan estimated above jit_above_cost, and a
+        # search's generic plan crossed it when an auto-analyze re-planned it: each
+        # search then spent 166 of its 174 ms compiling, and at 20 searches/s the
+        # database took both CPUs until the load stopped.
+        "jit": "off",
         "plan_cache_mode": settings.db_plan_cache_mode,
         "idle_session_timeout": str(settings.db_idle_session_timeout_seconds * 1000),
     }
