@@ -5,6 +5,7 @@ database through the indexer's own batch handler and the query the route runs.""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from tt.search.queries.parsing import (
     normalise,
     parse_types,
 )
+from tt.search.queries.repository import bound_statement
 from tt.search.queries.service import search
 from tt.search.settings import SearchSettings
 
@@ -205,3 +207,60 @@ async def test_an_exact_name_ranks_first(session: AsyncSession) -> None:
     titles = [r["title"] for r in await find(session, "app", caller(), ("project",))]
     assert titles[0] == "App"
     assert set(titles) == {"App", "Apps platform", "Mobile app", "Application"}
+
+
+# The CTEs of the entries' matches, where the fallback scans the table (the probes are
+# CTEs of their own).
+FALLBACKS = {"CTE entry_strong", "CTE entry_weak"}
+
+
+async def fallback_runs(session: AsyncSession, typed: str, viewer: Identity) -> int:
+    """How often a search of the viewer's entries asked the indexes for every match (the
+    scans of the table in ``FALLBACKS``), from the plan it ran with."""
+    sql, values = bound_statement(
+        build_query(typed),
+        ("entry",),
+        10,
+        viewer_id=viewer.user_id,
+        sees_every_entry=False,
+        **BOUNDS,
+    )
+    explained = await (await driver(session)).fetchval(
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *values
+    )
+    [plan] = json.loads(explained) if isinstance(explained, str) else explained
+
+    def loops(node: dict[str, Any], cte: str = "") -> int:
+        cte = node.get("Subplan Name", cte)
+        scans = node.get("Relation Name") == "search_documents"
+        own = node["Actual Loops"] if scans and cte in FALLBACKS else 0
+        return own + sum(loops(child, cte) for child in node.get("Plans", []))
+
+    return loops(plan["Plan"])
+
+
+async def test_a_user_with_few_entries_is_answered_from_them_alone(session: AsyncSession) -> None:
+    # The drill's new users searched a word found in every other user's entries, and each
+    # search read all of those (a bitmap of every match) to keep none of them.
+    others, me = caller(), caller()
+    await index_events(session, [entry(new_id(), others.user_id, f"common {i}") for i in range(30)])
+    mine = new_id()
+    await index_events(
+        session, [entry(mine, me.user_id, "common mine"), entry(new_id(), me.user_id, "other")]
+    )
+    assert [r["id"] for r in await find(session, "common", me, ("entry",))] == [mine]
+    assert await fallback_runs(session, "common", me) == 0
+
+
+async def test_a_match_older_than_the_newest_rows_walked_is_still_found(
+    session: AsyncSession,
+) -> None:
+    me = caller()
+    oldest = new_id()  # equal start times: the lowest id is the oldest
+    await index_events(
+        session,
+        [entry(oldest, me.user_id, "rare needle")]
+        + [entry(new_id(), me.user_id, f"hay {i}") for i in range(BOUNDS["probe_rows"])],
+    )
+    assert [r["id"] for r in await find(session, "needle", me, ("entry",))] == [oldest]
+    assert await fallback_runs(session, "needle", me) > 0

@@ -15,10 +15,13 @@ then weak matches by ``word_similarity``; ties newest first.
 Candidates: the newest ``candidates`` matches of a category (entries by start time, the
 other kinds by id). They are looked for among the category's newest ``probe_rows`` rows
 first, walking its recency index and testing each row (a common word finds its
-candidates after a few hundred rows); only when fewer than ``limit`` of those match are
-the matches taken from the full-text, name and trigram indexes and the newest kept (a
-rare word: a small bitmap). No query builds a bitmap of every match of a common word
-(that was most of a search's cost), and none compares every document with the query.
+candidates after a few hundred rows); only when fewer than ``limit`` of those match, and
+the category holds more rows than were walked, are the matches taken from the full-text,
+name and trigram indexes and the newest kept (a rare word: a small bitmap). No query
+builds a bitmap of every match of a common word (that was most of a search's cost), and
+none compares every document with the query. In particular a user's search of their own
+few entries never reads the other users' entries that match: a word common in theirs
+would otherwise cost a bitmap of all of those.
 
 The statement's shape depends only on which categories and which forms of the query
 there are, so each shape is prepared once per connection and planned generically: every
@@ -148,11 +151,17 @@ def _weak_condition(shape: Shape) -> str | None:
     return f"({' OR '.join(forms)}) AND NOT {_strong_condition(shape)}"
 
 
+def _visible(kind: str, shape: Shape) -> str:
+    """Which rows of the category the viewer may find (the row is ``d``)."""
+    own = _OWN_ENTRIES if kind == "entry" and shape.own_entries else ""
+    return _CATEGORIES[kind].where + own
+
+
 def _newest_matches(kind: str, name: str, condition: str, gate: str, shape: Shape) -> str:
     """CTEs ``<name>_probe`` and ``<name>``: the newest ``candidates`` rows of the category
     matching ``condition`` (only when ``gate`` holds)."""
     category = _CATEGORIES[kind]
-    where = category.where + (_OWN_ENTRIES if kind == "entry" and shape.own_entries else "")
+    where = _visible(kind, shape)
     columns = _CANDIDATE_COLUMNS.format(project_name=category.project_name)
     n = shape.candidates
     # The newest rows by index, each tested: bounded by probe_rows whatever the query.
@@ -163,18 +172,32 @@ def _newest_matches(kind: str, name: str, condition: str, gate: str, shape: Shap
     ) d {category.join}
     WHERE {gate} AND {condition} LIMIT {n}
 )"""
-    # Too few among the newest rows: every match from the indexes (OFFSET 0: found first,
-    # then sorted; never a walk of the recency index testing every row).
+    # Too few among the newest rows, and rows the probe did not reach: every match from
+    # the indexes (OFFSET 0: found first, then sorted; never a walk of the recency index
+    # testing every row). Each condition is an InitPlan, run only when reached.
     enough = f"(SELECT count(*) FROM {name}_probe) >= CAST(:limit AS bigint)"
+    walked_all = f"(SELECT n FROM {kind}_rows) <= {shape.probe_rows}"
     fallback = f"""SELECT * FROM (
         SELECT {columns} FROM search_documents d {category.join}
-        WHERE {where} AND {gate} AND NOT {enough} AND {condition} OFFSET 0
+        WHERE {where} AND {gate} AND NOT {enough} AND NOT {walked_all} AND {condition}
+        OFFSET 0
     ) f ORDER BY {category.recency.format(t="f")} LIMIT {n}"""
     return f"""{probe},
 {name} AS (
-    SELECT * FROM {name}_probe WHERE {enough}
+    SELECT * FROM {name}_probe WHERE {enough} OR {walked_all}
     UNION ALL
     ({fallback})
+)"""
+
+
+def _row_count(kind: str, shape: Shape) -> str:
+    """CTE ``<kind>_rows``: how many rows of the category the viewer may find, counted up
+    to one more than a probe walks (so: did the probe see them all?)."""
+    where = _visible(kind, shape)
+    return f"""{kind}_rows AS (
+    SELECT count(*) AS n FROM (
+        SELECT 1 FROM search_documents d WHERE {where} LIMIT {shape.probe_rows + 1}
+    ) r
 )"""
 
 
@@ -225,6 +248,7 @@ def statement(shape: Shape) -> tuple[str, tuple[str, ...]]:
         ctes.append(_TYPO_CTE)
     weak_condition = _weak_condition(shape)
     for kind in shape.kinds:
+        ctes.append(_row_count(kind, shape))
         ctes.append(
             _newest_matches(kind, f"{kind}_strong", _strong_condition(shape), "true", shape)
         )
@@ -260,7 +284,18 @@ async def _prepared(db: Any, sql: str) -> Any:
 
 
 async def find_hits(
-    db: Any,
+    db: Any, query: SearchQuery, kinds: Sequence[str], limit: int, **bounds: Any
+) -> list[Hit]:
+    """Up to ``limit`` hits of each kind in ``kinds``, unordered across kinds (``bounds``:
+    those of ``bound_statement``); ``db`` is an asyncpg connection (each shape is prepared
+    once on it)."""
+    sql, values = bound_statement(query, kinds, limit, **bounds)
+    rows = await (await _prepared(db, sql)).fetch(*values)
+    # Every branch selects the same columns in Hit's order.
+    return [Hit(*row) for row in rows]
+
+
+def bound_statement(
     query: SearchQuery,
     kinds: Sequence[str],
     limit: int,
@@ -270,9 +305,8 @@ async def find_hits(
     similar_words: int,
     viewer_id: int,
     sees_every_entry: bool,
-) -> list[Hit]:
-    """Up to ``limit`` hits of each kind in ``kinds``, unordered across kinds; ``db`` is
-    an asyncpg connection (each shape is prepared once on it)."""
+) -> tuple[str, list[Any]]:
+    """The statement of a search and the values bound to its placeholders."""
     typo_words = [w for w in query.words if len(w) >= MIN_TYPO_WORD_LENGTH]
     shape = Shape(
         kinds=tuple(kinds),
@@ -295,6 +329,4 @@ async def find_hits(
         "similar_words": similar_words,
         "owner_id": viewer_id,
     }
-    rows = await (await _prepared(db, sql)).fetch(*(values[name] for name in names))
-    # Every branch selects the same columns in Hit's order.
-    return [Hit(*row) for row in rows]
+    return sql, [values[name] for name in names]
