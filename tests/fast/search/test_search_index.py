@@ -28,6 +28,7 @@ from tt.common.errors import ValidationFailed
 from tt.common.identity import Identity
 from tt.search.consumers import index_events
 from tt.search.documents.indexing import document_for
+from tt.search.documents.models import GIN_PENDING_LIST_KB
 from tt.search.queries.parsing import (
     MAX_TERMS,
     build_query,
@@ -264,3 +265,24 @@ async def test_a_match_older_than_the_newest_rows_walked_is_still_found(
     )
     assert [r["id"] for r in await find(session, "needle", me, ("entry",))] == [oldest]
     assert await fallback_runs(session, "needle", me) > 0
+
+
+async def test_every_gin_index_of_the_search_keeps_a_short_pending_list(
+    session: AsyncSession,
+) -> None:
+    # Every search of a GIN index reads its whole pending list; PostgreSQL's default
+    # (4 MB) made a search ten times slower when the list was nearly full.
+    limits = await session.execute(
+        text(
+            "SELECT c.relname, coalesce(("
+            "  SELECT split_part(o, '=', 2)::int FROM unnest(c.reloptions) o"
+            "  WHERE o LIKE 'gin_pending_list_limit=%'), ("
+            "  SELECT setting::int FROM pg_settings WHERE name = 'gin_pending_list_limit')) "
+            "FROM pg_class c JOIN pg_am a ON a.oid = c.relam JOIN pg_index i "
+            "ON i.indexrelid = c.oid WHERE a.amname = 'gin' "
+            "AND i.indrelid::regclass::text IN ('search_documents', 'search_words')"
+        )
+    )
+    found = dict(limits.tuples().all())
+    assert len(found) == 9, found
+    assert {name: kb for name, kb in found.items() if kb > GIN_PENDING_LIST_KB} == {}
