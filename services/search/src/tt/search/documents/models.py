@@ -9,6 +9,7 @@ weighted ``document`` (full text), ``search_text`` (trigrams, substrings) and
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Computed, Index, String, Text, false, func, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -31,7 +32,7 @@ MATCH_KEY_SQL = "lower(left(text_a, 200))"
 # took 50 ms instead of 5 when the list was nearly full. The indexer merges it more
 # often instead (migration 0006).
 GIN_PENDING_LIST_KB = 256
-GIN = {
+GIN: dict[str, Any] = {
     "postgresql_using": "gin",
     "postgresql_with": {"gin_pending_list_limit": GIN_PENDING_LIST_KB},
 }
