@@ -66,7 +66,7 @@ def postgres_dir(layout: Layout) -> Path:
 # PSS). Touched shared buffers count in the platform's memory (they were most of
 # PostgreSQL's share after a 100k-entry import), while the kernel's page cache behind them
 # does not; 128MB, PostgreSQL's default, holds the hot pages of every service's database.
-# An idle backend costs 1-6 MB: the pools (10 kept + 10 burst per process) decide how
+# An idle backend costs 1-6 MB: the pools (up to 20 per process) decide how
 # many exist, max_connections only bounds them (the slots cost a few MB of shared memory).
 # work_mem is per sort or hash node of a running query, maintenance_work_mem per index
 # build (migrations) and autovacuum_work_mem per autovacuum worker.

@@ -31,8 +31,13 @@ class PlatformSettings(BaseSettings):
 
     # Per service (read with the service's prefix, e.g. TT_TIME_DATABASE_URL).
     database_url: str = "postgresql+asyncpg://tt@127.0.0.1:5432/tt"
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    # Up to 20 connections per process, all kept: SQLAlchemy closes an overflow
+    # connection as soon as it is checked in, so a burst past the kept ones opened (a
+    # backend fork, SCRAM on both sides, every statement prepared again) and closed
+    # connections as fast as requests came, on the CPU the burst was already short of.
+    # Kept connections a burst leaves unused go after db_idle_session_timeout_seconds.
+    db_pool_size: int = 20
+    db_max_overflow: int = 0
     # How long a request waits for a pooled connection before it is answered 503 with
     # Retry-After. Past a few seconds its client has given up (the reference apps wait
     # 10 s) and its identity has expired; waiting longer only does work nobody will read,
